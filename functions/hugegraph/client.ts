@@ -1,0 +1,611 @@
+/**
+ * HugeGraph REST client (hugegraph-api.md §1 to §6). Graph data is never parsed: list, scan and
+ * batch calls deal in the raw JSON text of each element, found with the boundary scanner, so the
+ * server's bytes pass through unchanged (design.md §3 and §7).
+ */
+import { isLosslessNumber, JsonObject, parseLosslessObject, stringifyLossless } from '../json/lossless';
+import { elementIdRaw, joinRawArray, scanArray, scanDocument, scanPage } from '../json/scan';
+import {
+  HugeGraphBusyError,
+  HugeGraphProtocolError,
+  HugeGraphServerError,
+  HugeGraphTaskFailedError,
+  HugeGraphTimeoutError,
+  HugeGraphUsageError,
+} from './errors';
+import { HttpOptions, HttpRequest, HttpResponse, HugeGraphHttp, QueryValue } from './http';
+import {
+  EdgeLabel,
+  edgeLabelBody,
+  IndexLabel,
+  IndexLabelCreateOptions,
+  indexLabelBody,
+  orderEdgeLabels,
+  PropertyKey,
+  propertyKeyBody,
+  SchemaCreateOptions,
+  SchemaElement,
+  SchemaKind,
+  SCHEMA_KINDS,
+  VertexLabel,
+  vertexLabelBody,
+} from './schema';
+import { usesGraphspaces } from './version';
+
+export type GraphMode = 'NONE' | 'RESTORING' | 'MERGING' | 'LOADING';
+export type GraphReadMode = 'ALL' | 'OLTP_ONLY' | 'OLAP_ONLY';
+export type ElementKind = 'vertex' | 'edge';
+
+export interface ConnectOptions extends HttpOptions {
+  /** Graph name, e.g. `hugegraph`. */
+  readonly graph: string;
+  /** Graphspace, used from server 1.7.0 on. @default 'DEFAULT' */
+  readonly graphspace?: string;
+}
+
+export interface ServerVersions {
+  /** `core`, e.g. `1.5.0`: what decides the API layout. */
+  readonly core: string;
+  readonly api?: string;
+  readonly gremlin?: string;
+}
+
+export interface GraphInfo {
+  readonly name: string;
+  /** e.g. `rocksdb`, `memory` (no paging), `hbase`, `hstore`. */
+  readonly backend: string;
+}
+
+/** One page (or one scan answer) of raw elements. */
+export interface Page {
+  /** Raw JSON text of each element, exactly as the server wrote it. */
+  readonly elements: string[];
+  /** Token of the next page; null after the last page (and for unpaged scans). */
+  readonly nextPage: string | null;
+  /** Decompressed size of the response body in bytes. */
+  readonly bytes: number;
+  /** Raw JSON id of the last element (pass it as `afterId` when resuming from `nextPage`); null when empty. */
+  readonly lastId: string | null;
+  /** Repeated elements the server sent and the client dropped (see {@link dropRepeats}). */
+  readonly duplicatesDropped: number;
+}
+
+export interface FetchPageOptions {
+  /**
+   * Raw id of the last element of the previous page (its `lastId`). A first element with this id
+   * is a server repeat and is dropped. Needed only when resuming a token that another client
+   * instance fetched (e.g. a cursor saved by an earlier Lambda call); a client remembers the
+   * lastId of the tokens it handed out itself. Null: drop nothing.
+   */
+  readonly afterId?: string | null;
+}
+
+export interface PagesOptions {
+  /** `limit` per request. */
+  readonly pageSize: number;
+  /** Resume from this page token (as returned in `nextPage`). @default the first page */
+  readonly startPage?: string | null;
+  /** With `startPage`: the `lastId` of the page before it. */
+  readonly afterId?: string | null;
+}
+
+export interface Shard {
+  readonly start: string;
+  readonly end: string;
+  readonly length: number;
+}
+
+/** Parsed schema elements plus the server's own text of them (backup writes the server's bytes). */
+export interface SchemaList<T extends SchemaElement> {
+  readonly elements: T[];
+  /** The array exactly as the server sent it, `[` to `]`. */
+  readonly raw: string;
+  /** Each element's raw text. */
+  readonly rawElements: string[];
+}
+
+export interface Schema {
+  readonly propertykeys: SchemaList<PropertyKey>;
+  readonly vertexlabels: SchemaList<VertexLabel>;
+  readonly edgelabels: SchemaList<EdgeLabel>;
+  readonly indexlabels: SchemaList<IndexLabel>;
+}
+
+export interface SchemaInput {
+  readonly propertykeys?: readonly PropertyKey[];
+  readonly vertexlabels?: readonly VertexLabel[];
+  readonly edgelabels?: readonly EdgeLabel[];
+  readonly indexlabels?: readonly IndexLabel[];
+}
+
+export interface Task {
+  readonly id: number;
+  readonly task_type?: string;
+  readonly task_name?: string;
+  readonly task_status: string;
+  readonly task_progress?: number;
+  readonly task_result?: string;
+  readonly [key: string]: unknown;
+}
+
+export interface WaitForTaskOptions {
+  /** @default 300000 */
+  readonly timeoutMs?: number;
+  /** First poll delay; grows to 1 s. @default 100 */
+  readonly pollIntervalMs?: number;
+}
+
+export interface BatchOptions {
+  /**
+   * The batch may be sent again after a time-out or a reset connection. True for edges (ids are
+   * derived) and for vertices in RESTORING/MERGING mode or with customised ids; false only for
+   * AUTOMATIC vertices in NONE mode. @default true
+   */
+  readonly idempotent?: boolean;
+}
+
+export interface EdgeBatchOptions extends BatchOptions {
+  /** The server loads and checks both endpoints of every edge (slower). @default true */
+  readonly checkVertex?: boolean;
+}
+
+const COMPLETED_TASK = new Set(['success', 'failed', 'cancelled']);
+const CLEAR_CONFIRM = "I'm sure to delete all data";
+
+const ARRAY_KEY: Record<ElementKind, 'vertices' | 'edges'> = { vertex: 'vertices', edge: 'edges' };
+
+/** Largest batch the server accepts by default (`batch.max_vertices_per_batch`, `batch.max_edges_per_batch`). */
+export const MAX_BATCH_SIZE = 500;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function asObject(text: string, what: string): JsonObject {
+  try {
+    return parseLosslessObject(text, { numbers: 'exact' });
+  } catch (cause) {
+    throw new HugeGraphProtocolError(`Unexpected ${what} from HugeGraph: ${text.slice(0, 200)}`, undefined, { cause });
+  }
+}
+
+function stringField(o: JsonObject, key: string, what: string): string {
+  const v = o[key];
+  if (typeof v !== 'string') throw new HugeGraphProtocolError(`HugeGraph ${what} has no string '${key}'`);
+  return v;
+}
+
+/**
+ * Drops elements the server repeats. HugeGraph 1.5.0 (RocksDB) label queries with `limit` >= 500
+ * send the last element of every internal batch of 500 twice: once more right after itself, in the
+ * same page or as the first element of the next page. A repeat is byte-identical to the element
+ * before it; distinct elements never are (their ids differ).
+ */
+export function dropRepeats(elements: string[], afterId: string | null): { elements: string[]; dropped: number } {
+  let out: string[] | undefined;
+  for (let k = 0; k < elements.length; k++) {
+    const e = elements[k] as string;
+    const repeat = k === 0 ? afterId !== null && elementIdRaw(e) === afterId : e === elements[k - 1];
+    if (repeat) out ??= elements.slice(0, k);
+    else out?.push(e);
+  }
+  return out ? { elements: out, dropped: elements.length - out.length } : { elements, dropped: 0 };
+}
+
+export class HugeGraphClient {
+  /** `core` version reported by `GET /versions`, e.g. `1.5.0`. */
+  readonly serverVersion: string;
+  readonly versions: ServerVersions;
+  readonly graph: string;
+  readonly graphspace: string;
+  /** Path of the graph root (`G`) below the base URL. */
+  readonly graphPath: string;
+  private readonly http: HugeGraphHttp;
+  /** nextPage token → lastId of the page that returned it (bounded), for dropping boundary repeats. */
+  private readonly lastIdByToken = new Map<string, string>();
+
+  private constructor(http: HugeGraphHttp, versions: ServerVersions, graph: string, graphspace: string) {
+    this.http = http;
+    this.versions = versions;
+    this.serverVersion = versions.core;
+    this.graph = graph;
+    this.graphspace = graphspace;
+    this.graphPath = usesGraphspaces(versions.core)
+      ? `/graphspaces/${encodeURIComponent(graphspace)}/graphs/${encodeURIComponent(graph)}`
+      : `/graphs/${encodeURIComponent(graph)}`;
+  }
+
+  /** Detects the server version (`GET /versions`, no auth needed) and returns a client for `graph`. */
+  static async connect(options: ConnectOptions): Promise<HugeGraphClient> {
+    if (!options.graph) throw new HugeGraphUsageError('A graph name is required');
+    const http = new HugeGraphHttp(options);
+    try {
+      const versions = await HugeGraphClient.fetchVersions(http);
+      return new HugeGraphClient(http, versions, options.graph, options.graphspace ?? 'DEFAULT');
+    } catch (err) {
+      await http.close();
+      throw err;
+    }
+  }
+
+  private static async fetchVersions(http: HugeGraphHttp): Promise<ServerVersions> {
+    const req: HttpRequest = { method: 'GET', path: '/versions', idempotent: true };
+    let res: HttpResponse;
+    try {
+      // A refused connection at the very start is a wrong URL or a stopped server: fail at once.
+      // Only a busy or failing server is worth the usual retries.
+      res = await http.request({ ...req, retry: false });
+    } catch (err) {
+      if (!(err instanceof HugeGraphBusyError || err instanceof HugeGraphServerError)) throw err;
+      res = await http.request(req);
+    }
+    const body = asObject(res.text(), 'answer to GET /versions');
+    const v = body['versions'];
+    if (!v || typeof v !== 'object' || Array.isArray(v) || isLosslessNumber(v) || typeof (v as JsonObject)['core'] !== 'string') {
+      throw new HugeGraphProtocolError(`GET /versions did not report a core version: ${res.text().slice(0, 200)}`);
+    }
+    const o = v as JsonObject;
+    return {
+      core: o['core'] as string,
+      api: typeof o['api'] === 'string' ? o['api'] : undefined,
+      gremlin: typeof o['gremlin'] === 'string' ? o['gremlin'] : undefined,
+    };
+  }
+
+  /** Closes the connection pool. */
+  async close(): Promise<void> {
+    await this.http.close();
+  }
+
+  private g(path = ''): string {
+    return `${this.graphPath}${path}`;
+  }
+
+  private async getText(path: string, query?: Record<string, QueryValue>): Promise<HttpResponse> {
+    return this.http.request({ method: 'GET', path, query, idempotent: true });
+  }
+
+  private async getObject(path: string, query?: Record<string, QueryValue>): Promise<JsonObject> {
+    const res = await this.getText(path, query);
+    return asObject(res.text(), `answer to GET ${path}`);
+  }
+
+  // ---- graph -------------------------------------------------------------------------------
+
+  /** `GET G`: name and backend. */
+  async graphInfo(): Promise<GraphInfo> {
+    const o = await this.getObject(this.g());
+    return { name: stringField(o, 'name', 'graph info'), backend: stringField(o, 'backend', 'graph info') };
+  }
+
+  /** Names of the graphs the user may read. */
+  async listGraphs(): Promise<string[]> {
+    const path = usesGraphspaces(this.serverVersion) ? `/graphspaces/${encodeURIComponent(this.graphspace)}/graphs` : '/graphs';
+    const o = await this.getObject(path);
+    const graphs = o['graphs'];
+    if (!Array.isArray(graphs)) throw new HugeGraphProtocolError(`GET ${path} has no 'graphs' list`);
+    return graphs.filter((x): x is string => typeof x === 'string');
+  }
+
+  async getMode(): Promise<GraphMode> {
+    return stringField(await this.getObject(this.g('/mode')), 'mode', 'mode') as GraphMode;
+  }
+
+  /** `PUT G/mode` with a bare JSON string body. The mode is held in server memory (resets on restart). */
+  async setMode(mode: GraphMode): Promise<GraphMode> {
+    const res = await this.http.request({ method: 'PUT', path: this.g('/mode'), body: JSON.stringify(mode), idempotent: true });
+    return stringField(asObject(res.text(), 'answer to PUT mode'), 'mode', 'mode') as GraphMode;
+  }
+
+  async getReadMode(): Promise<GraphReadMode> {
+    return stringField(await this.getObject(this.g('/graph_read_mode')), 'graph_read_mode', 'read mode') as GraphReadMode;
+  }
+
+  async setReadMode(mode: GraphReadMode): Promise<GraphReadMode> {
+    const res = await this.http.request({
+      method: 'PUT',
+      path: this.g('/graph_read_mode'),
+      body: JSON.stringify(mode),
+      idempotent: true,
+    });
+    return stringField(asObject(res.text(), 'answer to PUT graph_read_mode'), 'graph_read_mode', 'read mode') as GraphReadMode;
+  }
+
+  /** Deletes all schema, data and indexes of the graph (`DELETE G/clear`). */
+  async clear(): Promise<void> {
+    await this.http.request({
+      method: 'DELETE',
+      path: this.g('/clear'),
+      query: { confirm_message: CLEAR_CONFIRM },
+      idempotent: true,
+    });
+  }
+
+  // ---- schema ------------------------------------------------------------------------------
+
+  private toSchemaList<T extends SchemaElement>(doc: ReturnType<typeof scanDocument>, kind: SchemaKind): SchemaList<T> {
+    const arr = doc.arrays[kind];
+    if (!arr) throw new HugeGraphProtocolError(`HugeGraph schema answer has no '${kind}' list`);
+    return {
+      elements: arr.elements.map((e) => asObject(e, `${kind} element`) as T),
+      raw: arr.raw,
+      rawElements: arr.elements,
+    };
+  }
+
+  /** `GET G/schema`: all four kinds. Index labels keep the server's `RANGE_*` types here. */
+  async getSchema(): Promise<Schema> {
+    const res = await this.getText(this.g('/schema'));
+    const doc = scanDocument(res.text(), SCHEMA_KINDS);
+    return {
+      propertykeys: this.toSchemaList<PropertyKey>(doc, 'propertykeys'),
+      vertexlabels: this.toSchemaList<VertexLabel>(doc, 'vertexlabels'),
+      edgelabels: this.toSchemaList<EdgeLabel>(doc, 'edgelabels'),
+      indexlabels: this.toSchemaList<IndexLabel>(doc, 'indexlabels'),
+    };
+  }
+
+  private async listSchema<T extends SchemaElement>(kind: SchemaKind, names?: readonly string[]): Promise<SchemaList<T>> {
+    const res = await this.getText(this.g(`/schema/${kind}`), names ? { names } : undefined);
+    return this.toSchemaList<T>(scanDocument(res.text(), [kind]), kind);
+  }
+
+  listPropertyKeys(names?: readonly string[]): Promise<SchemaList<PropertyKey>> {
+    return this.listSchema('propertykeys', names);
+  }
+
+  listVertexLabels(names?: readonly string[]): Promise<SchemaList<VertexLabel>> {
+    return this.listSchema('vertexlabels', names);
+  }
+
+  listEdgeLabels(names?: readonly string[]): Promise<SchemaList<EdgeLabel>> {
+    return this.listSchema('edgelabels', names);
+  }
+
+  listIndexLabels(names?: readonly string[]): Promise<SchemaList<IndexLabel>> {
+    return this.listSchema('indexlabels', names);
+  }
+
+  private async getSchemaElement<T extends SchemaElement>(kind: SchemaKind, name: string): Promise<T> {
+    return (await this.getObject(this.g(`/schema/${kind}/${encodeURIComponent(name)}`))) as T;
+  }
+
+  /** One element by name; NotFound when missing. */
+  getPropertyKey(name: string): Promise<PropertyKey> {
+    return this.getSchemaElement('propertykeys', name);
+  }
+
+  getVertexLabel(name: string): Promise<VertexLabel> {
+    return this.getSchemaElement('vertexlabels', name);
+  }
+
+  getEdgeLabel(name: string): Promise<EdgeLabel> {
+    return this.getSchemaElement('edgelabels', name);
+  }
+
+  getIndexLabel(name: string): Promise<IndexLabel> {
+    return this.getSchemaElement('indexlabels', name);
+  }
+
+  private async postSchema(kind: SchemaKind, body: JsonObject, checkExist: boolean | undefined): Promise<JsonObject> {
+    const res = await this.http.request({
+      method: 'POST',
+      path: this.g(`/schema/${kind}`),
+      body: stringifyLossless(body),
+      // With check_exist false an identical element is accepted, so a repeat is harmless.
+      idempotent: checkExist === false,
+    });
+    return asObject(res.text(), `answer to POST schema/${kind}`);
+  }
+
+  /** Unwraps `{"<wrapper>": {...}, "task_id": n}` (property keys, index labels) and waits for the task. */
+  private async unwrapTask<T>(o: JsonObject, wrapper: string, timeoutMs?: number): Promise<T> {
+    const inner = o[wrapper];
+    const taskId = o['task_id'];
+    if (typeof taskId === 'number' && taskId > 0) await this.waitForTask(taskId, { timeoutMs });
+    return (inner && typeof inner === 'object' && !Array.isArray(inner) ? inner : o) as T;
+  }
+
+  /** Creates a property key; waits for the task of an OLAP key. Returns the element as created. */
+  async createPropertyKey(element: PropertyKey, options: SchemaCreateOptions = {}): Promise<PropertyKey> {
+    const o = await this.postSchema('propertykeys', propertyKeyBody(element, options), options.checkExist);
+    return this.unwrapTask<PropertyKey>(o, 'property_key');
+  }
+
+  async createVertexLabel(element: VertexLabel, options: SchemaCreateOptions = {}): Promise<VertexLabel> {
+    return (await this.postSchema('vertexlabels', vertexLabelBody(element, options), options.checkExist)) as VertexLabel;
+  }
+
+  /** Drops 1.5+-only fields for older servers and `links` of PARENT labels (see schema.ts). */
+  async createEdgeLabel(element: EdgeLabel, options: SchemaCreateOptions = {}): Promise<EdgeLabel> {
+    const body = edgeLabelBody(element, options, this.serverVersion);
+    return (await this.postSchema('edgelabels', body, options.checkExist)) as EdgeLabel;
+  }
+
+  /** Creates an index label (`RANGE_*` sent as `RANGE`) and waits for its index task. */
+  async createIndexLabel(element: IndexLabel, options: IndexLabelCreateOptions = {}): Promise<IndexLabel> {
+    const o = await this.postSchema('indexlabels', indexLabelBody(element, options), options.checkExist);
+    return this.unwrapTask<IndexLabel>(o, 'index_label', options.taskTimeoutMs);
+  }
+
+  /** Creates schema in dependency order: property keys, vertex labels, edge labels (parents first), index labels. */
+  async createSchema(schema: SchemaInput, options: IndexLabelCreateOptions = {}): Promise<void> {
+    for (const e of schema.propertykeys ?? []) await this.createPropertyKey(e, options);
+    for (const e of schema.vertexlabels ?? []) await this.createVertexLabel(e, options);
+    for (const e of orderEdgeLabels(schema.edgelabels ?? [])) await this.createEdgeLabel(e, options);
+    for (const e of schema.indexlabels ?? []) await this.createIndexLabel(e, options);
+  }
+
+  // ---- tasks -------------------------------------------------------------------------------
+
+  async getTask(id: number): Promise<Task> {
+    const o = await this.getObject(this.g(`/tasks/${id}`));
+    if (typeof o['task_status'] !== 'string') throw new HugeGraphProtocolError(`Task ${id} has no task_status`);
+    return o as unknown as Task;
+  }
+
+  /** Polls `GET G/tasks/{id}` until the task ends; `failed`/`cancelled` → {@link HugeGraphTaskFailedError}. */
+  async waitForTask(id: number, options: WaitForTaskOptions = {}): Promise<Task> {
+    const timeoutMs = options.timeoutMs ?? 300_000;
+    const deadline = Date.now() + timeoutMs;
+    let interval = options.pollIntervalMs ?? 100;
+    for (;;) {
+      const task = await this.getTask(id);
+      if (COMPLETED_TASK.has(task.task_status)) {
+        if (task.task_status !== 'success') {
+          const result: unknown = task.task_result;
+          const text = result === undefined || result === null ? undefined : typeof result === 'string' ? result : stringifyLossless(result);
+          throw new HugeGraphTaskFailedError(id, task.task_status, text, task.task_name);
+        }
+        return task;
+      }
+      if (Date.now() + interval > deadline) {
+        throw new HugeGraphTimeoutError(`HugeGraph task ${id} (${task.task_name ?? task.task_type ?? '?'}) is still ${task.task_status} after ${timeoutMs} ms`);
+      }
+      await sleep(interval);
+      interval = Math.min(1000, Math.ceil(interval * 1.5));
+    }
+  }
+
+  // ---- data --------------------------------------------------------------------------------
+
+  private pageOf(res: HttpResponse, kind: ElementKind, afterId?: string | null): Page {
+    const scanned = scanPage(res.text(), ARRAY_KEY[kind]);
+    const { elements, dropped } = dropRepeats(scanned.elements, afterId ?? null);
+    const last = elements[elements.length - 1];
+    return {
+      elements,
+      nextPage: scanned.page,
+      bytes: res.bytes,
+      lastId: last === undefined ? null : (elementIdRaw(last) ?? null),
+      duplicatesDropped: dropped,
+    };
+  }
+
+  /**
+   * One page of `GET G/graph/vertices|edges?label=…&page=…&limit=…`. `page` null or '' asks for the
+   * first page. Used by a backup step that resumes from a saved cursor.
+   */
+  async fetchPage(
+    kind: ElementKind,
+    label: string | undefined,
+    page: string | null,
+    limit: number,
+    options: FetchPageOptions = {},
+  ): Promise<Page> {
+    if (!Number.isInteger(limit) || limit <= 0) throw new HugeGraphUsageError(`Page size must be a positive integer, not ${limit}`);
+    const res = await this.getText(this.g(`/graph/${ARRAY_KEY[kind]}`), { label, page: page ?? '', limit });
+    // Without an explicit afterId, use the lastId of the page that handed out this token, if this
+    // client fetched it (a resumed cursor from another process must pass afterId itself).
+    const afterId = options.afterId !== undefined ? options.afterId : page ? this.lastIdByToken.get(page) : undefined;
+    const result = this.pageOf(res, kind, afterId);
+    if (result.nextPage && result.lastId !== null) {
+      this.lastIdByToken.set(result.nextPage, result.lastId);
+      if (this.lastIdByToken.size > 256) this.lastIdByToken.delete(this.lastIdByToken.keys().next().value as string);
+    }
+    return result;
+  }
+
+  /** Every page of a label in order, until the server's `page` is null; repeats are dropped across pages too. */
+  async *pages(kind: ElementKind, label: string | undefined, options: PagesOptions): AsyncIterableIterator<Page> {
+    let page: string | null = options.startPage ?? null;
+    let afterId: string | null | undefined = options.afterId;
+    for (;;) {
+      const p = await this.fetchPage(kind, label, page, options.pageSize, { afterId });
+      yield p;
+      if (p.nextPage === null || p.nextPage === '') return;
+      page = p.nextPage;
+      if (p.lastId !== null) afterId = p.lastId;
+    }
+  }
+
+  /** Number of elements of a label, by paging through it (for tests and verification). */
+  async count(kind: ElementKind, label: string | undefined, options: { pageSize?: number } = {}): Promise<number> {
+    let n = 0;
+    for await (const p of this.pages(kind, label, { pageSize: options.pageSize ?? 10_000 })) n += p.elements.length;
+    return n;
+  }
+
+  /** `GET G/traversers/vertices|edges/shards?split_size=` (split size ≥ 1 MiB). */
+  async shards(kind: ElementKind, splitSize: number): Promise<Shard[]> {
+    const o = await this.getObject(this.g(`/traversers/${ARRAY_KEY[kind]}/shards`), { split_size: splitSize });
+    const shards = o['shards'];
+    if (!Array.isArray(shards)) throw new HugeGraphProtocolError("Shards answer has no 'shards' list");
+    return shards.map((s) => {
+      const x = s as JsonObject;
+      return { start: String(x['start'] ?? ''), end: String(x['end'] ?? ''), length: Number(x['length'] ?? 0) };
+    });
+  }
+
+  /**
+   * `GET G/traversers/vertices|edges/scan` over one shard. Without `page` (undefined) the whole
+   * shard comes back in one answer and `nextPage` is null (the only way on the memory backend);
+   * with `page` null or '' paging starts, and `nextPage` carries on.
+   */
+  async scan(kind: ElementKind, shard: Shard, page?: string | null, pageLimit?: number): Promise<Page> {
+    const query: Record<string, QueryValue> = { start: shard.start, end: shard.end };
+    if (page !== undefined) query['page'] = page ?? '';
+    if (pageLimit !== undefined) query['page_limit'] = pageLimit;
+    const res = await this.getText(this.g(`/traversers/${ARRAY_KEY[kind]}/scan`), query);
+    return this.pageOf(res, kind);
+  }
+
+  /** Raw JSON text of one vertex, by its raw JSON id (`123` or `"1:marko"`); NotFound when missing. */
+  async getVertex(rawId: string): Promise<string> {
+    const res = await this.getText(this.g(`/graph/vertices/${encodeURIComponent(rawId)}`));
+    return res.text();
+  }
+
+  /** Raw JSON text of one edge by its id (a plain string); NotFound when missing. */
+  async getEdge(id: string): Promise<string> {
+    const res = await this.getText(this.g(`/graph/edges/${encodeURIComponent(id)}`));
+    return res.text();
+  }
+
+  private batchBody(input: string | readonly string[], what: string): { body: string; count: number } {
+    let count: number;
+    let body: string;
+    if (typeof input === 'string') {
+      count = scanArray(input).length;
+      body = input;
+    } else {
+      count = input.length;
+      body = joinRawArray(input);
+    }
+    if (count === 0) throw new HugeGraphUsageError(`No ${what} to create`);
+    if (count > MAX_BATCH_SIZE) {
+      throw new HugeGraphUsageError(`${count} ${what} in one batch; HugeGraph accepts at most ${MAX_BATCH_SIZE}`, 'split the batch');
+    }
+    return { body, count };
+  }
+
+  private async postBatch(kind: ElementKind, input: string | readonly string[], query: Record<string, QueryValue> | undefined, idempotent: boolean): Promise<string[]> {
+    const { body, count } = this.batchBody(input, ARRAY_KEY[kind]);
+    const res = await this.http.request({
+      method: 'POST',
+      path: this.g(`/graph/${ARRAY_KEY[kind]}/batch`),
+      query,
+      body,
+      gzip: true,
+      idempotent,
+    });
+    const ids = scanArray(res.text());
+    if (ids.length !== count) {
+      throw new HugeGraphProtocolError(`Sent ${count} ${ARRAY_KEY[kind]} but HugeGraph answered with ${ids.length} ids`);
+    }
+    return ids;
+  }
+
+  /**
+   * `POST G/graph/vertices/batch` with a gzip body: at most 500 vertices, as one JSON array text or
+   * as raw element texts. Returns each created id's raw JSON text (`123`, `"1:marko"`).
+   */
+  createVertices(input: string | readonly string[], options: BatchOptions = {}): Promise<string[]> {
+    return this.postBatch('vertex', input, undefined, options.idempotent ?? true);
+  }
+
+  /** `POST G/graph/edges/batch?check_vertex=`; edges need `outVLabel` and `inVLabel`. Returns raw edge ids. */
+  createEdges(input: string | readonly string[], options: EdgeBatchOptions = {}): Promise<string[]> {
+    return this.postBatch('edge', input, { check_vertex: options.checkVertex ?? true }, options.idempotent ?? true);
+  }
+}

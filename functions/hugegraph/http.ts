@@ -1,0 +1,258 @@
+/**
+ * The HTTP layer of the HugeGraph client: one bounded keep-alive undici `Pool` per server origin,
+ * basic auth, gzip (request and response), a per-request deadline, error mapping and retries.
+ * It returns bodies as bytes and text; it never parses graph data.
+ */
+import { promisify } from 'node:util';
+import { gunzip as gunzipCb, gzip as gzipCb, inflate as inflateCb } from 'node:zlib';
+import { Pool } from 'undici';
+import { decodeUtf8 } from '../json/scan';
+import {
+  errorFromResponse,
+  HugeGraphConnectionError,
+  HugeGraphProtocolError,
+  HugeGraphTimeoutError,
+  HugeGraphUsageError,
+  RequestInfo,
+} from './errors';
+import { resolveRetryOptions, ResolvedRetryOptions, RetryOptions, withRetry } from './retry';
+
+const gunzip = promisify(gunzipCb);
+const inflate = promisify(inflateCb);
+const gzip = promisify(gzipCb);
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type QueryValue = string | number | boolean | null | undefined | readonly (string | number)[];
+
+export interface HttpOptions {
+  /** Server base URL, e.g. `http://127.0.0.1:8080` (a path prefix such as `/hugegraph` is kept). */
+  readonly url: string;
+  readonly username?: string;
+  readonly password?: string;
+  /** Deadline of one attempt, from sending to the last body byte. @default 120000 */
+  readonly requestTimeoutMs?: number;
+  /** Keep-alive connections to the server at most. @default 8 */
+  readonly maxConnections?: number;
+  readonly retry?: RetryOptions;
+  /** gzip level for request bodies (1 fastest … 9 smallest). @default 1 */
+  readonly gzipLevel?: number;
+}
+
+export interface HttpRequest {
+  readonly method: HttpMethod;
+  /** Absolute path below the base URL, starting with `/`, without query. Segments already encoded. */
+  readonly path: string;
+  /** Encoded with encodeURIComponent; an array repeats the parameter; undefined is left out; null and '' send `name=`. */
+  readonly query?: Readonly<Record<string, QueryValue>>;
+  /** JSON text or bytes; sent as `application/json`. */
+  readonly body?: string | Uint8Array;
+  /** Compress the body with gzip (`Content-Encoding: gzip`). */
+  readonly gzip?: boolean;
+  /** Repeating the call is harmless, so time-outs and resets after sending may be retried. */
+  readonly idempotent: boolean;
+  /** Overrides the client's per-attempt timeout. */
+  readonly timeoutMs?: number;
+  /** Set to false to try only once (e.g. the first contact with a server). */
+  readonly retry?: boolean;
+  /** Extra retry-policy overrides for this call. */
+  readonly retryOptions?: RetryOptions;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** Decompressed body bytes. */
+  readonly body: Buffer;
+  /** Decompressed body size in bytes. */
+  readonly bytes: number;
+  /** The body decoded as strict UTF-8. */
+  text(): string;
+}
+
+export function encodeQuery(query: Readonly<Record<string, QueryValue>> | undefined): string {
+  if (!query) return '';
+  const parts: string[] = [];
+  for (const [name, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    const values = Array.isArray(value) ? value : [value];
+    for (const v of values as readonly (string | number | boolean | null)[]) {
+      parts.push(`${encodeURIComponent(name)}=${v === null ? '' : encodeURIComponent(String(v))}`);
+    }
+  }
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+function headerValue(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Finds a Node system error code (ECONNRESET…) on an error or its causes. */
+function systemCode(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let depth = 0; e && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+export class HugeGraphHttp {
+  readonly baseUrl: URL;
+  private readonly basePath: string;
+  private readonly pool: Pool;
+  private readonly authorization?: string;
+  private readonly timeoutMs: number;
+  private readonly retry: ResolvedRetryOptions;
+  private readonly gzipLevel: number;
+  private closed = false;
+
+  constructor(options: HttpOptions) {
+    let url: URL;
+    try {
+      url = new URL(options.url);
+    } catch {
+      throw new HugeGraphUsageError(`Invalid HugeGraph URL '${options.url}'`, 'give a URL such as http://127.0.0.1:8080');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new HugeGraphUsageError(`Unsupported protocol '${url.protocol}' in the HugeGraph URL`, 'use http:// or https://');
+    }
+    if (url.username || url.password) {
+      throw new HugeGraphUsageError('The HugeGraph URL must not carry credentials', 'pass username and password separately');
+    }
+    this.baseUrl = url;
+    this.basePath = url.pathname.replace(/\/+$/, '');
+    this.timeoutMs = options.requestTimeoutMs ?? 120_000;
+    this.retry = resolveRetryOptions(options.retry);
+    this.gzipLevel = options.gzipLevel ?? 1;
+    if (options.username !== undefined || options.password !== undefined) {
+      const token = Buffer.from(`${options.username ?? ''}:${options.password ?? ''}`, 'utf8').toString('base64');
+      this.authorization = `Basic ${token}`;
+    }
+    this.pool = new Pool(url.origin, {
+      connections: Math.max(1, options.maxConnections ?? 8),
+      // The server closes idle keep-alive connections after 30 s; drop ours well before.
+      keepAliveTimeout: 4_000,
+      keepAliveMaxTimeout: 20_000,
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+      connect: { timeout: Math.min(this.timeoutMs, 10_000) },
+    });
+  }
+
+  /** Sends one request with retries; resolves with a 2xx response, rejects with a typed error. */
+  async request(req: HttpRequest): Promise<HttpResponse> {
+    if (this.closed) throw new HugeGraphConnectionError('The HugeGraph client is closed');
+    const pathWithQuery = `${this.basePath}${req.path}${encodeQuery(req.query)}`;
+    const info: RequestInfo = { method: req.method, path: pathWithQuery };
+    let body: Uint8Array | undefined =
+      req.body === undefined ? undefined : typeof req.body === 'string' ? Buffer.from(req.body, 'utf8') : req.body;
+    const headers: Record<string, string> = { accept: 'application/json', 'accept-encoding': 'gzip' };
+    if (this.authorization) headers['authorization'] = this.authorization;
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      if (req.gzip) {
+        body = await gzip(body, { level: this.gzipLevel });
+        headers['content-encoding'] = 'gzip';
+      }
+    }
+    const once = (): Promise<HttpResponse> => this.attempt(req, info, headers, body);
+    if (req.retry === false) return once();
+    const retry = req.retryOptions ? { ...this.retry, ...resolveRetryOptionsPartial(req.retryOptions) } : this.retry;
+    return withRetry(once, retry, { idempotent: req.idempotent });
+  }
+
+  private async attempt(
+    req: HttpRequest,
+    info: RequestInfo,
+    headers: Record<string, string>,
+    body: Uint8Array | undefined,
+  ): Promise<HttpResponse> {
+    const timeoutMs = req.timeoutMs ?? this.timeoutMs;
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    let status: number;
+    let resHeaders: Record<string, string | string[] | undefined>;
+    let raw: Buffer;
+    try {
+      const res = await this.pool.request({
+        method: req.method,
+        path: info.path,
+        headers,
+        body,
+        signal: controller.signal,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      status = res.statusCode;
+      resHeaders = res.headers;
+      raw = Buffer.from(await res.body.arrayBuffer());
+    } catch (err) {
+      const code = systemCode(err);
+      if (timedOut || (code !== undefined && TIMEOUT_CODES.has(code))) {
+        throw new HugeGraphTimeoutError(`HugeGraph ${info.method} ${info.path} got no complete answer within ${timeoutMs} ms`, info, {
+          cause: err,
+        });
+      }
+      const detail = code ?? (err instanceof Error ? err.message : String(err));
+      throw new HugeGraphConnectionError(
+        `HugeGraph ${info.method} ${info.path} failed to reach ${this.baseUrl.origin}: ${detail}`,
+        info,
+        code,
+        { cause: err },
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+    let decoded = raw;
+    const encoding = headerValue(resHeaders['content-encoding'])?.toLowerCase();
+    try {
+      if (encoding === 'gzip' || encoding === 'x-gzip') decoded = await gunzip(raw);
+      else if (encoding === 'deflate') decoded = await inflate(raw);
+    } catch (cause) {
+      // A truncated gzip stream means the connection broke mid-body.
+      throw new HugeGraphConnectionError(`HugeGraph ${info.method} ${info.path}: response body is truncated or corrupt`, info, 'ECONNRESET', {
+        cause,
+      });
+    }
+    if (status < 200 || status >= 300) {
+      throw errorFromResponse(status, info, decoded.toString('utf8'));
+    }
+    let text: string | undefined;
+    return {
+      status,
+      headers: resHeaders,
+      body: decoded,
+      bytes: decoded.length,
+      text: () => {
+        if (text === undefined) {
+          try {
+            text = decodeUtf8(decoded);
+          } catch (cause) {
+            throw new HugeGraphProtocolError(`HugeGraph ${info.method} ${info.path}: response is not UTF-8`, info, { cause });
+          }
+        }
+        return text;
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.close();
+  }
+}
+
+function resolveRetryOptionsPartial(options: RetryOptions): Partial<ResolvedRetryOptions> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(options)) if (v !== undefined) out[k] = v;
+  return out as Partial<ResolvedRetryOptions>;
+}

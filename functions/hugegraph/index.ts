@@ -1,0 +1,6 @@
+export * from './client';
+export * from './errors';
+export * from './http';
+export * from './retry';
+export * from './schema';
+export * from './version';

@@ -1,0 +1,36 @@
+/** Low-level helpers shared by the scanner and the lossless parser. */
+import { JsonSyntaxError } from './errors';
+
+/** Character codes of JSON's structural characters, shared by every scanner of raw JSON text. */
+export const QUOTE = 34;
+export const BACKSLASH = 92;
+export const LBRACE = 123;
+export const RBRACE = 125;
+export const LBRACKET = 91;
+export const RBRACKET = 93;
+export const COMMA = 44;
+export const COLON = 58;
+export const SPACE = 32;
+export const TAB = 9;
+export const LF = 10;
+export const CR = 13;
+
+/**
+ * `i` is at an opening quote; returns the index just after the closing quote. Jumps from quote to
+ * quote with `indexOf` and counts the backslashes before each, so long strings cost little.
+ */
+export function skipString(s: string, i: number): number {
+  let j = i + 1;
+  for (;;) {
+    const q = s.indexOf('"', j);
+    if (q < 0) throw new JsonSyntaxError('Unterminated string', i, 'the JSON text is malformed or truncated');
+    let k = q - 1;
+    let backslashes = 0;
+    while (k > i && s.charCodeAt(k) === BACKSLASH) {
+      backslashes++;
+      k--;
+    }
+    if ((backslashes & 1) === 0) return q + 1;
+    j = q + 1;
+  }
+}
