@@ -1,0 +1,9 @@
+/** Backup format v1: see FORMAT.md in this folder. */
+export * from './errors';
+export * from './file-reader';
+export * from './file-writer';
+export * from './lines';
+export * from './manifest';
+export * from './naming';
+export * from './verify';
+export * from './zip';

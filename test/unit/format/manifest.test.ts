@@ -1,0 +1,127 @@
+import {
+  type ManifestFile,
+  type ManifestInput,
+  ManifestInvalidError,
+  UnsupportedFormatVersionError,
+  createManifest,
+  parseManifest,
+  serializeManifest,
+} from '../../../functions/format';
+
+const hash = (c: string): string => c.repeat(64);
+
+const files: ManifestFile[] = [
+  { name: 'edges-0000-00000.zip', type: 'edges', label: 'knows', elements: 7, bytes: 300, sha256: hash('e'), compressed: true },
+  { name: 'vertices-0000-00001.zip', type: 'vertices', label: 'person', elements: 2, bytes: 200, sha256: hash('b'), compressed: true },
+  { name: 'vertices-0000-00000.zip', type: 'vertices', label: 'person', elements: 500, bytes: 1000, sha256: hash('a'), compressed: true },
+  { name: 'propertykeys.zip', type: 'propertykeys', elements: 3, bytes: 90, sha256: hash('1'), compressed: true },
+  { name: 'vertexlabels', type: 'vertexlabels', elements: 2, bytes: 80, sha256: hash('2'), compressed: false },
+  { name: 'edgelabels.zip', type: 'edgelabels', elements: 1, bytes: 70, sha256: hash('3'), compressed: true },
+  { name: 'indexlabels.zip', type: 'indexlabels', elements: 0, bytes: 60, sha256: hash('4'), compressed: true },
+];
+
+const input: ManifestInput = {
+  tool: { name: 'hgbr', version: '0.1.0' },
+  backupId: '20261124T215600Z-3f9a',
+  graph: 'hugegraph',
+  graphspace: null,
+  server: { version: '1.5.0', backend: 'rocksdb' },
+  modes: { graphMode: 'NONE', readMode: 'OLTP_ONLY' },
+  startedAt: '2026-11-24T21:56:00.000Z',
+  finishedAt: '2026-11-24T22:01:30.250Z',
+  files,
+  emptyLabels: { vertex: ['software'], edge: ['created'] },
+};
+
+describe('createManifest', () => {
+  it('orders files (schema first) and computes per-label totals and grand totals', () => {
+    const m = createManifest(input);
+    expect(m.formatVersion).toBe(1);
+    expect(m.files.map((f) => f.name)).toEqual([
+      'propertykeys.zip', 'vertexlabels', 'edgelabels.zip', 'indexlabels.zip',
+      'vertices-0000-00000.zip', 'vertices-0000-00001.zip', 'edges-0000-00000.zip',
+    ]);
+    expect(m.labels).toEqual({ vertex: { person: 502, software: 0 }, edge: { created: 0, knows: 7 } });
+    expect(m.totals).toEqual({ vertices: 502, edges: 7, files: 7, bytes: 1800 });
+  });
+
+  it('refuses files that break the rules', () => {
+    const bad = [...files, { ...files[3]!, name: 'propertykeys' , compressed: false }];
+    expect(() => createManifest({ ...input, files: bad })).toThrow(/more than one propertykeys file/);
+  });
+});
+
+describe('parseManifest', () => {
+  it('round-trips what serializeManifest wrote', () => {
+    const m = createManifest(input);
+    const text = serializeManifest(m);
+    expect(text.endsWith('}\n')).toBe(true);
+    expect(parseManifest(text)).toEqual(m);
+  });
+
+  it('ignores members it does not know', () => {
+    const text = JSON.stringify({ ...createManifest(input), comment: 'added by a later v1 writer' });
+    expect(parseManifest(text).graph).toBe('hugegraph');
+  });
+
+  it('names an unknown format version and the supported one', () => {
+    const text = JSON.stringify({ ...createManifest(input), formatVersion: 2 });
+    expect(() => parseManifest(text)).toThrow(UnsupportedFormatVersionError);
+    expect(() => parseManifest(text)).toThrow('manifest.json has formatVersion 2, this hgbr reads formatVersion 1');
+  });
+
+  it.each([
+    ['not JSON', '{"formatVersion": 1,', /not valid JSON/],
+    ['an array', '[]', /top level is not a JSON object/],
+    ['no version', '{}', /formatVersion is missing/],
+  ])('refuses %s', (_what, text, message) => {
+    expect(() => parseManifest(text)).toThrow(message);
+  });
+
+  it('lists every problem at once', () => {
+    const m = JSON.parse(serializeManifest(createManifest(input))) as Record<string, any>;
+    m.graph = '';
+    m.finishedAt = '2026-11-24 22:01:30';
+    m.files[0].sha256 = 'ABC';
+    m.files[4].elements = -1;
+    m.files[5].type = 'edges';
+    m.files[6].label = undefined;
+    m.files.push({ ...m.files[1] });
+    m.labels.vertex.person = 1;
+    m.totals.bytes = 1;
+    let error: ManifestInvalidError | undefined;
+    try {
+      parseManifest(JSON.stringify(m));
+    } catch (e) {
+      error = e as ManifestInvalidError;
+    }
+    expect(error).toBeInstanceOf(ManifestInvalidError);
+    expect(error?.name).toBe('ManifestInvalidError');
+    expect(error?.problems).toEqual(expect.arrayContaining([
+      'graph must be a non-empty string',
+      'finishedAt must be an ISO 8601 UTC time such as 2026-11-24T21:56:00.000Z',
+      'files[0] (propertykeys.zip).sha256 must be 64 lowercase hex digits',
+      'files[4] (vertices-0000-00000.zip).elements must be a whole number ≥ 0',
+      "files[5] (vertices-0000-00001.zip): type is edges, so the name must start with 'edges'",
+      "files[6] (edges-0000-00000.zip).label must name the file's edge label",
+      'files[7] (vertexlabels) is listed twice',
+      'files[7] (vertexlabels): more than one vertexlabels file (hugegraph-tools requires exactly one)',
+      'labels.vertex.person is 1 but its files hold 0 elements',
+      'totals.bytes is 1 but the files add up to 1880',
+    ]));
+    expect(error?.message).toMatch(/^manifest.json is invalid: graph must be a non-empty string; finishedAt/);
+  });
+
+  it('refuses a label total that its files do not add up to', () => {
+    const m = JSON.parse(serializeManifest(createManifest(input))) as Record<string, any>;
+    delete m.labels.edge.knows;
+    m.totals.edges = 0;
+    expect(() => parseManifest(JSON.stringify(m))).toThrow("labels.edge lacks 'knows', which files hold");
+  });
+
+  it('refuses a compressed flag that contradicts the name', () => {
+    const m = JSON.parse(serializeManifest(createManifest(input))) as Record<string, any>;
+    m.files[0].compressed = false;
+    expect(() => parseManifest(JSON.stringify(m))).toThrow('files[0] (propertykeys.zip): compressed is false but the name has the .zip suffix');
+  });
+});
