@@ -1,0 +1,37 @@
+import { backupLockKey, backupPrefix } from './layout';
+import { readLock, releaseLock } from './lock';
+import type { WorkflowRuntime } from './runtime';
+import type { BackupJob, BackupRequest } from './types';
+
+export interface AbortResult {
+  readonly backupId?: string;
+  readonly deletedObjects: number;
+  readonly lockReleased: boolean;
+}
+
+/**
+ * The Catch path of the machine: a failed backup leaves nothing that could pass for a backup. Its
+ * files go (there is no manifest, so they were never a backup) and the lock is released.
+ */
+export async function abortBackup(runtime: WorkflowRuntime, job: BackupJob): Promise<AbortResult> {
+  const storage = runtime.storage(job.location);
+  const deletedObjects = await storage.deletePrefix(backupPrefix(job.server.graph, job.backupId));
+  await releaseLock(storage, backupLockKey(job.server.graph), job.backupId);
+  return { backupId: job.backupId, deletedObjects, lockReleased: true };
+}
+
+/**
+ * For runs that ended where no Catch runs (aborted, timed out, or a runtime error): the same
+ * clean-up, found through the lock, which names the run's backup and its execution. Runs from the
+ * EventBridge rule on AWS and from the local runner when it aborts an execution. Idempotent.
+ */
+export async function cleanUpEndedExecution(runtime: WorkflowRuntime, request: BackupRequest, executionId: string): Promise<AbortResult> {
+  const storage = runtime.storage(request.location);
+  const lockKey = backupLockKey(request.server.graph);
+  const lock = await readLock(storage, lockKey);
+  const owner = runtime.lockOwner(executionId);
+  if (!lock || JSON.stringify(lock.owner) !== JSON.stringify(owner)) return { deletedObjects: 0, lockReleased: false };
+  const deletedObjects = await storage.deletePrefix(backupPrefix(request.server.graph, lock.runId));
+  await releaseLock(storage, lockKey, lock.runId);
+  return { backupId: lock.runId, deletedObjects, lockReleased: true };
+}

@@ -1,0 +1,92 @@
+import { HgbrError } from '../errors';
+import { classifyFile, createManifest, serializeManifest, type ManifestFile } from '../format';
+import { ObjectExistsError, type BackupStorage } from '../storage/storage';
+import { TOOL_NAME, TOOL_VERSION } from '../version';
+import { backupLockKey, backupPrefix, fileRecordsPrefix, manifestKey, planRecordKey, prefixLocation, workPrefix } from './layout';
+import { releaseLock } from './lock';
+import type { PlanRecord } from './plan';
+import { applyRetention } from './retention';
+import type { WorkflowRuntime } from './runtime';
+import type { BackupJob, BackupSummary } from './types';
+
+/**
+ * Commits a backup: gathers the records of every stored file, checks each is there with its size,
+ * removes stray files of failed attempts, writes manifest.json (create-only: the commit marker),
+ * applies retention and releases the lock.
+ */
+export async function finalizeBackup(runtime: WorkflowRuntime, job: BackupJob): Promise<BackupSummary> {
+  const storage = runtime.storage(job.location);
+  const graph = job.server.graph;
+  const plan = JSON.parse((await storage.get(planRecordKey(graph, job.backupId))).toString('utf8')) as PlanRecord;
+  const dataFiles = await readFileRecords(storage, graph, job.backupId);
+  await checkStoredFiles(storage, graph, job.backupId, [...plan.schemaFiles, ...dataFiles]);
+
+  const finishedAt = runtime.now();
+  const manifest = createManifest({
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    backupId: job.backupId,
+    graph,
+    graphspace: plan.graphspace,
+    server: plan.server,
+    modes: plan.modes,
+    startedAt: plan.startedAt,
+    finishedAt: finishedAt.toISOString(),
+    files: [...plan.schemaFiles, ...dataFiles],
+    emptyLabels: { vertex: plan.vertexLabels, edge: plan.edgeLabels },
+  });
+  try {
+    await storage.put(manifestKey(graph, job.backupId), serializeManifest(manifest), { ifAbsent: true });
+  } catch (error) {
+    if (error instanceof ObjectExistsError) throw new HgbrError(`${storage.uri(manifestKey(graph, job.backupId))} already exists`, 'ManifestExists');
+    throw error;
+  }
+  await storage.deletePrefix(workPrefix(graph, job.backupId));
+  const retention = await applyRetention(storage, graph, job.keep, job.backupId);
+  await releaseLock(storage, backupLockKey(graph), job.backupId);
+  return {
+    backupId: job.backupId,
+    location: prefixLocation(storage.root, backupPrefix(graph, job.backupId)),
+    graph,
+    vertices: manifest.labels.vertex,
+    edges: manifest.labels.edge,
+    files: manifest.totals.files,
+    bytes: manifest.totals.bytes,
+    startedAt: manifest.startedAt,
+    finishedAt: manifest.finishedAt,
+    durationMs: Date.parse(manifest.finishedAt) - Date.parse(manifest.startedAt),
+    deletedBackups: [...retention.deletedComplete, ...retention.deletedIncomplete],
+  };
+}
+
+async function readFileRecords(storage: BackupStorage, graph: string, backupId: string): Promise<ManifestFile[]> {
+  const files: ManifestFile[] = [];
+  for await (const object of storage.list(fileRecordsPrefix(graph, backupId))) {
+    files.push(JSON.parse((await storage.get(object.key)).toString('utf8')) as ManifestFile);
+  }
+  return files;
+}
+
+/**
+ * Every recorded file must be stored with its recorded size; a data file without a record is what
+ * a failed attempt left, and goes, so that the folder holds exactly what the manifest lists.
+ */
+async function checkStoredFiles(storage: BackupStorage, graph: string, backupId: string, files: ManifestFile[]): Promise<void> {
+  const expected = new Map(files.map((f) => [f.name, f]));
+  const prefix = backupPrefix(graph, backupId);
+  const seen = new Set<string>();
+  for await (const object of storage.list(prefix)) {
+    const name = object.key.slice(prefix.length);
+    if (name.includes('/')) continue; // the work folder
+    const file = expected.get(name);
+    if (!file) {
+      if (classifyFile(name)) await storage.delete(object.key);
+      continue;
+    }
+    if (object.size !== file.bytes) {
+      throw new HgbrError(`${storage.uri(object.key)} holds ${object.size} bytes, its record says ${file.bytes}`, 'BackupFileMismatch');
+    }
+    seen.add(name);
+  }
+  const missing = files.filter((f) => !seen.has(f.name)).map((f) => f.name);
+  if (missing.length) throw new HgbrError(`recorded files are missing from ${prefixLocation(storage.root, prefix)}: ${missing.join(', ')}`, 'BackupFileMissing');
+}

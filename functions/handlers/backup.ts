@@ -1,0 +1,13 @@
+/**
+ * Lambda entry points of the backup state machine: each adapts a task's input to the domain
+ * function through the AWS runtime. See infra/workflows/backup-workflow.ts for the wiring.
+ */
+import { backupHandlers } from '../backup/handlers';
+import { awsRuntime } from './aws-runtime';
+
+const handlers = backupHandlers(awsRuntime());
+
+export const plan = handlers.plan;
+export const exportChunk = handlers.exportChunk;
+export const finalize = handlers.finalize;
+export const abort = handlers.abort;

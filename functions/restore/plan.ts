@@ -1,0 +1,235 @@
+import { acquireLock, LockHeldError, readLock, releaseLock, type LockRecord } from '../backup/lock';
+import type { WorkflowRuntime } from '../backup/runtime';
+import type { GraphRef } from '../backup/types';
+import { newBackupId } from '../format';
+import { versionAtLeast, type GraphMode, type HugeGraphClient } from '../hugegraph';
+import { formatLocation, parseLocation, type BackupStorage } from '../storage/storage';
+import { InvalidRestoreRequestError, RestoreNotPossibleError, SchemaConflictError, TargetNotEmptyError } from './errors';
+import { doneRecordsPrefix, itemsRef, planRecordKey, restoreLockKey, statePrefixOf, workListKey } from './layout';
+import { compareSchema, describeSchemaSize, isEmptySchema, type SchemaComparison } from './schema-diff';
+import { openBackup, readSchema, resolveSource, type BackupContents, type SchemaSet } from './source';
+import type { RestoreJob, RestoreMode, RestorePlan, RestorePlanSummary, RestoreRequest } from './types';
+
+/** A restore lock older than the state machine's timeout belongs to a run that cannot still be alive. */
+export const RESTORE_LOCK_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+export const DEFAULT_BATCH_CONCURRENCY = 2;
+export const MAX_BATCH_CONCURRENCY = 32;
+
+/** The restore lock also records what to put back if its run dies: the mode the target had before. */
+export interface RestoreLockRecord extends LockRecord {
+  readonly target: GraphRef;
+  readonly mode: RestoreMode;
+  readonly previousMode: string;
+}
+
+/** What plan leaves in the state location: finish reads it, and a re-run with the same id finds it. */
+export interface PlanRecord {
+  readonly restoreId: string;
+  readonly source: string;
+  readonly target: GraphRef;
+  readonly mode: RestoreMode;
+  readonly previousMode: string;
+  readonly startedAt: string;
+}
+
+/** The source read and checked: contents, schema verified against the manifest's checksums. */
+interface CheckedSource {
+  readonly contents: BackupContents;
+  readonly schema: SchemaSet;
+}
+
+/**
+ * Starts a restore. Everything is checked before anything is written to the target: the manifest
+ * (or that the folder is a hugegraph-tools backup), the schema files' SHA-256, then, holding the
+ * target's restore lock, the target itself (RESTORING: empty; MERGING: every name clash
+ * identical). A mode left behind by a dead run is put back first. Writes the work lists of the
+ * Distributed Maps; if anything fails after the lock was taken, the lock is released.
+ */
+export async function planRestore(runtime: WorkflowRuntime, request: RestoreRequest, executionId: string): Promise<RestorePlan> {
+  validateRequest(request);
+  const { contents, schema } = await checkSource(runtime, request);
+  const stateLocation = canonicalLocation(request.stateLocation ?? contents.source.root);
+  const state = runtime.storage(stateLocation);
+  const startedAt = runtime.now();
+  const restoreId = request.restoreId ?? newBackupId(startedAt);
+  const statePrefix = statePrefixOf(restoreId);
+  const client = await runtime.connect(request.target);
+  const warnings = [...contents.warnings];
+
+  const lockKey = restoreLockKey(request.target);
+  const [existing, currentMode] = await Promise.all([readLock(state, lockKey) as Promise<RestoreLockRecord | undefined>, client.getMode()]);
+  // Not NONE with no live restore holding the lock (acquireLock refuses a live holder): a dead run's mode.
+  const previousMode = currentMode === 'NONE' ? 'NONE' : (existing?.previousMode ?? 'NONE');
+  const record: RestoreLockRecord = {
+    purpose: 'restore',
+    runId: restoreId,
+    owner: runtime.lockOwner(executionId),
+    acquiredAt: startedAt.toISOString(),
+    target: request.target,
+    mode: request.mode,
+    previousMode,
+  };
+  if (existing && existing.runId === restoreId && JSON.stringify(existing.owner) !== JSON.stringify(record.owner)) {
+    // The same restore started again by another process or execution (a resume): acquireLock lets
+    // a run's own lock through, so check here that the earlier one is gone, then own the lock.
+    const expired = runtime.now().getTime() - Date.parse(existing.acquiredAt) > RESTORE_LOCK_MAX_AGE_MS;
+    if (!expired && (await runtime.isLockOwnerAlive(existing.owner)) !== false) throw new LockHeldError(lockKey, existing);
+    await state.put(lockKey, JSON.stringify(record, null, 2));
+  }
+  await acquireLock(state, lockKey, record, {
+    maxAgeMs: RESTORE_LOCK_MAX_AGE_MS,
+    isOwnerAlive: (owner) => runtime.isLockOwnerAlive(owner),
+    now: () => runtime.now(),
+  });
+  try {
+    if (currentMode !== previousMode) {
+      await client.setMode(previousMode as GraphMode);
+      const by = existing ? `restore ${existing.runId}, which is no longer running` : 'no running restore';
+      warnings.push(`graph ${request.target.graph} was in mode ${currentMode}, left there by ${by}: set back to ${previousMode}`);
+    }
+    const resuming = (await state.head(planRecordKey(statePrefix))) !== undefined;
+    const targetSchema = await readTargetSchema(client);
+    const comparison = evaluateTarget(request, schema, targetSchema, client.serverVersion, resuming, warnings);
+    if (request.mode === 'RESTORING' && isEmptySchema(targetSchema)) {
+      // Records of an earlier attempt into a graph that has since been cleared would skip files.
+      const stale = await state.deletePrefix(doneRecordsPrefix(statePrefix));
+      if (stale > 0) warnings.push(`the target is empty, so ${stale} file(s) recorded as restored by an earlier attempt of ${restoreId} will be restored again`);
+    } else if (resuming) {
+      let done = 0;
+      for await (const _ of state.list(doneRecordsPrefix(statePrefix))) done++;
+      if (done > 0) warnings.push(`${done} file(s) restored by an earlier attempt of ${restoreId} will be skipped`);
+    }
+    const planRecord: PlanRecord = { restoreId, source: request.source, target: request.target, mode: request.mode, previousMode, startedAt: startedAt.toISOString() };
+    await state.put(planRecordKey(statePrefix), JSON.stringify(planRecord, null, 2));
+    await state.put(workListKey(statePrefix, 'vertices'), JSON.stringify(contents.vertexFiles));
+    await state.put(workListKey(statePrefix, 'edges'), JSON.stringify(contents.edgeFiles));
+    const job: RestoreJob = {
+      restoreId,
+      source: contents.source,
+      target: request.target,
+      mode: request.mode,
+      stateLocation,
+      statePrefix,
+      previousMode,
+      batchConcurrency: request.batchConcurrency ?? DEFAULT_BATCH_CONCURRENCY,
+    };
+    return { job, items: itemsRef(stateLocation, statePrefix), summary: planSummary(request.mode, contents, comparison, warnings) };
+  } catch (error) {
+    await releaseLock(state, lockKey, restoreId).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * `hgbr restore --dry-run`: the checks of {@link planRestore} without taking the lock or writing
+ * anything, anywhere. A lock held by another restore and a mode other than NONE are reported as
+ * warnings (the real plan would refuse the first and reset the second if its run is dead).
+ */
+export async function planRestoreDryRun(runtime: WorkflowRuntime, request: RestoreRequest): Promise<RestorePlanSummary> {
+  validateRequest(request);
+  const { contents, schema } = await checkSource(runtime, request);
+  const state = runtime.storage(canonicalLocation(request.stateLocation ?? contents.source.root));
+  const client = await runtime.connect(request.target);
+  const warnings = [...contents.warnings];
+  const lockKey = restoreLockKey(request.target);
+  const [lock, mode, targetSchema] = await Promise.all([readLock(state, lockKey) as Promise<RestoreLockRecord | undefined>, client.getMode(), readTargetSchema(client)]);
+  if (lock && lock.runId !== request.restoreId) {
+    const alive = await runtime.isLockOwnerAlive(lock.owner);
+    warnings.push(`restore ${lock.runId} holds ${state.uri(lockKey)} since ${lock.acquiredAt}${alive === false ? ' but is no longer running: a restore would take the lock over' : ': a restore would be refused while it runs'}`);
+  }
+  if (mode !== 'NONE') warnings.push(`graph ${request.target.graph} is in mode ${mode}; unless a running restore holds it, a restore sets it back to ${lock?.previousMode ?? 'NONE'} first`);
+  const resuming = request.restoreId !== undefined && (await state.head(planRecordKey(statePrefixOf(request.restoreId)))) !== undefined;
+  const comparison = evaluateTarget(request, schema, targetSchema, client.serverVersion, resuming, warnings);
+  return planSummary(request.mode, contents, comparison, warnings);
+}
+
+async function checkSource(runtime: WorkflowRuntime, request: RestoreRequest): Promise<CheckedSource> {
+  const source = resolveSource(request.source);
+  const storage: BackupStorage = runtime.storage(source.root);
+  const contents = await openBackup(storage, source);
+  const schema = await readSchema(storage, contents);
+  return { contents, schema };
+}
+
+export async function readTargetSchema(client: HugeGraphClient): Promise<SchemaSet> {
+  const schema = await client.getSchema();
+  return {
+    propertykeys: schema.propertykeys.elements,
+    vertexlabels: schema.vertexlabels.elements,
+    edgelabels: schema.edgelabels.elements,
+    indexlabels: schema.indexlabels.elements,
+  };
+}
+
+/**
+ * What the target allows. RESTORING needs an empty graph, or (a re-run of the same restore id)
+ * exactly the schema an earlier attempt created: elements of the backup with the backup's ids.
+ * MERGING needs every element whose name the target has to be identical; all conflicts are
+ * reported at once.
+ */
+export function evaluateTarget(
+  request: Pick<RestoreRequest, 'mode' | 'target' | 'restoreId'>,
+  backup: SchemaSet,
+  target: SchemaSet,
+  serverVersion: string,
+  resuming: boolean,
+  warnings: string[],
+): SchemaComparison {
+  const graph = request.target.graph;
+  const parentOrSub = backup.edgelabels.filter((e) => e.edgelabel_type === 'PARENT' || e.edgelabel_type === 'SUB').map((e) => e.name);
+  if (parentOrSub.length && !versionAtLeast(serverVersion, '1.5.0')) {
+    throw new RestoreNotPossibleError(
+      `the backup has parent/sub edge labels (${parentOrSub.join(', ')}), which HugeGraph ${serverVersion} does not support`,
+      'restore into a HugeGraph 1.5.0 or newer server',
+    );
+  }
+  if (request.mode === 'MERGING') {
+    const comparison = compareSchema(backup, target);
+    if (comparison.conflicts.length) throw new SchemaConflictError(graph, comparison.conflicts);
+    return comparison;
+  }
+  if (isEmptySchema(target)) return compareSchema(backup, target);
+  if (resuming) {
+    const comparison = compareSchema(backup, target, { compareIds: true });
+    const backupNames = new Set(Object.values(backup).flatMap((elements: { name: string }[]) => elements.map((e) => e.name)));
+    const foreign = Object.values(target).flatMap((elements: { name: string }[]) => elements.map((e) => e.name)).filter((n) => !backupNames.has(n));
+    if (comparison.conflicts.length === 0 && foreign.length === 0) {
+      warnings.push(`resuming restore ${request.restoreId}: the target holds ${describeSchemaSize(target)} created by its earlier attempt`);
+      return comparison;
+    }
+  }
+  throw new TargetNotEmptyError(graph, describeSchemaSize(target));
+}
+
+function planSummary(mode: RestoreMode, contents: BackupContents, comparison: SchemaComparison, warnings: string[]): RestorePlanSummary {
+  const manifest = contents.manifest;
+  return {
+    mode,
+    schemaToCreate: comparison.toCreate,
+    schemaReused: comparison.reused,
+    files: { vertices: contents.vertexFiles.length, edges: contents.edgeFiles.length },
+    elements: manifest ? { vertices: { ...manifest.labels.vertex }, edges: { ...manifest.labels.edge } } : null,
+    warnings,
+  };
+}
+
+function canonicalLocation(location: string): string {
+  return formatLocation(parseLocation(location));
+}
+
+const RESTORE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+function validateRequest(request: RestoreRequest): void {
+  const problems: string[] = [];
+  if (!request?.source) problems.push('source is missing');
+  if (!request?.target?.url) problems.push('target.url is missing');
+  else if (!/^https?:\/\/[^/]/.test(request.target.url)) problems.push(`target.url must be an http:// or https:// URL, not ${request.target.url}`);
+  if (!request?.target?.graph) problems.push('target.graph is missing');
+  if (request?.mode !== 'RESTORING' && request?.mode !== 'MERGING') problems.push(`mode must be RESTORING or MERGING, not ${String(request?.mode)}`);
+  if (request?.restoreId !== undefined && !RESTORE_ID.test(request.restoreId)) {
+    problems.push('restoreId must be 1 to 128 letters, digits, dots, dashes or underscores, starting with a letter or digit');
+  }
+  const c = request?.batchConcurrency;
+  if (c !== undefined && !(Number.isInteger(c) && c >= 1 && c <= MAX_BATCH_CONCURRENCY)) problems.push(`batchConcurrency must be a whole number from 1 to ${MAX_BATCH_CONCURRENCY}`);
+  if (problems.length) throw new InvalidRestoreRequestError(problems);
+}

@@ -1,0 +1,102 @@
+import type { GraphRef } from '../backup/types';
+
+export type RestoreMode = 'RESTORING' | 'MERGING';
+
+/** What `hgbr restore`, `hgbr migrate` or the restore API asks for. The state machine's input. */
+export interface RestoreRequest {
+  /** The backup: ROOT/<graph>/<backupId> (local path, file://, s3://), or a hugegraph-tools folder. */
+  readonly source: string;
+  readonly target: GraphRef;
+  /** RESTORING: into an empty graph, ids kept. MERGING: into a graph with data, ids recomputed. */
+  readonly mode: RestoreMode;
+  /** Where locks, work lists and progress records go. @default the source's root */
+  readonly stateLocation?: string;
+  /** Client-chosen id (the execution name on AWS); makes a re-run resume the same restore. */
+  readonly restoreId?: string;
+  /** Batches in flight per file. @default 2 */
+  readonly batchConcurrency?: number;
+}
+
+/** Where a backup is: a storage root plus the folder below it. */
+export interface SourceRef {
+  readonly root: string;
+  /** Key prefix of the backup's files below root, ending with '/' (or '' for the root itself). */
+  readonly prefix: string;
+  /** False for a hugegraph-tools folder: no manifest, so no checksums and no counts. */
+  readonly hasManifest: boolean;
+}
+
+/** The small facts every restore task needs. Pointers only. */
+export interface RestoreJob {
+  readonly restoreId: string;
+  readonly source: SourceRef;
+  readonly target: GraphRef;
+  readonly mode: RestoreMode;
+  readonly stateLocation: string;
+  /** Key prefix of this restore's records in the state location, ending with '/'. */
+  readonly statePrefix: string;
+  /** Mode the target had before the restore; put back at the end. */
+  readonly previousMode: string;
+  readonly batchConcurrency: number;
+}
+
+/** One file to restore: an item of a Distributed Map's work list. */
+export interface FileItem {
+  readonly name: string;
+  readonly type: 'vertices' | 'edges';
+  readonly label?: string;
+  readonly elements?: number;
+  readonly bytes?: number;
+  readonly sha256?: string;
+}
+
+/** Where the Distributed Maps read their work lists (S3 on AWS; a folder or S3 locally). */
+export interface ItemsRef {
+  /** S3 bucket, or the absolute path of a local state folder. */
+  readonly bucket: string;
+  readonly vertexKey: string;
+  readonly edgeKey: string;
+  readonly resultsPrefix: string;
+}
+
+/** What the plan found: shown by --dry-run, and the restore's start. */
+export interface RestorePlanSummary {
+  readonly mode: RestoreMode;
+  readonly schemaToCreate: { readonly propertykeys: string[]; readonly vertexlabels: string[]; readonly edgelabels: string[]; readonly indexlabels: string[] };
+  readonly schemaReused: { readonly propertykeys: string[]; readonly vertexlabels: string[]; readonly edgelabels: string[]; readonly indexlabels: string[] };
+  readonly files: { readonly vertices: number; readonly edges: number };
+  readonly elements: { readonly vertices: Record<string, number>; readonly edges: Record<string, number> } | null;
+  readonly warnings: string[];
+}
+
+export interface RestorePlan {
+  readonly job: RestoreJob;
+  readonly items: ItemsRef;
+  readonly summary: RestorePlanSummary;
+}
+
+export interface RestoreFilesInput {
+  readonly BatchInput: { readonly job: RestoreJob };
+  readonly Items: FileItem[];
+}
+
+export interface RestoreFilesResult {
+  readonly files: { readonly name: string; readonly elements: number; readonly skipped: boolean }[];
+}
+
+export interface VerifyResult {
+  /** Per label: what the manifest says and what the target holds now. */
+  readonly vertices: Record<string, { readonly expected: number; readonly actual: number }>;
+  readonly edges: Record<string, { readonly expected: number; readonly actual: number }>;
+}
+
+export interface RestoreSummary {
+  readonly restoreId: string;
+  readonly mode: RestoreMode;
+  readonly target: GraphRef;
+  readonly source: string;
+  readonly vertices: Record<string, number>;
+  readonly edges: Record<string, number>;
+  readonly durationMs: number;
+  readonly modeRestoredTo: string;
+}

@@ -1,0 +1,108 @@
+import { Duration } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { BACKUP_TASKS, BackupTaskName, TRANSIENT_ERRORS } from './task-names';
+
+export interface BackupWorkflowProps {
+  /** One Lambda per task; the local runner maps the same task names to in-process handlers. */
+  readonly functions: Record<BackupTaskName, lambda.IFunction>;
+  /** Labels exported at once. Bounded by what the HugeGraph server serves without "too busy". */
+  readonly labelConcurrency?: number;
+  readonly logGroup?: logs.ILogGroup;
+  readonly tracing?: boolean;
+}
+
+/**
+ * The backup state machine, defined once. CDK deploys it; the local runner executes the very ASL
+ * CDK synthesizes from it.
+ *
+ *   Plan ─► Body[ ExportVertices(Map: chunk loop) ─► ExportEdges(Map: chunk loop) ─► Finalize ]
+ *              └─ on any error ─► Abort (delete partial files, release lock) ─► Failed
+ *
+ * Only pointers travel through state: label names and page cursors, never graph data. Every
+ * export chunk pages until its time budget is nearly spent and returns a cursor, so a label of any
+ * size costs a handful of history events per Lambda invocation, not per page.
+ */
+export class BackupWorkflow extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: BackupWorkflowProps) {
+    super(scope, id);
+    const invoke = (name: BackupTaskName, taskProps: Partial<tasks.LambdaInvokeProps> = {}) =>
+      withTransientRetry(
+        new tasks.LambdaInvoke(this, name, {
+          lambdaFunction: props.functions[name],
+          payloadResponseOnly: true,
+          ...taskProps,
+        }),
+      );
+
+    const plan = invoke(BACKUP_TASKS.plan, { resultPath: '$.plan' });
+    const planFailed = new sfn.Fail(this, 'PlanFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
+    plan.addCatch(planFailed, { errors: ['States.ALL'], resultPath: '$.error' });
+
+    const exportVertices = this.exportLabels('ExportVertices', '$.plan.vertexLabels', invoke(BACKUP_TASKS.exportVertexChunk, { resultPath: '$.cursor' }), props);
+    const exportEdges = this.exportLabels('ExportEdges', '$.plan.edgeLabels', invoke(BACKUP_TASKS.exportEdgeChunk, { resultPath: '$.cursor' }), props);
+    const finalize = invoke(BACKUP_TASKS.finalize, {
+      payload: sfn.TaskInput.fromObject({ 'job.$': '$.plan.job', 'request.$': '$.request' }),
+      resultPath: '$.result',
+    });
+
+    const body = new sfn.Parallel(this, 'Body', { outputPath: '$[0].result' });
+    body.branch(exportVertices.next(exportEdges).next(finalize));
+
+    const abort = invoke(BACKUP_TASKS.abort, {
+      payload: sfn.TaskInput.fromObject({ 'job.$': '$.plan.job', 'error.$': '$.error' }),
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    const failed = new sfn.Fail(this, 'BackupFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
+    body.addCatch(abort.next(failed), { errors: ['States.ALL'], resultPath: '$.error' });
+
+    const definition = new sfn.Pass(this, 'Start', { parameters: { 'request.$': '$', 'executionId.$': '$$.Execution.Id' } }).next(plan).next(body);
+
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      timeout: Duration.hours(24),
+      tracingEnabled: props.tracing ?? true,
+      logs: props.logGroup ? { destination: props.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false } : undefined,
+    });
+  }
+
+  /** A Map over labels; each iteration loops export chunks until the label's cursor says done. */
+  private exportLabels(id: string, itemsPath: string, chunk: tasks.LambdaInvoke, props: BackupWorkflowProps): sfn.Map {
+    const map = new sfn.Map(this, id, {
+      itemsPath,
+      maxConcurrency: props.labelConcurrency ?? 4,
+      // A first cursor is an empty page token: CDK drops null values from an itemSelector.
+      itemSelector: {
+        'job.$': '$.plan.job',
+        'work.$': '$$.Map.Item.Value',
+        cursor: { page: '', lastId: '', fileSeq: 1, elements: 0, done: false },
+      },
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    const labelDone = new sfn.Succeed(this, `${id}LabelDone`);
+    const more = new sfn.Choice(this, `${id}MorePages`)
+      .when(sfn.Condition.booleanEquals('$.cursor.done', true), labelDone)
+      .otherwise(chunk);
+    map.itemProcessor(chunk.next(more));
+    return map;
+  }
+}
+
+/** Transient HugeGraph and Lambda errors are retried with jittered backoff; all others fail fast. */
+export function withTransientRetry<T extends sfn.TaskStateBase>(task: T): T {
+  task.addRetry({
+    errors: [...TRANSIENT_ERRORS],
+    interval: Duration.seconds(2),
+    backoffRate: 2,
+    maxAttempts: 5,
+    maxDelay: Duration.seconds(60),
+    jitterStrategy: sfn.JitterType.FULL,
+  });
+  return task;
+}

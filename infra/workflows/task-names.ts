@@ -1,0 +1,40 @@
+/**
+ * Task state names are the contract between the state machine and its handlers: CDK wires each to
+ * a Lambda, the local runner wires each to the same handler in-process. Kept free of CDK imports
+ * so the handlers and the runner can read it cheaply.
+ */
+export const BACKUP_TASKS = {
+  plan: 'Plan',
+  exportVertexChunk: 'ExportVertexChunk',
+  exportEdgeChunk: 'ExportEdgeChunk',
+  finalize: 'Finalize',
+  abort: 'Abort',
+} as const;
+
+export type BackupTaskName = (typeof BACKUP_TASKS)[keyof typeof BACKUP_TASKS];
+
+/** Error names (thrown by handlers as `error.name`) that a retry may cure. */
+export const TRANSIENT_ERRORS = [
+  'HugeGraphBusyError',
+  'HugeGraphServerError',
+  'HugeGraphConnectionError',
+  'HugeGraphTimeoutError',
+  'StorageUnavailableError',
+  // CDK's LambdaInvoke already retries the other Lambda service exceptions.
+  'Lambda.TooManyRequestsException',
+] as const;
+
+export const RESTORE_TASKS = {
+  plan: 'Plan',
+  prepare: 'Prepare',
+  restoreVertexFiles: 'RestoreVertexFiles',
+  restoreEdgeFiles: 'RestoreEdgeFiles',
+  verify: 'Verify',
+  finish: 'Finish',
+  reset: 'ResetMode',
+} as const;
+
+export type RestoreTaskName = (typeof RESTORE_TASKS)[keyof typeof RESTORE_TASKS];
+
+/** Distributed Map states of the restore machine: the local runner emulates their reader and batcher. */
+export const RESTORE_FILE_MAPS = { vertices: 'RestoreVertices', edges: 'RestoreEdges' } as const;

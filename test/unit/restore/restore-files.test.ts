@@ -1,0 +1,142 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { ProgressEvent, WorkflowRuntime } from '../../../functions/backup/runtime';
+import { ChecksumMismatchError, encodeDataLine } from '../../../functions/format';
+import type { HugeGraphClient } from '../../../functions/hugegraph';
+import { doneRecordKey, restoreLockKey } from '../../../functions/restore/layout';
+import { restoreFiles } from '../../../functions/restore/restore-files';
+import type { FileItem, RestoreJob } from '../../../functions/restore/types';
+import { openStorage } from '../../../functions/storage/storage';
+
+const BIG = '1190241039214968832';
+
+/** A client that records batches and how many were in flight at once. */
+function fakeClient(options: { failOn?: number; delayMs?: number } = {}) {
+  const posted: string[][] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let calls = 0;
+  const post = async (batch: readonly string[]) => {
+    const call = ++calls;
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    await new Promise((r) => setTimeout(r, options.delayMs ?? 5));
+    inFlight--;
+    if (call === options.failOn) throw new Error(`batch ${call} refused`);
+    posted.push([...batch]);
+    return batch.map(() => '1');
+  };
+  const client = {
+    getMode: async () => 'RESTORING',
+    setMode: async (m: string) => m,
+    listVertexLabels: async () => ({ elements: [{ id: 7, name: 'person', id_strategy: 'PRIMARY_KEY' }, { id: 1, name: 'auto', id_strategy: 'AUTOMATIC' }] }),
+    createVertices: post,
+    createEdges: post,
+  };
+  return { client: client as unknown as HugeGraphClient, posted, stats: () => ({ maxInFlight, calls }) };
+}
+
+describe('restoreFiles', () => {
+  let dir: string;
+  let events: ProgressEvent[];
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hgbr-restore-files-'));
+    events = [];
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  function setUp(lines: string[][], mode: RestoreJob['mode'] = 'RESTORING', concurrency = 2) {
+    const name = 'vertices-0001-00001';
+    const body = lines.map((l) => encodeDataLine('vertices', l)).join('');
+    fs.mkdirSync(path.join(dir, 'g', '20261124T215600Z-3f9a'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'g', '20261124T215600Z-3f9a', name), body);
+    const item: FileItem = {
+      name,
+      type: 'vertices',
+      label: 'auto',
+      elements: lines.flat().length,
+      bytes: Buffer.byteLength(body),
+      sha256: createHash('sha256').update(body).digest('hex'),
+    };
+    const job: RestoreJob = {
+      restoreId: 'r1',
+      source: { root: dir, prefix: 'g/20261124T215600Z-3f9a/', hasManifest: true },
+      target: { url: 'http://127.0.0.1:8080', graph: 'g' },
+      mode,
+      stateLocation: dir,
+      statePrefix: '_restores/r1/',
+      previousMode: 'NONE',
+      batchConcurrency: concurrency,
+    };
+    fs.mkdirSync(path.join(dir, '_restores'), { recursive: true });
+    fs.writeFileSync(path.join(dir, restoreLockKey(job.target)), JSON.stringify({ runId: 'r1' }));
+    return { item, job, file: path.join(dir, 'g', '20261124T215600Z-3f9a', name) };
+  }
+
+  function runtime(client: HugeGraphClient): WorkflowRuntime {
+    return {
+      connect: async () => client,
+      storage: (location) => openStorage(location),
+      lockOwner: () => ({ type: 'process', host: 'h', pid: 1 }),
+      isLockOwnerAlive: async () => undefined,
+      now: () => new Date('2026-11-24T22:00:00Z'),
+      remainingMs: () => 60_000,
+      progress: (e) => events.push(e),
+    };
+  }
+
+  const vertices = (from: number, n: number) => Array.from({ length: n }, (_, k) => `{"id":${BIG.slice(0, -3)}${String(from + k).padStart(3, '0')},"label":"auto","type":"vertex","properties":{}}`);
+
+  it('posts every line as one batch, at most batchConcurrency at once, then records the file as done', async () => {
+    const lines = [vertices(0, 3), vertices(3, 2), vertices(5, 4), vertices(9, 1), vertices(10, 2)];
+    const { item, job } = setUp(lines, 'RESTORING', 2);
+    const fake = fakeClient();
+    const result = await restoreFiles(runtime(fake.client), { BatchInput: { job }, Items: [item] });
+    expect(result).toEqual({ files: [{ name: item.name, elements: 12, skipped: false }] });
+    expect(fake.posted.flat().sort()).toEqual(lines.flat().sort()); // byte-exact, ids above 2^53 included
+    expect(fake.stats().maxInFlight).toBe(2);
+    expect(events.map((e) => e.type === 'restored' && e.elements).sort()).toEqual([1, 2, 2, 3, 4]);
+    const record = JSON.parse(fs.readFileSync(path.join(dir, doneRecordKey(job.statePrefix, item.name)), 'utf8'));
+    expect(record).toMatchObject({ name: item.name, elements: 12, labels: { auto: 12 } });
+
+    const again = await restoreFiles(runtime(fake.client), { BatchInput: { job }, Items: [item] });
+    expect(again.files[0]?.skipped).toBe(true);
+    expect(fake.stats().calls).toBe(5);
+  });
+
+  it('sends nothing of a file whose bytes do not match the manifest', async () => {
+    const { item, job, file } = setUp([vertices(0, 3)]);
+    const bytes = fs.readFileSync(file);
+    bytes[10] ^= 1;
+    fs.writeFileSync(file, bytes);
+    const fake = fakeClient();
+    await expect(restoreFiles(runtime(fake.client), { BatchInput: { job }, Items: [item] })).rejects.toThrow(ChecksumMismatchError);
+    expect(fake.stats().calls).toBe(0);
+    expect(fs.existsSync(path.join(dir, doneRecordKey(job.statePrefix, item.name)))).toBe(false);
+  });
+
+  it('sends nothing of a file that holds another number of elements than the manifest says', async () => {
+    const { item, job } = setUp([vertices(0, 3)]);
+    const fake = fakeClient();
+    await expect(restoreFiles(runtime(fake.client), { BatchInput: { job }, Items: [{ ...item, elements: 4 }] })).rejects.toThrow(/holds 3 elements, the manifest says 4/);
+    expect(fake.stats().calls).toBe(0);
+  });
+
+  it('stops at a failed batch, waits for the batches in flight, and records nothing', async () => {
+    const { item, job } = setUp([vertices(0, 1), vertices(1, 1), vertices(2, 1), vertices(3, 1), vertices(4, 1), vertices(5, 1)]);
+    const fake = fakeClient({ failOn: 2 });
+    await expect(restoreFiles(runtime(fake.client), { BatchInput: { job }, Items: [item] })).rejects.toThrow('batch 2 refused');
+    expect(fake.stats().calls).toBeLessThan(6);
+    expect(fs.existsSync(path.join(dir, doneRecordKey(job.statePrefix, item.name)))).toBe(false);
+  });
+
+  it('refuses to write once the restore no longer holds its lock', async () => {
+    const { item, job } = setUp([vertices(0, 1)]);
+    fs.writeFileSync(path.join(dir, restoreLockKey(job.target)), JSON.stringify({ runId: 'other' }));
+    const fake = fakeClient();
+    await expect(restoreFiles(runtime(fake.client), { BatchInput: { job }, Items: [item] })).rejects.toThrow(/restore r1 no longer holds .* \(restore other does\)/);
+    expect(fake.stats().calls).toBe(0);
+  });
+});
