@@ -1,0 +1,56 @@
+import { parseArgs } from 'node:util';
+import { HgbrError } from '../functions/errors';
+
+export class UsageError extends HgbrError {
+  constructor(message: string) {
+    super(message, 'UsageError', 'run `hgbr help` for the commands and their options');
+  }
+}
+
+/** Options every command shares (design.md §5). */
+export const COMMON_OPTIONS = {
+  json: { type: 'boolean' },
+  user: { type: 'string' },
+  password: { type: 'string' },
+  graphspace: { type: 'string' },
+  remote: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
+
+/** Parses a command's arguments strictly: an unknown option or a stray argument is an error. */
+export function parseCommandArgs<T extends OptionSpec>(command: string, argv: string[], options: T) {
+  try {
+    return parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw new UsageError(`hgbr ${command}: ${(error as Error).message}`);
+  }
+}
+
+export function required(command: string, values: Record<string, unknown>, name: string): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value === '') throw new UsageError(`hgbr ${command}: --${name} is required`);
+  return value;
+}
+
+export function optionalInt(command: string, values: Record<string, unknown>, name: string, min = 1): number | undefined {
+  const value = values[name];
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`hgbr ${command}: --${name} must be a whole number ≥ ${min}, got '${value}'`);
+  return n;
+}
+
+export function optionalList(values: Record<string, unknown>, name: string): string[] | undefined {
+  const value = values[name];
+  if (typeof value !== 'string') return undefined;
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** Credentials from the flags, else from HUGEGRAPH_USERNAME / HUGEGRAPH_PASSWORD. */
+export function credentialsFrom(values: Record<string, unknown>): { username?: string; password?: string } {
+  const username = (values.user as string | undefined) ?? process.env.HUGEGRAPH_USERNAME;
+  const password = (values.password as string | undefined) ?? process.env.HUGEGRAPH_PASSWORD;
+  return { username, password };
+}

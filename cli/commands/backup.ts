@@ -1,0 +1,98 @@
+import type { ProgressEvent } from '../../functions/backup/runtime';
+import type { BackupRequest, BackupSummary } from '../../functions/backup/types';
+import { credentialsFrom, optionalInt, optionalList, parseCommandArgs, required } from '../args';
+import { localRuntime } from '../local-runtime';
+import { EXIT_OK, type Command } from '../command';
+import { formatBytes, formatDuration, type Output } from '../output';
+import { withSignals } from '../signals';
+import { runBackupLocally } from '../workflows';
+
+const HELP = `usage: hgbr backup --server URL --graph G --to ROOT [options]
+
+  --server URL        HugeGraph server, e.g. http://127.0.0.1:8080
+  --graph G           graph to back up
+  --to ROOT           backup root: a folder, file:///path or s3://bucket/prefix
+                      (S3 endpoint from AWS_ENDPOINT_URL_S3 for S3-compatible servers)
+  --labels a,b        only these vertex / edge labels (the schema is always complete)
+  --keep N            keep the N most recent complete backups of the graph, delete older ones
+  --page-size N       elements per page read from the server (default 2000)
+  --graphspace GS     graphspace (servers 1.7.0 and later; default DEFAULT)
+  --user U --password P   or HUGEGRAPH_USERNAME / HUGEGRAPH_PASSWORD
+  --json              print one JSON object with the outcome
+
+The backup is written to ROOT/G/<backupId>/ and is complete once manifest.json is there.
+Exit status 0 only for a complete backup.`;
+
+export const backupCommand: Command = async (argv, output) => {
+  const { values } = parseCommandArgs('backup', argv, {
+    server: { type: 'string' },
+    graph: { type: 'string' },
+    to: { type: 'string' },
+    labels: { type: 'string' },
+    keep: { type: 'string' },
+    'page-size': { type: 'string' },
+  });
+  if (values.help) return printHelp(output);
+  const request: BackupRequest = {
+    server: { url: required('backup', values, 'server'), graph: required('backup', values, 'graph'), graphspace: values.graphspace as string | undefined },
+    location: required('backup', values, 'to'),
+    labels: optionalList(values, 'labels'),
+    keep: optionalInt('backup', values, 'keep'),
+    pageSize: optionalInt('backup', values, 'page-size'),
+  };
+  const progress = new BackupProgress(output);
+  const runtime = localRuntime({ ...credentialsFrom(values), progress: (e) => progress.on(e) });
+  try {
+    const summary = await withSignals(output, 'removing the incomplete backup and releasing the lock…', (signal) => runBackupLocally(runtime, request, signal));
+    output.result({ ok: true, ...summary }, describeBackup(summary));
+    return EXIT_OK;
+  } finally {
+    await runtime.close();
+  }
+};
+
+function printHelp(output: Output): number {
+  output.result({ usage: HELP }, HELP);
+  return EXIT_OK;
+}
+
+/** Running totals for the progress line. */
+class BackupProgress {
+  private vertices = 0;
+  private edges = 0;
+  private bytes = 0;
+  private readonly started = Date.now();
+
+  constructor(private readonly output: Output) {}
+
+  on(event: ProgressEvent): void {
+    if (event.type === 'planned') {
+      this.output.info(`backup ${event.backupId}: ${event.vertexLabels} vertex labels, ${event.edgeLabels} edge labels`);
+      return;
+    }
+    if (event.kind === 'vertex') this.vertices += event.elements;
+    else this.edges += event.elements;
+    this.bytes += event.bytes;
+    const seconds = (Date.now() - this.started) / 1000;
+    const rate = Math.round((this.vertices + this.edges) / Math.max(seconds, 0.001));
+    this.output.progress(
+      `exporting ${event.kind} label ${event.label}: ${this.vertices.toLocaleString('en')} vertices, ${this.edges.toLocaleString('en')} edges, ${formatBytes(this.bytes)} read, ${rate.toLocaleString('en')} elements/s`,
+    );
+  }
+}
+
+export function describeBackup(s: BackupSummary): string {
+  const labels = (counts: Record<string, number>) =>
+    Object.entries(counts).map(([label, n]) => `    ${label.padEnd(24)} ${n.toLocaleString('en').padStart(12)}`).join('\n') || '    (none)';
+  const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+  return [
+    `backup ${s.backupId} of graph ${s.graph} is complete`,
+    `  location: ${s.location}`,
+    `  vertices: ${total(s.vertices).toLocaleString('en')}`,
+    labels(s.vertices),
+    `  edges: ${total(s.edges).toLocaleString('en')}`,
+    labels(s.edges),
+    `  ${s.files} files, ${formatBytes(s.bytes)}, ${formatDuration(s.durationMs)}`,
+    ...(s.deletedBackups.length ? [`  retention removed: ${s.deletedBackups.join(', ')}`] : []),
+  ].join('\n');
+}

@@ -1,0 +1,27 @@
+import { listBackups } from '../../functions/backup/catalog';
+import { openStorage } from '../../functions/storage/storage';
+import { parseCommandArgs, required } from '../args';
+import { EXIT_OK, type Command } from '../command';
+import { formatBytes } from '../output';
+
+const HELP = `usage: hgbr list --from ROOT [--graph G] [--json]
+
+Lists the backups under ROOT (a folder, file:///path or s3://bucket/prefix): complete ones with
+their counts, and incomplete or running ones.`;
+
+export const listCommand: Command = async (argv, output) => {
+  const { values } = parseCommandArgs('list', argv, { from: { type: 'string' }, graph: { type: 'string' } });
+  if (values.help) {
+    output.result({ usage: HELP }, HELP);
+    return EXIT_OK;
+  }
+  const storage = openStorage(required('list', values, 'from'));
+  const backups = await listBackups(storage, values.graph as string | undefined);
+  const lines = backups.map((b) =>
+    b.state === 'complete'
+      ? `${b.graph}/${b.backupId}  complete    ${String(b.vertices).padStart(10)} vertices ${String(b.edges).padStart(10)} edges  ${formatBytes(b.bytes ?? 0).padStart(10)}  server ${b.serverVersion}`
+      : `${b.graph}/${b.backupId}  ${b.state}`,
+  );
+  output.result({ ok: true, root: storage.root, backups }, lines.length ? lines.join('\n') : `no backups under ${storage.root}`);
+  return EXIT_OK;
+};

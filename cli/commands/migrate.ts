@@ -1,0 +1,66 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { credentialsFrom, parseCommandArgs, required } from '../args';
+import { EXIT_OK, type Command } from '../command';
+import { localRuntime } from '../local-runtime';
+import { withSignals } from '../signals';
+import { runBackupLocally, runRestoreLocally } from '../workflows';
+import { describeRestore, parseMode, restoreProgress } from './restore';
+
+const HELP = `usage: hgbr migrate --server URL --graph G --target-server URL --target-graph G2 [options]
+
+Backs the graph up from one server and restores it into another, through the same two workflows
+as 'hgbr backup' and 'hgbr restore'.
+
+  --via ROOT          where the backup goes (folder or s3://…); default: a temporary folder, removed after
+  --mode M            restoring (default, the target graph must be empty) or merging
+  --target-user U --target-password P   credentials of the target (default: the same as the source)
+  --user U --password P, --graphspace GS, --json
+
+The target's mode is put back on every path. Exit status 0 only when the whole graph arrived.`;
+
+export const migrateCommand: Command = async (argv, output) => {
+  const { values } = parseCommandArgs('migrate', argv, {
+    server: { type: 'string' },
+    graph: { type: 'string' },
+    'target-server': { type: 'string' },
+    'target-graph': { type: 'string' },
+    'target-user': { type: 'string' },
+    'target-password': { type: 'string' },
+    via: { type: 'string' },
+    mode: { type: 'string' },
+  });
+  if (values.help) {
+    output.result({ usage: HELP }, HELP);
+    return EXIT_OK;
+  }
+  const source = { url: required('migrate', values, 'server'), graph: required('migrate', values, 'graph'), graphspace: values.graphspace as string | undefined };
+  const target = { url: required('migrate', values, 'target-server'), graph: required('migrate', values, 'target-graph') };
+  const mode = parseMode('migrate', values.mode as string | undefined);
+  const temporary = values.via ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'hgbr-migrate-'));
+  const via = (values.via as string | undefined) ?? temporary!;
+  const sourceCredentials = credentialsFrom(values);
+  const targetCredentials = {
+    username: (values['target-user'] as string | undefined) ?? sourceCredentials.username,
+    password: (values['target-password'] as string | undefined) ?? sourceCredentials.password,
+  };
+  const sourceRuntime = localRuntime(sourceCredentials);
+  const targetRuntime = localRuntime({ ...targetCredentials, progress: restoreProgress(output) });
+  try {
+    return await withSignals(output, 'cleaning up and putting the mode of the target back…', async (signal) => {
+      const backup = await runBackupLocally(sourceRuntime, { server: source, location: via }, signal);
+      output.info(`backed up ${source.graph} as ${backup.backupId}; restoring into ${target.url} graph ${target.graph}`);
+      const restore = await runRestoreLocally(
+        targetRuntime,
+        { source: backup.location, target, mode, stateLocation: via },
+        signal,
+      );
+      output.result({ ok: true, backup, restore }, `${describeRestore(restore)}\n  via backup ${backup.location}`);
+      return EXIT_OK;
+    });
+  } finally {
+    await Promise.all([sourceRuntime.close(), targetRuntime.close()]);
+    if (temporary) fs.rmSync(temporary, { recursive: true, force: true });
+  }
+};

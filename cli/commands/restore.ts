@@ -1,0 +1,104 @@
+import type { RestoreMode, RestorePlanSummary, RestoreRequest, RestoreSummary } from '../../functions/restore/types';
+import { planRestoreDryRun } from '../../functions/restore/plan';
+import { credentialsFrom, optionalInt, parseCommandArgs, required, UsageError } from '../args';
+import { EXIT_OK, type Command } from '../command';
+import { localRuntime } from '../local-runtime';
+import { formatDuration, type Output } from '../output';
+import { runRestoreLocally } from '../workflows';
+import { withSignals } from '../signals';
+
+const HELP = `usage: hgbr restore --server URL --graph G --from BACKUP [options]
+
+  --from BACKUP       ROOT/<graph>/<backupId> (folder, file://, s3://), or a hugegraph-tools backup folder
+  --server URL        target HugeGraph server
+  --graph G           target graph
+  --mode M            restoring (default): into an empty graph, every id kept
+                      merging: into a graph with data; identical schema is reused, ids recomputed
+  --dry-run           print the plan (schema to create, schema reused, counts) and stop; writes nothing
+  --state ROOT        where locks and progress records go (default: the backup's root)
+  --restore-id ID     names the run; running again with the same id resumes it, skipping finished files
+  --concurrency N     batches in flight per file (default 2)
+  --graphspace GS, --user U, --password P, --json
+
+The target's mode is put back as it was, whether the restore succeeds, fails or is interrupted.
+Exit status 0 only when every element is restored and the counts match.`;
+
+export const restoreCommand: Command = async (argv, output) => {
+  const { values } = parseCommandArgs('restore', argv, {
+    server: { type: 'string' },
+    graph: { type: 'string' },
+    from: { type: 'string' },
+    mode: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    state: { type: 'string' },
+    'restore-id': { type: 'string' },
+    concurrency: { type: 'string' },
+  });
+  if (values.help) {
+    output.result({ usage: HELP }, HELP);
+    return EXIT_OK;
+  }
+  const request: RestoreRequest = {
+    source: required('restore', values, 'from'),
+    target: { url: required('restore', values, 'server'), graph: required('restore', values, 'graph'), graphspace: values.graphspace as string | undefined },
+    mode: parseMode('restore', values.mode as string | undefined),
+    stateLocation: values.state as string | undefined,
+    restoreId: values['restore-id'] as string | undefined,
+    batchConcurrency: optionalInt('restore', values, 'concurrency'),
+  };
+  const runtime = localRuntime({ ...credentialsFrom(values), progress: restoreProgress(output) });
+  try {
+    if (values['dry-run']) {
+      const plan = await planRestoreDryRun(runtime, request);
+      output.result({ ok: true, dryRun: true, ...plan }, describePlan(plan));
+      return EXIT_OK;
+    }
+    const summary = await withSignals(output, 'putting the mode of the target back…', (signal) => runRestoreLocally(runtime, request, signal));
+    output.result({ ok: true, ...summary }, describeRestore(summary));
+    return EXIT_OK;
+  } finally {
+    await runtime.close();
+  }
+};
+
+export function parseMode(command: string, value: string | undefined): RestoreMode {
+  if (value === undefined || value.toLowerCase() === 'restoring') return 'RESTORING';
+  if (value.toLowerCase() === 'merging') return 'MERGING';
+  throw new UsageError(`hgbr ${command}: --mode must be restoring or merging, got '${value}'`);
+}
+
+export function restoreProgress(output: Output) {
+  let elements = 0;
+  const started = Date.now();
+  return (event: { type: string; elements?: number; label?: string; kind?: string }) => {
+    if (event.type !== 'restored') return;
+    elements += event.elements ?? 0;
+    const rate = Math.round(elements / Math.max((Date.now() - started) / 1000, 0.001));
+    output.progress(`restoring ${event.kind} label ${event.label}: ${elements.toLocaleString('en')} elements, ${rate.toLocaleString('en')} elements/s`);
+  };
+}
+
+function describePlan(plan: RestorePlanSummary): string {
+  const names = (xs: string[]) => (xs.length ? xs.join(', ') : '(none)');
+  const lines = [`restore plan (${plan.mode}), nothing written:`];
+  for (const kind of ['propertykeys', 'vertexlabels', 'edgelabels', 'indexlabels'] as const) {
+    lines.push(`  ${kind}: create ${names(plan.schemaToCreate[kind])}; reuse ${names(plan.schemaReused[kind])}`);
+  }
+  lines.push(`  files: ${plan.files.vertices} vertex files, ${plan.files.edges} edge files`);
+  if (plan.elements) {
+    const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+    lines.push(`  elements: ${sum(plan.elements.vertices).toLocaleString('en')} vertices, ${sum(plan.elements.edges).toLocaleString('en')} edges`);
+  }
+  for (const warning of plan.warnings) lines.push(`  warning: ${warning}`);
+  return lines.join('\n');
+}
+
+export function describeRestore(s: RestoreSummary): string {
+  const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+  return [
+    `restore ${s.restoreId} (${s.mode}) into ${s.target.url} graph ${s.target.graph} is complete`,
+    `  from: ${s.source}`,
+    `  vertices: ${sum(s.vertices).toLocaleString('en')}, edges: ${sum(s.edges).toLocaleString('en')}, ${formatDuration(s.durationMs)}`,
+    `  graph mode put back to ${s.modeRestoredTo}`,
+  ].join('\n');
+}

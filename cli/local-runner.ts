@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import type { AslDefinition } from '../infra/workflows/synth';
+
+// aws-local-stepfunctions calls Promise.withResolvers, which Node 20 lacks (Node 22 has it).
+installPromiseWithResolvers();
+
+export type TaskHandler = (input: any) => Promise<unknown>;
+
+export interface LocalRunOptions {
+  /** Task state name → handler, called in-process in place of the Lambda. */
+  readonly handlers: Record<string, TaskHandler>;
+  /** Stops the run when aborted, like StopExecution; Catch paths do not run then. */
+  readonly signal?: AbortSignal;
+  /** Retry waits are real by default; tests shorten them. */
+  readonly retryIntervalMs?: number;
+  readonly onEvent?: (event: LocalRunEvent) => void;
+}
+
+export interface LocalRunEvent {
+  readonly type: string;
+  readonly state?: string;
+  readonly error?: string;
+  readonly cause?: string;
+}
+
+export type LocalRunOutcome =
+  | { readonly status: 'SUCCEEDED'; readonly executionId: string; readonly output: any }
+  | { readonly status: 'FAILED'; readonly executionId: string; readonly error: string; readonly cause: string }
+  | { readonly status: 'ABORTED'; readonly executionId: string };
+
+/**
+ * Runs a synthesized state machine definition on this machine with aws-local-stepfunctions: the
+ * same ASL that CDK deploys, with each Task state answered by its handler in-process. Every Task
+ * state of the definition must have a handler, so a definition and its handler map cannot drift.
+ */
+export async function runLocally(definition: AslDefinition, input: unknown, options: LocalRunOptions): Promise<LocalRunOutcome> {
+  const { StateMachine, ExecutionAbortedError, ExecutionError } = require('aws-local-stepfunctions') as typeof import('aws-local-stepfunctions');
+  const missing = taskStateNames(definition).filter((name) => !options.handlers[name]);
+  if (missing.length) throw new Error(`no local handler for task state(s): ${missing.join(', ')}`);
+
+  const executionId = `arn:hgbr:local:execution:${randomUUID()}`;
+  const machine = new StateMachine(definition as any, { validationOptions: { checkArn: false } });
+  const retryOverrides = options.retryIntervalMs === undefined
+    ? undefined
+    : Object.fromEntries(taskStateNames(definition).map((name) => [name, options.retryIntervalMs!]));
+  // Handlers still running when the machine is aborted are awaited, so nothing writes after we return.
+  const inFlight = new Set<Promise<unknown>>();
+  const tracked = Object.fromEntries(
+    Object.entries(options.handlers).map(([name, handler]) => [
+      name,
+      (taskInput: unknown) => {
+        const call = handler(taskInput);
+        inFlight.add(call);
+        call.then(() => inFlight.delete(call), () => inFlight.delete(call));
+        return call;
+      },
+    ]),
+  );
+  const execution = machine.run(input as any, {
+    overrides: { taskResourceLocalHandlers: tracked as any, retryIntervalOverrides: retryOverrides },
+    context: { Execution: { Id: executionId, Name: executionId.split(':').pop(), StartTime: new Date().toISOString() } as any },
+  });
+  const onAbort = () => execution.abort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) onAbort(); // aborted while the first task was starting
+  const events = options.onEvent ? forwardEvents(execution.eventLogs, options.onEvent) : Promise.resolve();
+  try {
+    const output = await execution.result;
+    return { status: 'SUCCEEDED', executionId, output };
+  } catch (error) {
+    if (error instanceof ExecutionAbortedError) {
+      await Promise.allSettled([...inFlight]);
+      return { status: 'ABORTED', executionId };
+    }
+    if (error instanceof ExecutionError) {
+      const failure = failureOf(error);
+      return { status: 'FAILED', executionId, ...failure };
+    }
+    throw error;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    await events.catch(() => undefined);
+  }
+}
+
+/** Names of all Task states, including those inside Map and Parallel states. */
+export function taskStateNames(definition: { States: Record<string, any> }): string[] {
+  const names: string[] = [];
+  for (const [name, state] of Object.entries(definition.States)) {
+    if (state.Type === 'Task') names.push(name);
+    for (const inner of [state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])]) {
+      if (inner) names.push(...taskStateNames(inner));
+    }
+  }
+  return [...new Set(names)];
+}
+
+function failureOf(error: Error): { error: string; cause: string } {
+  const caught = (error as { cause?: { name?: string; message?: string } }).cause;
+  const name = caught?.name ?? error.name;
+  const message = caught?.message ?? error.message;
+  // A Fail state reports as name = its Error, message = its Cause.
+  return { error: name, cause: message };
+}
+
+async function forwardEvents(events: AsyncGenerator<any>, onEvent: (event: LocalRunEvent) => void): Promise<void> {
+  for await (const event of events) {
+    onEvent({ type: event.type, state: event.state?.name, error: event.Error ?? event.error, cause: event.Cause ?? event.cause });
+  }
+}
+
+function installPromiseWithResolvers(): void {
+  const P = Promise as unknown as { withResolvers?: unknown };
+  if (typeof P.withResolvers === 'function') return;
+  P.withResolvers = function withResolvers<T>() {
+    let resolve!: (value: T) => void;
+    let reject!: (reason?: unknown) => void;
+    const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
+    return { promise, resolve, reject };
+  };
+}

@@ -1,0 +1,34 @@
+import { isLocalProcessAlive, currentProcessOwner } from '../functions/backup/lock';
+import { clientCache, storageCache, type ProgressEvent, type WorkflowRuntime } from '../functions/backup/runtime';
+import type { GraphRef } from '../functions/backup/types';
+import { HugeGraphClient } from '../functions/hugegraph';
+
+export interface LocalRuntimeOptions {
+  readonly username?: string;
+  readonly password?: string;
+  /** How long one task may page before handing back a cursor; Lambda's limit does not apply here. */
+  readonly budgetMs?: number;
+  readonly progress?: (event: ProgressEvent) => void;
+}
+
+export interface LocalRuntime extends WorkflowRuntime {
+  close(): Promise<void>;
+}
+
+/**
+ * The handlers' runtime on this machine: credentials from the command line or the environment,
+ * one connection pool per server shared by all tasks, locks owned by this process.
+ */
+export function localRuntime(options: LocalRuntimeOptions = {}): LocalRuntime {
+  const clients = clientCache((server: GraphRef) => HugeGraphClient.connect({ ...server, username: options.username, password: options.password }));
+  return {
+    connect: (server) => clients.get(server),
+    storage: storageCache(),
+    lockOwner: () => currentProcessOwner(),
+    isLockOwnerAlive: isLocalProcessAlive,
+    now: () => new Date(),
+    remainingMs: () => options.budgetMs ?? 15 * 60_000,
+    progress: options.progress,
+    close: () => clients.closeAll(),
+  };
+}
