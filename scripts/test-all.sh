@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The whole test suite from a fresh clone: installs what it needs, type-checks, then runs the unit
+# and integration tests. Integration tests start their own HugeGraph and S3 servers (127.0.0.1,
+# free ports) from Maven Central jars and stop them when they finish.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+
+echo "== type check"
+npx tsc -p tsconfig.json --noEmit
+
+echo "== tests"
+npx jest --ci "$@"
