@@ -17,7 +17,7 @@
  *      const url = process.env.HGBR_TEST_HUGEGRAPH_URL!;          // e.g. http://127.0.0.1:41234
  *      const version = process.env.HGBR_TEST_HUGEGRAPH_VERSION!;  // e.g. 1.5.0
  *
- *    Test files run in parallel workers against it, so do not assume an empty graph and do not clear
+ *    Started only with HGBR_TEST_SHARED_HUGEGRAPH=1. Test files run in parallel workers against it, so do not assume an empty graph and do not clear
  *    graph `hugegraph`; create a graph of your own instead (POST /graphs/<unique name>, text/plain
  *    body = graph properties, on <= 1.5.0), or use option 1.
  *
@@ -29,7 +29,9 @@
  * Setting process.env here works because jest spawns its test workers after globalSetup returns, and
  * they inherit this process's environment.
  */
-import { DEFAULT_HUGEGRAPH_VERSION, resolveHugeGraph, startHugeGraph, HugeGraphServer } from '../support/hugegraph-server';
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+import { REPO_ROOT, DEFAULT_HUGEGRAPH_VERSION, resolveHugeGraph, startHugeGraph, HugeGraphServer } from '../support/hugegraph-server';
 
 declare global {
   // Read by global-teardown.ts, which runs in this same process.
@@ -44,8 +46,12 @@ export default async function globalSetup(): Promise<void> {
   // do not all wait on Maven.
   await resolveHugeGraph(version);
 
+  // Likewise the S3 server's jar.
+  execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 's3-server.sh'), 'jar'], { stdio: ['ignore', 'ignore', 'inherit'] });
+
   if (process.env.HGBR_TEST_HUGEGRAPH_URL) return; // a server provided from outside
-  if (process.env.HGBR_TEST_SHARED_HUGEGRAPH === '0') return;
+  // Every test file starts the servers it needs; a shared one is only started on request.
+  if (process.env.HGBR_TEST_SHARED_HUGEGRAPH !== '1') return;
 
   const server = await startHugeGraph({ version, backend: 'rocksdb' });
   globalThis.__HGBR_SHARED_HUGEGRAPH__ = server;
