@@ -18,7 +18,11 @@ interface Credentials {
  */
 export function awsRuntime(env: NodeJS.ProcessEnv = process.env): WorkflowRuntime {
   let credentials: Promise<Credentials> | undefined;
-  const clients = clientCache(async (server: GraphRef) => HugeGraphClient.connect({ ...server, ...(await (credentials ??= readCredentials(env).catch((e) => { credentials = undefined; throw e; }))) }));
+  const allowed = allowedServers(env);
+  const clients = clientCache(async (server: GraphRef) => {
+    if (allowed && !allowed.has(normalizeUrl(server.url))) throw new ServerNotAllowedError(server.url);
+    return HugeGraphClient.connect({ ...server, ...(await (credentials ??= readCredentials(env).catch((e) => { credentials = undefined; throw e; }))) });
+  });
   const sfn = new SFNClient({});
   return {
     connect: (server) => clients.get(server),
@@ -37,6 +41,32 @@ export function awsRuntime(env: NodeJS.ProcessEnv = process.env): WorkflowRuntim
     now: () => new Date(),
     remainingMs: (context?: InvocationContext) => context?.getRemainingTimeInMillis() ?? 60_000,
   };
+}
+
+/**
+ * The stack lists the HugeGraph servers it was configured with in HUGEGRAPH_ALLOWED_URLS (a JSON
+ * array). The credentials are sent to no other server, whatever a state machine's input says: a
+ * principal allowed to start an execution cannot have the secret sent to a server of its choosing.
+ * Unset (local runs, tests): no restriction.
+ */
+function allowedServers(env: NodeJS.ProcessEnv): Set<string> | undefined {
+  const text = env.HUGEGRAPH_ALLOWED_URLS;
+  if (text === undefined) return undefined;
+  try {
+    return new Set((JSON.parse(text) as string[]).map(normalizeUrl));
+  } catch {
+    return new Set(); // unreadable: allow nothing rather than everything
+  }
+}
+
+function normalizeUrl(url: string): string {
+  return url.replace(/\/+$/, '').toLowerCase();
+}
+
+export class ServerNotAllowedError extends HgbrError {
+  constructor(url: string) {
+    super(`${url} is not one of the HugeGraph servers this deployment was configured with`, 'ServerNotAllowed', 'add it to graphs or restoreTargets in the hgbr configuration and deploy again');
+  }
 }
 
 async function readCredentials(env: NodeJS.ProcessEnv): Promise<Credentials> {

@@ -1,53 +1,46 @@
-import { Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { BackupWorkflow } from '../workflows/backup-workflow';
-import { RestoreWorkflow } from '../workflows/restore-workflow';
-import { BACKUP_TASKS, RESTORE_TASKS } from '../workflows/task-names';
-import { handlerFunction } from '../workflows/workflow-functions';
+import { HugeGraphBackup, type HugeGraphBackupProps } from '../constructs/hugegraph-backup';
+import type { BackupWorkflow } from '../workflows/backup-workflow';
+import type { RestoreWorkflow } from '../workflows/restore-workflow';
 
-export interface HgbrStackProps extends StackProps {
-  /** Labels exported in parallel by one backup. */
-  readonly labelConcurrency?: number;
+export interface HgbrStackProps extends StackProps, Omit<HugeGraphBackupProps, 'source'> {
+  /**
+   * Props that need this stack as their scope (an imported VPC, secret, key or topic): how the app
+   * turns the ids in cdk.json into constructs. Merged over the other props.
+   */
+  readonly imports?: (stack: Stack) => Partial<HugeGraphBackupProps>;
 }
 
-/** The hgbr system in one AWS account: the workflows and the Lambdas behind them. */
+/**
+ * The hgbr system in one AWS account: backups, restores, schedules, the restore API, alarms.
+ * Constructible with no props (infra/workflows/synth.ts does so to extract the state machines for
+ * the local runner); the app configures it from cdk.json (infra/config.ts). With
+ * `crossAccountReaders` it is also the source side of a migration.
+ */
 export class HgbrStack extends Stack {
+  readonly system: HugeGraphBackup;
   readonly backup: BackupWorkflow;
   readonly restore: RestoreWorkflow;
 
   constructor(scope: Construct, id: string, props: HgbrStackProps = {}) {
     super(scope, id, props);
-    const plan = handlerFunction(this, 'BackupPlanFunction', { entry: 'backup', handler: 'plan' });
-    const exportChunk = handlerFunction(this, 'BackupExportFunction', { entry: 'backup', handler: 'exportChunk' });
-    const finalize = handlerFunction(this, 'BackupFinalizeFunction', { entry: 'backup', handler: 'finalize' });
-    const abort = handlerFunction(this, 'BackupAbortFunction', { entry: 'backup', handler: 'abort' });
-    this.backup = new BackupWorkflow(this, 'Backup', {
-      functions: {
-        [BACKUP_TASKS.plan]: plan,
-        [BACKUP_TASKS.exportVertexChunk]: exportChunk,
-        [BACKUP_TASKS.exportEdgeChunk]: exportChunk,
-        [BACKUP_TASKS.finalize]: finalize,
-        [BACKUP_TASKS.abort]: abort,
-      },
-      labelConcurrency: props.labelConcurrency,
-    });
-
-    const restorePlan = handlerFunction(this, 'RestorePlanFunction', { entry: 'restore', handler: 'plan' });
-    const prepare = handlerFunction(this, 'RestorePrepareFunction', { entry: 'restore', handler: 'prepare' });
-    const restoreFiles = handlerFunction(this, 'RestoreFilesFunction', { entry: 'restore', handler: 'restoreFiles' });
-    const verify = handlerFunction(this, 'RestoreVerifyFunction', { entry: 'restore', handler: 'verify' });
-    const finish = handlerFunction(this, 'RestoreFinishFunction', { entry: 'restore', handler: 'finish' });
-    const reset = handlerFunction(this, 'RestoreResetFunction', { entry: 'restore', handler: 'reset' });
-    this.restore = new RestoreWorkflow(this, 'Restore', {
-      functions: {
-        [RESTORE_TASKS.plan]: restorePlan,
-        [RESTORE_TASKS.prepare]: prepare,
-        [RESTORE_TASKS.restoreVertexFiles]: restoreFiles,
-        [RESTORE_TASKS.restoreEdgeFiles]: restoreFiles,
-        [RESTORE_TASKS.verify]: verify,
-        [RESTORE_TASKS.finish]: finish,
-        [RESTORE_TASKS.reset]: reset,
-      },
-    });
+    this.system = new HugeGraphBackup(this, 'HugeGraphBackup', { ...props, ...props.imports?.(this) });
+    this.backup = this.system.backup as BackupWorkflow;
+    this.restore = this.system.restore;
+    outputs(this, this.system);
   }
+}
+
+/** What an operator (and docs/deployment.md) reads back after a deploy. */
+export function outputs(stack: Stack, system: HugeGraphBackup): void {
+  new CfnOutput(stack, 'BucketName', { value: system.bucket.bucket.bucketName, description: 'Bucket of the backups (and of the restore state)' });
+  new CfnOutput(stack, 'DataKeyArn', { value: system.dataKey.keyArn, description: 'KMS key of the bucket; a migration target needs it' });
+  new CfnOutput(stack, 'BackupRoot', { value: system.backupRoot, description: 'Where backups are read from' });
+  if (system.backup) new CfnOutput(stack, 'BackupStateMachineArn', { value: system.backup.stateMachine.stateMachineArn });
+  new CfnOutput(stack, 'RestoreStateMachineArn', { value: system.restore.stateMachine.stateMachineArn });
+  new CfnOutput(stack, 'RestoreRoleArn', { value: system.restoreRole.roleArn });
+  if (system.api) new CfnOutput(stack, 'ApiUrl', { value: system.api.api.url, description: 'Base URL of the restore API (IAM auth)' });
+  new CfnOutput(stack, 'CredentialsSecretArn', { value: system.credentials.secretArn, description: 'Put {"username","password"} for HugeGraph here' });
+  new CfnOutput(stack, 'AlarmTopicArn', { value: system.operations.topic.topicArn });
 }

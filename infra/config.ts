@@ -1,0 +1,247 @@
+/**
+ * The app's configuration, read from CDK context (cdk.json, `-c`, or a file named by `-c hgbrConfigFile=…`),
+ * checked as a whole (every problem reported at once) and turned into stack props. Nothing here
+ * calls AWS: a VPC, secret, key or topic is given by id/ARN and imported without a lookup, so
+ * `cdk synth` works offline.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import type { BackedUpGraph, BackupSource, GraphEndpoint, HugeGraphBackupProps, RestoreApiOptions } from './constructs/hugegraph-backup';
+import type { HgbrRestoreStackProps } from './stacks/hgbr-restore-stack';
+import type { HgbrStackProps } from './stacks/hgbr-stack';
+
+/** Context keys. */
+export const CONTEXT = {
+  /** The main system (backups, restores, API): an object, or its JSON text. */
+  system: 'hgbr',
+  /** Optional second stack: the restore side of a migration into another account. */
+  migrationTarget: 'hgbrMigrationTarget',
+  /** Path of a JSON file `{"hgbr": {…}, "hgbrMigrationTarget": {…}}` that replaces both. */
+  file: 'hgbrConfigFile',
+} as const;
+
+export interface VpcConfig {
+  readonly vpcId: string;
+  /** The AZs of the subnets, in the same order (no lookup is made). */
+  readonly availabilityZones: string[];
+  /** Private subnets for the Lambdas that talk to HugeGraph. */
+  readonly subnetIds: string[];
+  /** @default a group allowing egress to HTTPS and the HugeGraph ports */
+  readonly securityGroupIds?: string[];
+}
+
+export interface BucketConfig {
+  readonly bucketName?: string;
+  readonly transitionAfterDays?: number;
+  readonly storageClass?: 'GLACIER_INSTANT_RETRIEVAL' | 'GLACIER' | 'DEEP_ARCHIVE' | 'STANDARD_IA' | 'INTELLIGENT_TIERING';
+  readonly expireAfterDays?: number;
+  readonly noncurrentVersionExpireAfterDays?: number;
+  readonly abortIncompleteUploadsAfterDays?: number;
+  readonly objectLock?: { readonly mode: 'GOVERNANCE' | 'COMPLIANCE'; readonly days: number };
+  readonly accessLogsExpireAfterDays?: number;
+}
+
+/** One stack's configuration. See docs/deployment.md for an example of each key. */
+export interface SystemConfig {
+  readonly stackName?: string;
+  /** Pin account and region (needed for a migration's two stacks). @default env-agnostic */
+  readonly env?: { readonly account?: string; readonly region?: string };
+  readonly graphs?: BackedUpGraph[];
+  readonly restoreTargets?: GraphEndpoint[];
+  readonly prefix?: string;
+  readonly bucket?: BucketConfig;
+  /** Full ARN of an existing secret `{"username","password"}`. @default a new secret */
+  readonly credentialsSecretArn?: string;
+  /** ARN of an existing KMS key for the bucket. @default a new key */
+  readonly dataKeyArn?: string;
+  readonly vpc?: VpcConfig;
+  readonly api?: false | RestoreApiOptions;
+  readonly alarmEmail?: string;
+  readonly alarmTopicArn?: string;
+  readonly logRetentionDays?: number;
+  readonly graphModeCheckMinutes?: number;
+  readonly scheduleRetryAttempts?: number;
+  readonly roleNames?: { readonly restore?: string; readonly api?: string };
+  /** Main stack only: role ARNs of a migration target allowed to read the backups. */
+  readonly crossAccountReaders?: string[];
+  /** Migration target only: the source stack's bucket, key ARN and prefix. */
+  readonly source?: BackupSource;
+}
+
+export interface AppConfig {
+  readonly system: SystemConfig;
+  readonly migrationTarget?: SystemConfig;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`hgbr configuration: ${problems.length} problem(s):\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const SYSTEM_KEYS = [
+  'stackName', 'env', 'graphs', 'restoreTargets', 'prefix', 'bucket', 'credentialsSecretArn', 'dataKeyArn', 'vpc', 'api', 'alarmEmail', 'alarmTopicArn',
+  'logRetentionDays', 'graphModeCheckMinutes', 'scheduleRetryAttempts', 'roleNames', 'crossAccountReaders', 'source',
+];
+const GRAPH_KEYS = ['url', 'graph', 'graphspace', 'schedule', 'timeZone', 'keep', 'labels', 'pageSize'];
+const TARGET_KEYS = ['url', 'graph', 'graphspace'];
+const BUCKET_KEYS = ['bucketName', 'transitionAfterDays', 'storageClass', 'expireAfterDays', 'noncurrentVersionExpireAfterDays', 'abortIncompleteUploadsAfterDays', 'objectLock', 'accessLogsExpireAfterDays'];
+const VPC_KEYS = ['vpcId', 'availabilityZones', 'subnetIds', 'securityGroupIds'];
+const STORAGE_CLASSES: Record<NonNullable<BucketConfig['storageClass']>, s3.StorageClass> = {
+  GLACIER_INSTANT_RETRIEVAL: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL,
+  GLACIER: s3.StorageClass.GLACIER,
+  DEEP_ARCHIVE: s3.StorageClass.DEEP_ARCHIVE,
+  STANDARD_IA: s3.StorageClass.INFREQUENT_ACCESS,
+  INTELLIGENT_TIERING: s3.StorageClass.INTELLIGENT_TIERING,
+};
+const RETENTION_DAYS = new Set(Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number'));
+
+/** Reads and checks the configuration from the context of `node` (an App's). */
+export function readAppConfig(node: { tryGetContext(key: string): unknown }, cwd = process.cwd()): AppConfig {
+  const problems: string[] = [];
+  let systemRaw = jsonValue(node.tryGetContext(CONTEXT.system), CONTEXT.system, problems);
+  let targetRaw = jsonValue(node.tryGetContext(CONTEXT.migrationTarget), CONTEXT.migrationTarget, problems);
+  const file = node.tryGetContext(CONTEXT.file);
+  if (typeof file === 'string' && file !== '') {
+    try {
+      const content = JSON.parse(fs.readFileSync(path.resolve(cwd, file), 'utf8')) as Record<string, unknown>;
+      systemRaw = content[CONTEXT.system];
+      targetRaw = content[CONTEXT.migrationTarget];
+    } catch (error) {
+      problems.push(`${CONTEXT.file}: cannot read ${file}: ${(error as Error).message}`);
+    }
+  }
+  const system = checkSystem(systemRaw ?? {}, CONTEXT.system, 'system', problems);
+  const migrationTarget = targetRaw === undefined ? undefined : checkSystem(targetRaw, CONTEXT.migrationTarget, 'target', problems);
+  if (problems.length) throw new ConfigError(problems);
+  return { system, migrationTarget };
+}
+
+function jsonValue(value: unknown, key: string, problems: string[]): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    problems.push(`${key} is a string that is not JSON`);
+    return undefined;
+  }
+}
+
+function checkSystem(raw: unknown, where: string, kind: 'system' | 'target', problems: string[]): SystemConfig {
+  if (!isObject(raw)) {
+    problems.push(`${where} must be an object`);
+    return {};
+  }
+  unknownKeys(raw, SYSTEM_KEYS, where, problems);
+  (asArray(raw.graphs, `${where}.graphs`, problems) ?? []).forEach((g, i) => unknownKeys(g, GRAPH_KEYS, `${where}.graphs[${i}]`, problems));
+  (asArray(raw.restoreTargets, `${where}.restoreTargets`, problems) ?? []).forEach((g, i) => unknownKeys(g, TARGET_KEYS, `${where}.restoreTargets[${i}]`, problems));
+  if (raw.bucket !== undefined) unknownKeys(raw.bucket, BUCKET_KEYS, `${where}.bucket`, problems);
+  if (raw.vpc !== undefined) {
+    unknownKeys(raw.vpc, VPC_KEYS, `${where}.vpc`, problems);
+    const vpc = raw.vpc as Partial<VpcConfig>;
+    if (typeof vpc.vpcId !== 'string') problems.push(`${where}.vpc.vpcId is required`);
+    if (!Array.isArray(vpc.subnetIds) || vpc.subnetIds.length === 0) problems.push(`${where}.vpc.subnetIds must list the Lambdas' subnets`);
+    if (!Array.isArray(vpc.availabilityZones) || vpc.availabilityZones.length !== (vpc.subnetIds ?? []).length) {
+      problems.push(`${where}.vpc.availabilityZones must give the AZ of each subnet, in order (no lookup is made)`);
+    }
+  }
+  const storageClass = (raw.bucket as BucketConfig | undefined)?.storageClass;
+  if (storageClass !== undefined && !(storageClass in STORAGE_CLASSES)) problems.push(`${where}.bucket.storageClass must be one of ${Object.keys(STORAGE_CLASSES).join(', ')}`);
+  if (raw.logRetentionDays !== undefined && !RETENTION_DAYS.has(raw.logRetentionDays as number)) {
+    problems.push(`${where}.logRetentionDays must be one of ${[...RETENTION_DAYS].sort((a, b) => a - b).join(', ')}`);
+  }
+  if (raw.graphModeCheckMinutes !== undefined && !(Number.isInteger(raw.graphModeCheckMinutes) && (raw.graphModeCheckMinutes as number) >= 1)) {
+    problems.push(`${where}.graphModeCheckMinutes must be a whole number of minutes`);
+  }
+  if (raw.credentialsSecretArn !== undefined && !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/.test(String(raw.credentialsSecretArn))) {
+    problems.push(`${where}.credentialsSecretArn must be a secret's full ARN (with its 6-character suffix)`);
+  }
+  if (kind === 'system' && raw.source !== undefined) problems.push(`${where}.source belongs to ${CONTEXT.migrationTarget} only`);
+  if (kind === 'target') {
+    if (!isObject(raw.source)) problems.push(`${where}.source {bucketName, keyArn, prefix?} is required: the source stack's outputs`);
+    if (raw.crossAccountReaders !== undefined) problems.push(`${where}.crossAccountReaders belongs to the source (${CONTEXT.system})`);
+    const env = raw.env as SystemConfig['env'];
+    if (!env?.account || !env.region) problems.push(`${where}.env {account, region} is required: the target is another account`);
+    if (!(raw.roleNames as SystemConfig['roleNames'])?.restore) problems.push(`${where}.roleNames.restore is required: the source grants read to it by name`);
+  }
+  return raw as SystemConfig;
+}
+
+/** Props of the main stack (backups, restores, API; the source side of a migration). */
+export function systemStackProps(config: SystemConfig): HgbrStackProps {
+  return { ...commonProps(config), crossAccountReaders: config.crossAccountReaders };
+}
+
+/** Props of a migration target stack. */
+export function migrationTargetStackProps(config: SystemConfig): HgbrRestoreStackProps {
+  return { ...commonProps(config), source: config.source as BackupSource };
+}
+
+function commonProps(config: SystemConfig) {
+  const bucket = config.bucket;
+  return {
+    stackName: config.stackName,
+    env: config.env,
+    description: 'hgbr: backup and restore for Apache HugeGraph',
+    graphs: config.graphs,
+    restoreTargets: config.restoreTargets,
+    prefix: config.prefix,
+    bucket: bucket && {
+      ...bucket,
+      transitionStorageClass: bucket.storageClass && STORAGE_CLASSES[bucket.storageClass],
+    },
+    api: config.api,
+    alarmEmail: config.alarmEmail,
+    logRetention: config.logRetentionDays as logs.RetentionDays | undefined,
+    graphModeCheckInterval: config.graphModeCheckMinutes ? Duration.minutes(config.graphModeCheckMinutes) : undefined,
+    scheduleRetryAttempts: config.scheduleRetryAttempts,
+    roleNames: config.roleNames,
+    imports: (stack: Stack) => importsOf(stack, config),
+  };
+}
+
+/** Existing resources by id: imported without lookups (the VPC from its attributes). */
+function importsOf(stack: Stack, config: SystemConfig): Partial<HugeGraphBackupProps> {
+  const imports: { -readonly [K in keyof HugeGraphBackupProps]?: HugeGraphBackupProps[K] } = {};
+  if (config.credentialsSecretArn) imports.credentials = secretsmanager.Secret.fromSecretCompleteArn(stack, 'ImportedCredentials', config.credentialsSecretArn);
+  if (config.dataKeyArn) imports.dataKey = kms.Key.fromKeyArn(stack, 'ImportedDataKey', config.dataKeyArn);
+  if (config.alarmTopicArn) imports.alarmTopic = sns.Topic.fromTopicArn(stack, 'ImportedAlarmTopic', config.alarmTopicArn);
+  if (config.vpc) {
+    const vpc = config.vpc;
+    imports.network = {
+      vpc: ec2.Vpc.fromVpcAttributes(stack, 'ImportedVpc', { vpcId: vpc.vpcId, availabilityZones: vpc.availabilityZones, privateSubnetIds: vpc.subnetIds }),
+      subnets: { subnets: vpc.subnetIds.map((id, i) => ec2.Subnet.fromSubnetAttributes(stack, `ImportedSubnet${i + 1}`, { subnetId: id, availabilityZone: vpc.availabilityZones[i] })) },
+      securityGroups: vpc.securityGroupIds?.map((id, i) => ec2.SecurityGroup.fromSecurityGroupId(stack, `ImportedSecurityGroup${i + 1}`, id)),
+    };
+  }
+  return imports;
+}
+
+function unknownKeys(value: unknown, allowed: string[], where: string, problems: string[]): void {
+  if (!isObject(value)) {
+    problems.push(`${where} must be an object`);
+    return;
+  }
+  for (const key of Object.keys(value)) if (!allowed.includes(key)) problems.push(`${where}.${key} is not a known setting (known: ${allowed.join(', ')})`);
+}
+
+function asArray(value: unknown, where: string, problems: string[]): unknown[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) {
+    problems.push(`${where} must be an array`);
+    return undefined;
+  }
+  return value;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,123 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { MODE_METRICS } from '../../functions/ops/graph-modes';
+import { acknowledge } from './nag';
+
+export interface OperationsProps {
+  /** Encrypts the alarm topic. */
+  readonly encryptionKey: kms.IKey;
+  /** Publish alarms to this topic instead of a new one. */
+  readonly alarmTopic?: sns.ITopic;
+  /** Subscribe this address to the new alarm topic. @default none */
+  readonly alarmEmail?: string;
+}
+
+/** Execution statuses no Catch sees the end of: the clean-up rule reacts to these. */
+export const ENDED_UNCLEAN = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
+
+/**
+ * What tells a person that something needs them, and what cleans up when a run ends badly:
+ * alarms to one SNS topic, the execution-status rules, the graph-mode watch.
+ * Every alarm's description says what it means and what to do (docs/deployment.md has more).
+ */
+export class Operations extends Construct {
+  readonly topic: sns.ITopic;
+  readonly alarms: cloudwatch.Alarm[] = [];
+  /** Dead letters of the operations side: clean-ups that kept failing, undeliverable events. */
+  readonly deadLetters: sqs.Queue;
+  private readonly action: actions.SnsAction;
+
+  constructor(scope: Construct, id: string, props: OperationsProps) {
+    super(scope, id);
+    if (props.alarmTopic) this.topic = props.alarmTopic;
+    else {
+      const topic = new sns.Topic(this, 'Alarms', { displayName: 'hgbr alarms', masterKey: props.encryptionKey, enforceSSL: true });
+      if (props.alarmEmail) topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+      this.topic = topic;
+    }
+    this.action = new actions.SnsAction(this.topic);
+    this.deadLetters = deadLetterQueue(this, 'DeadLetters', 'events and clean-ups of the execution-status rules');
+    this.alarmOnQueue('OpsDeadLetters', this.deadLetters, 'A clean-up after a failed, timed-out or aborted execution kept failing (or its event could not be delivered). Read the message, fix the cause (server reachable? secret right?), then reset the graph mode (hgbr mode set … --mode NONE) or release the backup lock by hand.');
+  }
+
+  /** ExecutionsFailed and ExecutionsTimedOut of one state machine. */
+  alarmOnWorkflow(label: string, stateMachine: sfn.StateMachine, whatToDo: string): void {
+    const period = Duration.minutes(5);
+    this.alarm(`${label}ExecutionsFailed`, stateMachine.metricFailed({ period, statistic: 'Sum' }), `A ${label.toLowerCase()} execution failed. ${whatToDo}`);
+    this.alarm(`${label}ExecutionsTimedOut`, stateMachine.metricTimedOut({ period, statistic: 'Sum' }), `A ${label.toLowerCase()} execution hit the state machine's time-out. ${whatToDo}`);
+  }
+
+  /**
+   * An EventBridge rule on "Step Functions Execution Status Change" (FAILED, TIMED_OUT, ABORTED)
+   * of one state machine → a Lambda that runs the same clean-up as the machine's Catch path, from
+   * the execution's input in the event. Covers what no Catch sees: aborts, time-outs, runtime errors.
+   */
+  cleanUpAfter(label: string, stateMachine: sfn.IStateMachine, cleanUp: lambda.IFunction): events.Rule {
+    const rule = new events.Rule(this, `${label}EndedRule`, {
+      description: `hgbr: clean up after ${label.toLowerCase()} executions that ended FAILED, TIMED_OUT or ABORTED`,
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { status: [...ENDED_UNCLEAN], stateMachineArn: [stateMachine.stateMachineArn] },
+      },
+    });
+    rule.addTarget(new targets.LambdaFunction(cleanUp, { deadLetterQueue: this.deadLetters, retryAttempts: 4, maxEventAge: Duration.hours(6) }));
+    this.alarmOnErrors(`${label}CleanUp`, cleanUp, `The clean-up after a ${label.toLowerCase()} execution failed; it is retried, then lands in the ops dead-letter queue. Read the function's log.`);
+    return rule;
+  }
+
+  /** The mode check runs every `interval`; the alarm fires when a graph stays left in a restore mode for two checks. */
+  watchGraphModes(check: lambda.IFunction, interval: Duration): void {
+    new events.Rule(this, 'GraphModeSchedule', {
+      description: 'hgbr: read the mode of every watched graph and publish GraphLeftInRestoreMode',
+      schedule: events.Schedule.rate(interval),
+      targets: [new targets.LambdaFunction(check, { deadLetterQueue: this.deadLetters, retryAttempts: 0 })],
+    });
+    const metric = new cloudwatch.Metric({ namespace: MODE_METRICS.namespace, metricName: MODE_METRICS.leftInMode, statistic: 'Maximum', period: interval });
+    this.alarm(
+      'GraphLeftInRestoreMode',
+      metric,
+      'A watched graph is in RESTORING or MERGING mode and no restore execution targets it: the reset after a restore did not happen, and the graph refuses ordinary writes. Find the graph (metric dimension Graph), make sure nothing restores into it, then run: hgbr mode set --server URL --graph G --mode NONE.',
+      2,
+    );
+    this.alarmOnErrors('GraphModeCheck', check, 'The graph-mode check could not read the mode of some graph (server down, credentials wrong, network). Read the function log.');
+  }
+
+  alarmOnErrors(label: string, fn: lambda.IFunction, description: string): void {
+    this.alarm(`${label}Errors`, fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), description);
+  }
+
+  alarmOnQueue(label: string, queue: sqs.IQueue, description: string): void {
+    this.alarm(label, queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }), description);
+  }
+
+  private alarm(id: string, metric: cloudwatch.IMetric, description: string, evaluationPeriods = 1): void {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      alarmDescription: description,
+      metric,
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(this.action);
+    this.alarms.push(alarm);
+  }
+}
+
+/** An encrypted, TLS-only queue that holds what could not be delivered; kept 14 days. */
+export function deadLetterQueue(scope: Construct, id: string, what: string): sqs.Queue {
+  const queue = new sqs.Queue(scope, id, { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+  acknowledge(queue, 'SQS3', `This queue is itself a dead-letter queue (${what}); it needs none of its own.`);
+  return queue;
+}
