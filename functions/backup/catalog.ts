@@ -12,7 +12,7 @@ import {
 } from '../format';
 import { ObjectNotFoundError, type BackupStorage } from '../storage/storage';
 import { backupLockKey, backupPrefix, graphPrefix, manifestKey, prefixLocation } from './layout';
-import { readLock } from './lock';
+import { isLocalProcessAlive, readLock } from './lock';
 
 export interface BackupListing {
   readonly graph: string;
@@ -34,13 +34,15 @@ export async function listBackups(storage: BackupStorage, graph?: string): Promi
   const listings: BackupListing[] = [];
   for (const g of graphs) {
     const lock = await readLock(storage, backupLockKey(g)).catch(() => undefined);
+    // A lock whose owner is provably dead (a process of this host) marks no running backup.
+    const runningId = lock && (await isLocalProcessAlive(lock.owner)) !== false ? lock.runId : undefined;
     for await (const prefix of storage.listPrefixes(graphPrefix(g))) {
       const backupId = prefix.slice(graphPrefix(g).length, -1);
       if (!parseBackupId(backupId)) continue;
       const location = prefixLocation(storage.root, prefix);
       const manifest = await readManifestIfAny(storage, g, backupId);
       if (!manifest) {
-        listings.push({ graph: g, backupId, location, state: lock?.runId === backupId ? 'running' : 'incomplete' });
+        listings.push({ graph: g, backupId, location, state: runningId === backupId ? 'running' : 'incomplete' });
         continue;
       }
       listings.push({
