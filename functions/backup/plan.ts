@@ -11,6 +11,9 @@ export const DEFAULT_ELEMENTS_PER_FILE = 500_000;
 /** A backup lock older than the state machine's timeout belongs to a run that cannot still be alive. */
 export const BACKUP_LOCK_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
+/** The label list travels in state (≈ 60 B a label); 256 KB holds about this many. */
+export const MAX_LABELS_PER_BACKUP = 4000;
+
 /** What plan leaves in storage for finalize: everything known at the start that the manifest needs. */
 export interface PlanRecord {
   readonly backupId: string;
@@ -127,6 +130,12 @@ export function selectLabels(schema: Schema, only?: string[]): { vertex: LabelWo
     labels.filter((l) => wanted(l.name)).map((l, i) => ({ kind, label: l.name, index: i + 1 }));
   const vertex = pick(vertexLabels, 'vertex');
   const edge = pick(edgeLabels, 'edge');
+  if (vertex.length + edge.length > MAX_LABELS_PER_BACKUP) {
+    throw new BackupNotPossibleError(
+      `${vertex.length + edge.length} labels exceed the ${MAX_LABELS_PER_BACKUP} one backup can carry in its state (docs/workflows.md)`,
+      'back up the labels in groups with --labels',
+    );
+  }
   const unindexed = [...vertexLabels, ...edgeLabels].filter((l) => wanted(l.name) && l.enable_label_index === false).map((l) => l.name);
   if (unindexed.length) {
     throw new BackupNotPossibleError(
