@@ -31,6 +31,12 @@ export class Output {
     if (!this.json) this.stderr.write(`${line}\n`);
   }
 
+  /** A warning for a person, on stderr even with --json (stdout stays one JSON object). */
+  warn(line: string): void {
+    this.clearProgress();
+    this.stderr.write(`hgbr: warning: ${line}\n`);
+  }
+
   result(value: object, human: string): void {
     this.clearProgress();
     this.stdout.write(this.json ? `${JSON.stringify(value, null, 2)}\n` : `${human}\n`);

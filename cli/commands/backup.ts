@@ -70,6 +70,11 @@ class BackupProgress {
       this.output.info(`backup ${event.backupId}: ${event.vertexLabels} vertex labels, ${event.edgeLabels} edge labels`);
       return;
     }
+    if (event.type === 'warning') {
+      this.output.warn(event.message);
+      return;
+    }
+    if (event.type !== 'exported') return;
     if (event.kind === 'vertex') this.vertices += event.elements;
     else this.edges += event.elements;
     this.bytes += event.bytes;

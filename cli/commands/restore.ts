@@ -70,7 +70,8 @@ export function parseMode(command: string, value: string | undefined): RestoreMo
 export function restoreProgress(output: Output) {
   let elements = 0;
   const started = Date.now();
-  return (event: { type: string; elements?: number; label?: string; kind?: string }) => {
+  return (event: { type: string; elements?: number; label?: string; kind?: string; message?: string }) => {
+    if (event.type === 'warning') output.warn(event.message ?? '');
     if (event.type !== 'restored') return;
     elements += event.elements ?? 0;
     const rate = Math.round(elements / Math.max((Date.now() - started) / 1000, 0.001));

@@ -60,7 +60,7 @@ export async function planBackup(runtime: WorkflowRuntime, request: BackupReques
     { maxAgeMs: BACKUP_LOCK_MAX_AGE_MS, isOwnerAlive: (owner) => runtime.isLockOwnerAlive(owner), now: () => runtime.now() },
   );
   try {
-    const [graphMode, readMode, schema] = await Promise.all([client.getMode(), client.getReadMode(), client.getSchema()]);
+    const [graphMode, readMode, schema] = await Promise.all([client.getMode(), client.getReadMode(), readSchema(client)]);
     const labels = selectLabels(schema, request.labels);
     const schemaFiles: ManifestFile[] = [];
     for (const kind of SCHEMA_KINDS) {
@@ -98,6 +98,20 @@ export async function planBackup(runtime: WorkflowRuntime, request: BackupReques
     await releaseLock(storage, lockKey, backupId).catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * The schema from the per-kind lists, as hugegraph-tools reads it: GET …/schema names range
+ * indexes RANGE_INT, RANGE_DOUBLE…, which the tool cannot parse; …/schema/indexlabels says RANGE.
+ */
+async function readSchema(client: HugeGraphClient): Promise<Schema> {
+  const [propertykeys, vertexlabels, edgelabels, indexlabels] = await Promise.all([
+    client.listPropertyKeys(),
+    client.listVertexLabels(),
+    client.listEdgeLabels(),
+    client.listIndexLabels(),
+  ]);
+  return { propertykeys, vertexlabels, edgelabels, indexlabels };
 }
 
 function validateRequest(request: BackupRequest): void {

@@ -29,7 +29,9 @@ export type ProgressEvent =
   | { readonly type: 'planned'; readonly backupId: string; readonly vertexLabels: number; readonly edgeLabels: number }
   | { readonly type: 'exported'; readonly kind: 'vertex' | 'edge'; readonly label: string; readonly elements: number; readonly bytes: number }
   /** One batch written to the target by a restore; `label` is '(mixed)' for a hugegraph-tools file. */
-  | { readonly type: 'restored'; readonly kind: 'vertex' | 'edge'; readonly label: string; readonly elements: number; readonly bytes: number };
+  | { readonly type: 'restored'; readonly kind: 'vertex' | 'edge'; readonly label: string; readonly elements: number; readonly bytes: number }
+  /** Something a person should know that does not stop the run (e.g. a backup without checksums). */
+  | { readonly type: 'warning'; readonly message: string };
 
 /**
  * One client per server and graph, shared by every task a process runs: a connection pool is

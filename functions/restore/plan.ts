@@ -113,6 +113,7 @@ export async function planRestore(runtime: WorkflowRuntime, request: RestoreRequ
       previousMode,
       batchConcurrency: request.batchConcurrency ?? DEFAULT_BATCH_CONCURRENCY,
     };
+    for (const message of warnings) runtime.progress?.({ type: 'warning', message });
     return { job, items: itemsRef(stateLocation, statePrefix), summary: planSummary(request.mode, contents, comparison, warnings) };
   } catch (error) {
     await releaseLock(state, lockKey, restoreId).catch(() => undefined);

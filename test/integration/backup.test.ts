@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { listBackups, readManifest, verifyBackup } from '../../functions/backup/catalog';
 import { backupLockKey, manifestKey } from '../../functions/backup/layout';
 import type { BackupRequest, BackupSummary } from '../../functions/backup/types';
+import { readFileLines } from '../../functions/format';
 import { HugeGraphClient } from '../../functions/hugegraph';
 import { openStorage } from '../../functions/storage/storage';
 import { localRuntime } from '../../cli/local-runtime';
@@ -102,6 +103,15 @@ describe.each([
     const schemaElements = (await client.getSchema());
     const schemaCount = schemaElements.propertykeys.elements.length + schemaElements.vertexlabels.elements.length + schemaElements.edgelabels.elements.length + schemaElements.indexlabels.elements.length;
     expect(report.elementsChecked).toBe(total + schemaCount);
+  });
+
+  it('names range indexes RANGE, as hugegraph-tools can read them', async () => {
+    const storage = openStorage(location());
+    const lines = readFileLines('indexlabels.zip', await storage.openRead(`hugegraph/${summary.backupId}/indexlabels.zip`));
+    const types: string[] = [];
+    for await (const line of lines) for (const raw of line.rawElements) types.push(JSON.parse(raw).index_type);
+    expect(types).toContain('RANGE');
+    expect(types.every((t) => ['SECONDARY', 'RANGE', 'SEARCH', 'SHARD', 'UNIQUE'].includes(t))).toBe(true);
   });
 
   it('leaves no lock and no work files behind', async () => {
