@@ -15,7 +15,7 @@ const HELP = `usage: hgbr backup --server URL --graph G --to ROOT [options]
                       (S3 endpoint from AWS_ENDPOINT_URL_S3 for S3-compatible servers)
   --labels a,b        only these vertex / edge labels (the schema is always complete)
   --keep N            keep the N most recent complete backups of the graph, delete older ones
-  --page-size N       elements per page read from the server (default 2000)
+  --page-size N       elements per page read from the server (default 5000)
   --graphspace GS     graphspace (servers 1.7.0 and later; default DEFAULT)
   --user U --password P   or HUGEGRAPH_USERNAME / HUGEGRAPH_PASSWORD
   --json              print one JSON object with the outcome

@@ -11,7 +11,6 @@ import { JsonSyntaxError } from '../json/errors';
 import { skipString, skipValue } from '../json/scan';
 import { BackupFormatError } from './errors';
 import { type DataKind, type FileKind, type SchemaKind, isDataKind, isFileKind, isSchemaKind } from './naming';
-import { QUOTE, LBRACE, RBRACE, LBRACKET, RBRACKET, COMMA, COLON } from '../json/primitives';
 
 /** Elements per data line: one server batch (`BackupRestoreBaseManager.BATCH`). */
 export const MAX_ELEMENTS_PER_LINE = 500;
@@ -60,6 +59,14 @@ export interface DecodeOptions {
   readonly maxLineBytes?: number;
 }
 
+// Character codes, local on purpose: see the note in functions/json/scan.ts.
+const QUOTE = 34;
+const LBRACE = 123;
+const RBRACE = 125;
+const LBRACKET = 91;
+const RBRACKET = 93;
+const COMMA = 44;
+const COLON = 58;
 const BOM = 0xfeff;
 
 function skipWs(s: string, i: number): number {

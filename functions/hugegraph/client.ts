@@ -500,8 +500,9 @@ export class HugeGraphClient {
     const afterId = options.afterId !== undefined ? options.afterId : page ? this.lastIdByToken.get(page) : undefined;
     const result = this.pageOf(res, kind, afterId);
     if (result.nextPage && result.lastId !== null) {
-      this.lastIdByToken.set(result.nextPage, result.lastId);
-      if (this.lastIdByToken.size > 256) this.lastIdByToken.delete(this.lastIdByToken.keys().next().value as string);
+      // A copy, not a slice: a slice of the page's text would keep the whole page alive.
+      this.lastIdByToken.set(result.nextPage, Buffer.from(result.lastId, 'utf8').toString('utf8'));
+      if (this.lastIdByToken.size > 64) this.lastIdByToken.delete(this.lastIdByToken.keys().next().value as string);
     }
     return result;
   }

@@ -1,19 +1,7 @@
 /** Low-level helpers shared by the scanner and the lossless parser. */
 import { JsonSyntaxError } from './errors';
 
-/** Character codes of JSON's structural characters, shared by every scanner of raw JSON text. */
-export const QUOTE = 34;
-export const BACKSLASH = 92;
-export const LBRACE = 123;
-export const RBRACE = 125;
-export const LBRACKET = 91;
-export const RBRACKET = 93;
-export const COMMA = 44;
-export const COLON = 58;
-export const SPACE = 32;
-export const TAB = 9;
-export const LF = 10;
-export const CR = 13;
+const BACKSLASH = 92;
 
 /**
  * `i` is at an opening quote; returns the index just after the closing quote. Jumps from quote to

@@ -11,7 +11,7 @@ export interface RestoreWorkflowProps {
   readonly functions: Record<RestoreTaskName, lambda.IFunction>;
   /** Files restored at once (Distributed Map children); each posts a few batches at a time. */
   readonly fileConcurrency?: number;
-  /** Files one child restores, one after the other. */
+  /** Files one child restores, one after the other. One keeps every child busy in parallel. */
   readonly filesPerBatch?: number;
   readonly logGroup?: logs.ILogGroup;
   readonly tracing?: boolean;
@@ -84,7 +84,7 @@ export class RestoreWorkflow extends Construct {
         key: sfn.JsonPath.stringAt(`$.plan.items.${itemsKey}`),
       }),
       itemBatcher: new sfn.ItemBatcher({
-        maxItemsPerBatch: props.filesPerBatch ?? 4,
+        maxItemsPerBatch: props.filesPerBatch ?? 1,
         batchInput: { 'job.$': '$.plan.job' },
       }),
       maxConcurrency: props.fileConcurrency ?? 4,

@@ -1,0 +1,258 @@
+/**
+ * The raw ceilings hgbr is compared with: bare loops of the same REST calls, doing nothing else.
+ *
+ * - Read: page every label with `GET G/graph/vertices|edges?label=L&page=<token>&limit=<n>`, the
+ *   page size hgbr uses, labels in parallel as hgbr's backup Map runs them, and throw each page
+ *   away after finding its `page` token (the last member of the answer; read from the end).
+ * - Write: POST the very batches a restore posts (the backup's lines, PRIMARY_KEY ids dropped as
+ *   restore drops them, gzip-compressed as hgbr's client sends them), prepared in memory before the
+ *   clock starts, with as many requests in flight as hgbr's restore, vertices first, then edges,
+ *   into a cleared graph in RESTORING mode with the backup's schema (ids kept).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { gunzip as gunzipCb, gzip as gzipCb } from 'node:zlib';
+import { Pool } from 'undici';
+import { readFileLines } from '../functions/format';
+import type { HugeGraphClient, SchemaInput } from '../functions/hugegraph';
+import { parseLosslessObject } from '../functions/json';
+import { joinRawArray } from '../functions/json/scan';
+import { fixVertex } from '../functions/restore/element-fix';
+import { fixContext } from '../functions/restore/restore-files';
+import { cpuMsOf } from './proc';
+
+const gunzip = promisify(gunzipCb);
+const gzip = promisify(gzipCb);
+
+export interface CeilingResult {
+  readonly elements: number;
+  readonly requests: number;
+  readonly bytes: number;
+  readonly wallMs: number;
+  /** CPU time of this (the bench) process during the loop, ms. */
+  readonly cpuMs: number;
+}
+
+function processCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** The `page` member's value at the end of a page answer: a token, or null. */
+export function pageTokenAtEnd(body: string): string | null {
+  const at = body.lastIndexOf('"page"');
+  if (at < 0) return null;
+  let i = body.indexOf(':', at + 6) + 1;
+  while (body.charCodeAt(i) === 32 || body.charCodeAt(i) === 10 || body.charCodeAt(i) === 13 || body.charCodeAt(i) === 9) i++;
+  if (body.startsWith('null', i)) return null;
+  if (body.charCodeAt(i) !== 34) throw new Error(`unexpected page member: ${body.slice(at, at + 80)}`);
+  // page tokens are base64 / hex: no escapes, but decode properly anyway
+  let j = i + 1;
+  while (j < body.length && body.charCodeAt(j) !== 34) j += body.charCodeAt(j) === 92 ? 2 : 1;
+  return JSON.parse(body.slice(i, j + 1)) as string;
+}
+
+/** Counts elements of a page answer cheaply (top-level objects of the array), only to report totals. */
+function countElements(body: string, key: string): number {
+  const start = body.indexOf(`"${key}"`);
+  if (start < 0) return 0;
+  let i = body.indexOf('[', start) + 1;
+  let depth = 0;
+  let n = 0;
+  for (; i < body.length; i++) {
+    const c = body.charCodeAt(i);
+    if (c === 34) {
+      for (i++; i < body.length && body.charCodeAt(i) !== 34; i++) if (body.charCodeAt(i) === 92) i++;
+    } else if (c === 123 || c === 91) {
+      if (depth === 0 && c === 123) n++;
+      depth++;
+    } else if (c === 125 || c === 93) {
+      if (depth === 0) break;
+      depth--;
+    }
+  }
+  return n;
+}
+
+export interface ReadCeilingOptions {
+  readonly url: string;
+  readonly graphPath: string;
+  readonly vertexLabels: readonly string[];
+  readonly edgeLabels: readonly string[];
+  readonly pageSize: number;
+  /** Labels paged at the same time (hgbr's backup Map concurrency). @default 4 */
+  readonly labelConcurrency?: number;
+  /** Ask for gzip answers as hgbr's client does. @default true */
+  readonly acceptGzip?: boolean;
+  /** Count the elements of each page (a scan; off for the ceiling itself). @default false */
+  readonly count?: boolean;
+  /** Stop each label after this many pages (a warm-up). @default all */
+  readonly maxPagesPerLabel?: number;
+}
+
+/** Pages every label once, vertex labels then edge labels, and discards the pages. */
+export async function readCeiling(options: ReadCeilingOptions): Promise<CeilingResult> {
+  const pool = new Pool(new URL(options.url).origin, { connections: 8, keepAliveTimeout: 4_000 });
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (options.acceptGzip ?? true) headers['accept-encoding'] = 'gzip';
+  let requests = 0;
+  let bytes = 0;
+  let elements = 0;
+  const pageLabel = async (kind: 'vertices' | 'edges', label: string): Promise<void> => {
+    let page = '';
+    for (let n = 1; ; n++) {
+      const res = await pool.request({
+        method: 'GET',
+        path: `${options.graphPath}/graph/${kind}?label=${encodeURIComponent(label)}&page=${encodeURIComponent(page)}&limit=${options.pageSize}`,
+        headers,
+      });
+      let raw = Buffer.from(await res.body.arrayBuffer());
+      if (res.statusCode !== 200) throw new Error(`GET ${kind} of ${label}: HTTP ${res.statusCode}: ${raw.toString().slice(0, 300)}`);
+      if (res.headers['content-encoding'] === 'gzip') raw = await gunzip(raw);
+      requests++;
+      bytes += raw.length;
+      const body = raw.toString('utf8');
+      if (options.count) elements += countElements(body, kind);
+      const next = pageTokenAtEnd(body);
+      if (next === null || n === options.maxPagesPerLabel) return;
+      page = next;
+    }
+  };
+  const run = async (kind: 'vertices' | 'edges', labels: readonly string[]): Promise<void> => {
+    const queue = [...labels];
+    const worker = async (): Promise<void> => {
+      for (let label = queue.shift(); label !== undefined; label = queue.shift()) await pageLabel(kind, label);
+    };
+    await Promise.all(Array.from({ length: Math.max(1, options.labelConcurrency ?? 4) }, worker));
+  };
+  const cpu0 = processCpuMs();
+  const t0 = process.hrtime.bigint();
+  try {
+    await run('vertices', options.vertexLabels);
+    await run('edges', options.edgeLabels);
+  } finally {
+    await pool.close();
+  }
+  return { elements, requests, bytes, wallMs: Number(process.hrtime.bigint() - t0) / 1e6, cpuMs: processCpuMs() - cpu0 };
+}
+
+interface ManifestLike {
+  files: { name: string; type: string; label?: string; elements: number }[];
+}
+
+/** The schema of a backup folder, parsed (schema holds no graph data beyond small ids). */
+export async function readBackupSchema(dir: string): Promise<SchemaInput> {
+  const kinds = ['propertykeys', 'vertexlabels', 'edgelabels', 'indexlabels'] as const;
+  const out: Record<string, unknown[]> = {};
+  const names = fs.readdirSync(dir);
+  for (const kind of kinds) {
+    const name = names.find((n) => n === kind || n === `${kind}.zip`);
+    out[kind] = [];
+    if (!name) continue;
+    for await (const line of readFileLines(name, fs.createReadStream(path.join(dir, name)))) {
+      for (const raw of line.rawElements) out[kind]!.push(parseLosslessObject(raw, { numbers: 'exact' }));
+    }
+  }
+  return out as SchemaInput;
+}
+
+export interface WriteCeilingOptions {
+  readonly client: HugeGraphClient;
+  readonly url: string;
+  /** A folder backup: ROOT/G/<backupId>. */
+  readonly backupDir: string;
+  /** Requests in flight (hgbr restore: files in parallel x batches per file). */
+  readonly concurrency: number;
+  /** gzip the bodies as hgbr's client does. @default true */
+  readonly gzip?: boolean;
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * Clears the graph, sets RESTORING, creates the backup's schema with its ids, then times the POSTs of
+ * every batch. Leaves the graph in NONE mode, holding the data.
+ */
+export async function writeCeiling(options: WriteCeilingOptions): Promise<CeilingResult & { prepareMs: number }> {
+  const { client, backupDir } = options;
+  const prepStart = Date.now();
+  await client.clear();
+  await client.setMode('RESTORING');
+  try {
+    await client.createSchema(await readBackupSchema(backupDir), { keepId: true });
+    const context = await fixContext(client, 'RESTORING');
+    const manifest = JSON.parse(fs.readFileSync(path.join(backupDir, 'manifest.json'), 'utf8')) as ManifestLike;
+    const bodies = { vertices: [] as Buffer[], edges: [] as Buffer[] };
+    let elements = 0;
+    for (const type of ['vertices', 'edges'] as const) {
+      for (const file of manifest.files.filter((f) => f.type === type)) {
+        for await (const line of readFileLines(file.name, fs.createReadStream(path.join(backupDir, file.name)))) {
+          const batch = type === 'vertices' ? line.rawElements.map((raw) => fixVertex(raw, context, file.label)) : line.rawElements;
+          if (batch.length === 0) continue;
+          const text = Buffer.from(joinRawArray(batch), 'utf8');
+          bodies[type].push((options.gzip ?? true) ? await gzip(text, { level: 1 }) : text);
+          elements += batch.length;
+        }
+      }
+    }
+    const prepareMs = Date.now() - prepStart;
+    options.log?.(`  write ceiling: ${bodies.vertices.length + bodies.edges.length} batches prepared in ${(prepareMs / 1000).toFixed(1)} s`);
+
+    const pool = new Pool(new URL(options.url).origin, { connections: Math.max(8, options.concurrency), keepAliveTimeout: 4_000 });
+    const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json', 'accept-encoding': 'gzip' };
+    if (options.gzip ?? true) headers['content-encoding'] = 'gzip';
+    let requests = 0;
+    let bytes = 0;
+    let busyRetries = 0;
+    const post = async (kind: 'vertices' | 'edges', body: Buffer): Promise<void> => {
+      const query = kind === 'edges' ? '?check_vertex=false' : '';
+      for (let attempt = 1; ; attempt++) {
+        const res = await pool.request({ method: 'POST', path: `${client.graphPath}/graph/${kind}/batch${query}`, headers, body });
+        const text = Buffer.from(await res.body.arrayBuffer());
+        requests++;
+        bytes += body.length;
+        if (res.statusCode === 201 || res.statusCode === 200) return;
+        const message = (res.headers['content-encoding'] === 'gzip' ? await gunzip(text) : text).toString().slice(0, 300);
+        // the server's back-pressure: retry as hgbr's client does
+        if ((res.statusCode === 400 && /too busy/i.test(message)) || res.statusCode === 503) {
+          if (attempt >= 10) throw new Error(`POST ${kind}/batch still busy after ${attempt} attempts`);
+          busyRetries++;
+          await new Promise((r) => setTimeout(r, Math.random() * Math.min(2000, 100 * 2 ** attempt)));
+          continue;
+        }
+        throw new Error(`POST ${kind}/batch: HTTP ${res.statusCode}: ${message}`);
+      }
+    };
+    const run = async (kind: 'vertices' | 'edges'): Promise<void> => {
+      let next = 0;
+      const list = bodies[kind];
+      const worker = async (): Promise<void> => {
+        while (next < list.length) await post(kind, list[next++] as Buffer);
+      };
+      await Promise.all(Array.from({ length: options.concurrency }, worker));
+    };
+    const cpu0 = processCpuMs();
+    const t0 = process.hrtime.bigint();
+    try {
+      await run('vertices');
+      await run('edges');
+    } finally {
+      await pool.close();
+    }
+    const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (busyRetries) options.log?.(`  write ceiling: ${busyRetries} "too busy" answers retried`);
+    return { elements, requests, bytes, wallMs, cpuMs: processCpuMs() - cpu0, prepareMs };
+  } finally {
+    await client.setMode('NONE');
+  }
+}
+
+/** CPU ms the server process used between two calls (undefined if its pid is unknown). */
+export function serverCpuMeter(pid: number | undefined): () => number | undefined {
+  const start = pid === undefined ? undefined : cpuMsOf(pid);
+  return () => {
+    if (pid === undefined || start === undefined) return undefined;
+    const now = cpuMsOf(pid);
+    return now === undefined ? undefined : now - start;
+  };
+}

@@ -1,0 +1,170 @@
+/**
+ * The benchmark report: a Markdown section (tables + machine) written below a marker in
+ * docs/benchmarks.md, keeping the hand-written intro above the marker.
+ */
+import fs from 'node:fs';
+import type { GraphSize, LoadedGraph } from './graph';
+import type { MachineInfo } from './proc';
+import type { StepResult } from './steps';
+
+export const MARKER = '<!-- bench:generated — everything below this line is rewritten by `npm run bench` -->';
+
+const DEFAULT_INTRO = `# Benchmarks
+
+\`npm run bench\` measures hgbr's backup and restore against the raw ceilings of the HugeGraph REST
+API (bare loops of the same calls doing nothing else) and, where a build is available, against
+hugegraph-tools, on the same server in the same run, at two graph sizes (100k and 1M elements by
+default). It never fails on a time: it reports. \`bench/README.md\` has the options, what each step
+does exactly, and the profiling helper (\`bench/profile.ts\`).
+
+How to read the tables:
+
+- **elements/s** = elements in the graph / wall time of the whole step. hgbr and hugegraph-tools
+  run as child processes, so start-up, schema, mode changes and hgbr's count verification are in.
+- **own s** is hgbr's own \`durationMs\`; the difference to wall time is process start-up.
+- **vs ceiling**: backup against the read ceiling (label paging, hgbr's page size and label
+  concurrency, gzip answers as hgbr's client asks for them); restore against the write ceiling (the
+  very batches restore posts, gzip bodies, 8 requests in flight, prepared before the clock starts).
+  **vs tools**: against hugegraph-tools (\`HGBR_BENCH_TOOLS_CLASSPATH\`; it is not on Maven Central).
+- **peak RSS** is VmHWM of the child process; the memory table compares the two sizes: a worker's
+  memory must stay flat as the graph grows.
+- **CPU** is user + system time of the client (in brackets its main thread, where the JS runs; the
+  rest is libuv's pool doing zlib and file I/O, and V8's helpers) and of the HugeGraph server during
+  the step. Server, S3 server and client share the machine's cores, so on a small machine the CPU
+  columns are steadier than wall times.
+- By default hgbr runs from the sources through tsx, as \`./bin/hgbr.js\` does without \`dist/\`;
+  \`--compiled\` runs a tsc build instead (closer to what a Lambda runs; tsx's transform makes
+  imported constants getters, which costs the JSON scanner dearly, see the settings line).
+`;
+
+export interface SizeReport {
+  readonly size: GraphSize;
+  readonly loaded?: LoadedGraph;
+  readonly steps: StepResult[];
+  readonly error?: string;
+}
+
+export interface BenchReport {
+  readonly machine: MachineInfo;
+  readonly hugegraphVersion: string;
+  readonly backend: string;
+  readonly pageSize: number;
+  readonly readConcurrency: number;
+  readonly writeConcurrency: number;
+  /** Extra node flags of the hgbr children, and hgbr restore --concurrency, when given. */
+  readonly hgbrNodeOptions?: string[];
+  readonly restoreConcurrency?: number;
+  /** hgbr ran compiled by tsc (else: the sources through tsx). */
+  readonly compiled?: boolean;
+  /** HGBR_BENCH_TOOLS_CLASSPATH, when given. */
+  readonly toolsClasspath?: string;
+  readonly baselineRssKb?: number;
+  readonly sizes: SizeReport[];
+  readonly durationMs: number;
+  readonly command: string;
+  readonly loadAverageEnd: string;
+}
+
+const fmtInt = (n: number): string => Math.round(n).toLocaleString('en');
+const mib = (kb: number | undefined): string => (kb === undefined || kb === 0 ? '–' : `${(kb / 1024).toFixed(0)} MiB`);
+const sec = (ms: number | undefined): string => (ms === undefined ? '–' : (ms / 1000).toFixed(1));
+const ratio = (a: number | undefined, b: number | undefined): string => (a === undefined || b === undefined || b === 0 ? '–' : `${(a / b).toFixed(2)}`);
+
+export function rate(step: StepResult): number | undefined {
+  return step.status === 'ok' && step.elements !== undefined && step.wallMs ? step.elements / (step.wallMs / 1000) : undefined;
+}
+
+/** The step a row is compared with: its ceiling and its hugegraph-tools counterpart. */
+const BASELINES: Record<string, { ceiling?: string; tools?: string }> = {
+  'hgbr backup → folder': { ceiling: 'read ceiling', tools: 'hugegraph-tools backup' },
+  'hgbr backup → S3': { ceiling: 'read ceiling', tools: 'hugegraph-tools backup' },
+  'hugegraph-tools backup': { ceiling: 'read ceiling' },
+  'read ceiling, no gzip': { ceiling: 'read ceiling' },
+  'hgbr restore ← folder': { ceiling: 'write ceiling', tools: 'hugegraph-tools restore' },
+  'hugegraph-tools restore': { ceiling: 'write ceiling' },
+};
+
+function sizeTable(s: SizeReport): string {
+  const byName = new Map(s.steps.map((x) => [x.step, x]));
+  const lines = [
+    '| step | elements/s | wall s | own s | vs ceiling | vs tools | peak RSS | client CPU s (main thread) | server CPU s | client CPU µs/element |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  const notes: string[] = [];
+  for (const step of s.steps) {
+    if (step.status !== 'ok') {
+      lines.push(`| ${step.step} | ${step.status} | | | | | | | | |`);
+      notes.push(`- ${step.step}: ${step.status}${step.message ? `: ${step.message}` : ''}`);
+      continue;
+    }
+    const r = rate(step);
+    const base = BASELINES[step.step];
+    const ceiling = base?.ceiling ? byName.get(base.ceiling) : undefined;
+    const tools = base?.tools ? byName.get(base.tools) : undefined;
+    const toolsCell = tools && tools.status !== 'ok' ? 'n/a' : ratio(r, tools ? rate(tools) : undefined);
+    const perElement = step.cpuMs !== undefined && step.elements ? ((step.cpuMs * 1000) / step.elements).toFixed(1) : '–';
+    lines.push(
+      `| ${step.step} | ${r === undefined ? '–' : fmtInt(r)} | ${sec(step.wallMs)} | ${sec(step.innerMs)} | ${ratio(r, ceiling ? rate(ceiling) : undefined)} | ${toolsCell} | ${mib(step.peakRssKb)} | ${sec(step.cpuMs)}${step.mainCpuMs !== undefined ? ` (${sec(step.mainCpuMs)})` : ''} | ${sec(step.serverCpuMs)} | ${perElement} |`,
+    );
+    if (step.note) notes.push(`- ${step.step}: ${step.note}`);
+  }
+  const l = s.loaded;
+  const head = l
+    ? `${fmtInt(l.total)} elements: vertices ${Object.entries(l.vertices).map(([k, v]) => `${k} ${fmtInt(v)}`).join(', ')}; edges ${Object.entries(l.edges).map(([k, v]) => `${k} ${fmtInt(v)}`).join(', ')}. Loaded in ${sec(l.loadMs)} s (${fmtInt(l.total / (l.loadMs / 1000))} elements/s through the batch API).`
+    : `${fmtInt(s.size.vertices + s.size.edges)} elements requested.`;
+  return [`### ${s.size.name}: ${head}`, '', ...lines, '', ...(s.error ? [`- run stopped: ${s.error}`] : []), ...notes].join('\n');
+}
+
+function memoryTable(r: BenchReport): string {
+  if (r.sizes.length < 2) return '';
+  const small = r.sizes[0] as SizeReport;
+  const large = r.sizes[r.sizes.length - 1] as SizeReport;
+  const steps = ['hgbr backup → folder', 'hgbr backup → S3', 'hgbr restore ← folder', 'hugegraph-tools backup', 'hugegraph-tools restore'];
+  const lines = [
+    `| step | peak RSS ${small.size.name} | peak RSS ${large.size.name} | ${large.size.name} / ${small.size.name} |`,
+    '|---|---:|---:|---:|',
+  ];
+  for (const name of steps) {
+    const a = small.steps.find((x) => x.step === name);
+    const b = large.steps.find((x) => x.step === name);
+    if (!a || !b || a.status !== 'ok' || b.status !== 'ok') continue;
+    lines.push(`| ${name} | ${mib(a.peakRssKb)} | ${mib(b.peakRssKb)} | ${ratio(b.peakRssKb, a.peakRssKb)} |`);
+  }
+  const grow = (large.loaded?.total ?? 0) / Math.max(1, small.loaded?.total ?? 1);
+  return [`### Memory as the graph grows ×${grow.toFixed(0)}`, '', ...lines, ''].join('\n');
+}
+
+export function renderReport(r: BenchReport): string {
+  const m = r.machine;
+  return [
+    `## Results of ${m.date}`,
+    '',
+    `Command: \`${r.command}\` (${(r.durationMs / 60000).toFixed(1)} min in all).`,
+    '',
+    `Machine: ${m.nproc} CPUs (${m.cpu}), ${m.memory} memory, ${m.os}; Node ${m.node}; ${m.java}; HugeGraph ${r.hugegraphVersion} (${r.backend}, server and client on the same machine, S3 server too). Load average at start ${m.loadAverage}, at the end ${r.loadAverageEnd}. Code: ${m.git}.`,
+    '',
+    `Settings: page size ${r.pageSize}; labels read in parallel ${r.readConcurrency}; batches in flight on write ${r.writeConcurrency}` +
+      (r.restoreConcurrency ? `; hgbr restore --concurrency ${r.restoreConcurrency}` : '') +
+      (r.hgbrNodeOptions?.length ? `; hgbr runs with node ${r.hgbrNodeOptions.join(' ')}` : '') +
+      `; hgbr runs ${r.compiled ? 'compiled by tsc' : 'from the sources through tsx (as ./bin/hgbr.js does without dist/)'}` +
+      (r.toolsClasspath ? `; hugegraph-tools from \`${r.toolsClasspath}\`` : '') +
+      '.' +
+      (r.baselineRssKb ? ` An idle \`hgbr backup --help\` peaks at ${mib(r.baselineRssKb)} (Node${r.compiled ? '' : ' + tsx'} + the CLI): the floor of every hgbr RSS below.` : ''),
+    '',
+    ...r.sizes.map(sizeTable).flatMap((t) => [t, '']),
+    memoryTable(r),
+  ].join('\n');
+}
+
+/** Rewrites everything below the marker of `file` (creating the file with an intro when needed). */
+export function writeReport(file: string, markdown: string): void {
+  let intro = DEFAULT_INTRO;
+  try {
+    const current = fs.readFileSync(file, 'utf8');
+    const at = current.indexOf(MARKER);
+    intro = at >= 0 ? current.slice(0, at).trimEnd() + '\n' : current.trimEnd() + '\n';
+  } catch {
+    /* new file */
+  }
+  fs.writeFileSync(file, `${intro}\n${MARKER}\n\n${markdown.trimEnd()}\n`);
+}

@@ -1,0 +1,472 @@
+/**
+ * npm run bench — see bench/README.md.
+ *
+ * Starts its own HugeGraph (RocksDB) and S3 server, and for each size: loads a synthetic graph,
+ * measures the read ceiling, hgbr backup to a folder and to S3, hugegraph-tools backup (when a
+ * classpath is given), the write ceiling, hgbr restore and hugegraph-tools restore; then writes the
+ * report to docs/benchmarks.md. A step that fails is reported as failed; the run goes on. The
+ * benchmark never fails on a time.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { HugeGraphClient } from '../functions/hugegraph';
+import { startHugeGraph, type HugeGraphServer } from '../test/support/hugegraph-server';
+import { startS3Server, type S3Server } from '../test/support/s3-server';
+import { readCeiling, serverCpuMeter, writeCeiling } from './ceilings';
+import { loadGraph, sizeFromTotal, type GraphSize } from './graph';
+import { machineInfo, runMeasured } from './proc';
+import { renderReport, writeReport, type BenchReport, type SizeReport } from './report';
+import {
+  buildCompiled,
+  applyRepoRootFix,
+  folderBytes,
+  removeCompiled,
+  hgbrCommand,
+  hgbrEnv,
+  REPO,
+  runChildStep,
+  summaryElements,
+  toolsCommand,
+  TOOLS_NOT_AVAILABLE,
+  type StepResult,
+} from './steps';
+
+const HELP = `usage: npm run bench -- [options]        (or: npx tsx bench/run.ts [options])
+
+  --sizes LIST          total elements per size, e.g. 100k,1M (default; env HGBR_BENCH_SIZES);
+                        ${Math.round(0.6 * 100)}% of each size are edges (--edge-share)
+  --vertices N --edges M   one size given exactly (env HGBR_BENCH_VERTICES / HGBR_BENCH_EDGES)
+  --edge-share F        fraction of edges when a size is a total (default 0.6)
+  --page-size N         page size of hgbr backup and of the read ceiling (default 2000, hgbr's)
+  --read-concurrency N  labels paged at once by the read ceiling (default 4: hgbr's backup Map)
+  --write-concurrency N batches in flight for the write ceiling (default 8: hgbr restore's
+                        4 files in parallel x 2 batches per file)
+  --load-concurrency N  batches in flight while loading the graph (default 4)
+  --no-s3               skip the backup to S3 (no S3 server)
+  --no-restore          skip the write ceiling and the restores
+  --cpu-prof            run the hgbr backups under node --cpu-prof (profiles kept in
+                        $TMPDIR/hgbr-bench-profiles-<time>; summarize: npx tsx bench/profile.ts --summarize DIR)
+  --node-options FLAGS  extra node flags for the hgbr child processes, e.g. --max-old-space-size=128
+  --restore-concurrency N   pass --concurrency N (batches in flight per file) to hgbr restore
+  --compiled            compile with tsc (tsconfig.build.json) into bench/.dist-<pid>/ (never dist/)
+                        and run that instead of the sources through tsx
+  --out FILE            report file (default docs/benchmarks.md; env HGBR_BENCH_OUT); --no-write: none
+  --json FILE           also write the raw results as JSON
+  --keep                keep the work folder (backups) and print where it is
+  --step-timeout S      seconds before a step is killed (default 1800)
+  --hugegraph-version V server release (default HUGEGRAPH_VERSION or 1.5.0)
+  --heap SIZE           server heap (default 2g)
+
+env: HGBR_BENCH_TOOLS_CLASSPATH   a classpath holding a hugegraph-tools build: adds its backup and
+                                  restore (org.apache.hugegraph.cmd.HugeGraphCommand)
+     HUGEGRAPH_JAVA               java for the server and the tools`;
+
+interface Options {
+  sizes: GraphSize[];
+  pageSize: number;
+  readConcurrency: number;
+  writeConcurrency: number;
+  loadConcurrency: number;
+  s3: boolean;
+  restore: boolean;
+  cpuProf: boolean;
+  compiled: boolean;
+  /** Set once compiled. */
+  distDir?: string;
+  nodeOptions: string[];
+  restoreConcurrency?: number;
+  out: string | null;
+  json?: string;
+  keep: boolean;
+  stepTimeoutMs: number;
+  hugegraphVersion?: string;
+  heap?: string;
+  toolsClasspath?: string;
+  /** Where --cpu-prof profiles go (outside the work folder: kept). */
+  profileDir: string;
+}
+
+function parseCount(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(text.trim().replace(/_/g, ''));
+  if (!m) throw new Error(`not a count: '${text}' (e.g. 20000, 100k, 1M)`);
+  const n = Number(m[1]) * (m[2]?.toLowerCase() === 'k' ? 1e3 : m[2]?.toLowerCase() === 'm' ? 1e6 : 1);
+  if (!Number.isInteger(n) || n < 100) throw new Error(`a size must be a whole number ≥ 100, got '${text}'`);
+  return n;
+}
+
+function label(n: number): string {
+  return n >= 1e6 && n % 1e5 === 0 ? `${n / 1e6}M` : n >= 1e3 && n % 100 === 0 ? `${n / 1e3}k` : String(n);
+}
+
+function positiveInt(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number ≥ 1, got '${value}'`);
+  return n;
+}
+
+function parseOptions(argv: string[]): Options | undefined {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      sizes: { type: 'string' },
+      vertices: { type: 'string' },
+      edges: { type: 'string' },
+      'edge-share': { type: 'string' },
+      'page-size': { type: 'string' },
+      'read-concurrency': { type: 'string' },
+      'write-concurrency': { type: 'string' },
+      'load-concurrency': { type: 'string' },
+      'no-s3': { type: 'boolean' },
+      'no-restore': { type: 'boolean' },
+      'cpu-prof': { type: 'boolean' },
+      compiled: { type: 'boolean' },
+      'node-options': { type: 'string' },
+      'restore-concurrency': { type: 'string' },
+      out: { type: 'string' },
+      'no-write': { type: 'boolean' },
+      json: { type: 'string' },
+      keep: { type: 'boolean' },
+      'step-timeout': { type: 'string' },
+      'hugegraph-version': { type: 'string' },
+      heap: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return undefined;
+  }
+  const edgeShare = values['edge-share'] === undefined ? 0.6 : Number(values['edge-share']);
+  if (!(edgeShare >= 0 && edgeShare < 1)) throw new Error('--edge-share must be in [0, 1)');
+  const vertices = values.vertices ?? process.env.HGBR_BENCH_VERTICES;
+  const edges = values.edges ?? process.env.HGBR_BENCH_EDGES;
+  let sizes: GraphSize[];
+  if (vertices !== undefined || edges !== undefined) {
+    if (vertices === undefined || edges === undefined) throw new Error('--vertices and --edges go together');
+    const v = parseCount(vertices);
+    const e = edges === '0' ? 0 : parseCount(edges);
+    sizes = [{ name: label(v + e), vertices: v, edges: e }];
+  } else {
+    const totals = (values.sizes ?? process.env.HGBR_BENCH_SIZES ?? '100k,1M').split(',').map(parseCount).sort((a, b) => a - b);
+    sizes = totals.map((n, i) => sizeFromTotal(n, totals.length === 2 ? `${i === 0 ? 'small' : 'large'} (${label(n)})` : label(n), edgeShare));
+  }
+  const out = values['no-write'] ? null : (values.out ?? process.env.HGBR_BENCH_OUT ?? path.join(REPO, 'docs', 'benchmarks.md'));
+  return {
+    sizes,
+    pageSize: positiveInt(values['page-size'] ?? process.env.HGBR_BENCH_PAGE_SIZE, 'page-size', 2000),
+    readConcurrency: positiveInt(values['read-concurrency'], 'read-concurrency', 4),
+    writeConcurrency: positiveInt(values['write-concurrency'], 'write-concurrency', 8),
+    loadConcurrency: positiveInt(values['load-concurrency'], 'load-concurrency', 4),
+    s3: !values['no-s3'],
+    restore: !values['no-restore'],
+    cpuProf: !!values['cpu-prof'],
+    compiled: !!values.compiled,
+    nodeOptions: (values['node-options'] ?? '').split(/\s+/).filter(Boolean),
+    restoreConcurrency: values['restore-concurrency'] === undefined ? undefined : positiveInt(values['restore-concurrency'], 'restore-concurrency', 2),
+    out,
+    json: values.json,
+    keep: !!values.keep,
+    stepTimeoutMs: positiveInt(values['step-timeout'], 'step-timeout', 1800) * 1000,
+    hugegraphVersion: values['hugegraph-version'],
+    heap: values.heap,
+    toolsClasspath: process.env.HGBR_BENCH_TOOLS_CLASSPATH || undefined,
+    profileDir: path.join(os.tmpdir(), `hgbr-bench-profiles-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}`),
+  };
+}
+
+const log = (line: string): void => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+function serverPid(hg: HugeGraphServer): number | undefined {
+  try {
+    return Number(fs.readFileSync(path.join(hg.home, 'hugegraph.pid'), 'utf8').trim()) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function describe(step: StepResult): string {
+  if (step.status !== 'ok') return `${step.step}: ${step.status}${step.message ? `: ${step.message}` : ''}`;
+  const rate = step.elements && step.wallMs ? Math.round(step.elements / (step.wallMs / 1000)).toLocaleString('en') : '?';
+  const rss = step.peakRssKb ? `, peak RSS ${(step.peakRssKb / 1024).toFixed(0)} MiB` : '';
+  return `${step.step}: ${rate} elements/s (${((step.wallMs ?? 0) / 1000).toFixed(1)} s${rss}${step.note ? `; ${step.note}` : ''})`;
+}
+
+async function benchSize(
+  size: GraphSize,
+  o: Options,
+  hg: HugeGraphServer,
+  s3: S3Server | undefined,
+  work: string,
+  report: SizeReport & { steps: StepResult[] },
+): Promise<void> {
+  const pid = serverPid(hg);
+  const client = await HugeGraphClient.connect({ url: hg.url, graph: 'hugegraph' });
+  const add = (step: StepResult): void => {
+    report.steps.push(step);
+    log(describe(step));
+  };
+  try {
+    log(`size ${size.name}: ${size.vertices.toLocaleString('en')} vertices, ${size.edges.toLocaleString('en')} edges`);
+    await client.setMode('NONE');
+    await client.clear();
+    const loaded = await loadGraph(client, size, { concurrency: o.loadConcurrency, log });
+    (report as { loaded?: typeof loaded }).loaded = loaded;
+    const total = loaded.total;
+    const vertexLabels = Object.keys(loaded.vertices);
+    const edgeLabels = Object.keys(loaded.edges);
+
+    // Warm the server up (JIT, caches) so that the first measured step is not the cold one.
+    const warm = { url: hg.url, graphPath: client.graphPath, vertexLabels, edgeLabels, pageSize: o.pageSize, maxPagesPerLabel: 5 };
+    await readCeiling({ ...warm, acceptGzip: true });
+    await readCeiling({ ...warm, acceptGzip: false });
+
+    // (a) read ceiling: as hgbr asks (gzip answers), and without gzip for comparison
+    for (const gzip of [true, false]) {
+      const meter = serverCpuMeter(pid);
+      const r = await readCeiling({
+        url: hg.url,
+        graphPath: client.graphPath,
+        vertexLabels,
+        edgeLabels,
+        pageSize: o.pageSize,
+        labelConcurrency: o.readConcurrency,
+        acceptGzip: gzip,
+      });
+      add({
+        step: gzip ? 'read ceiling' : 'read ceiling, no gzip',
+        status: 'ok',
+        elements: total,
+        wallMs: r.wallMs,
+        cpuMs: r.cpuMs,
+        serverCpuMs: meter(),
+        bytes: r.bytes,
+        note: gzip ? `${r.requests} pages, ${(r.bytes / 2 ** 20).toFixed(0)} MiB of JSON` : undefined,
+      });
+    }
+
+    // (b) (c) hgbr backup to a folder and to S3
+    const root = path.join(work, `backups-${size.name.replace(/\W+/g, '')}`);
+    const profDir = o.profileDir;
+    const nodeFlags = [...o.nodeOptions, ...(o.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [])];
+    const backupArgs = (to: string) => ['backup', '--server', hg.url, '--graph', 'hugegraph', '--to', to, '--page-size', String(o.pageSize), '--json'];
+    const folder = await runChildStep({
+      step: 'hgbr backup → folder',
+      ...hgbrCommand(backupArgs(root), { nodeFlags, distDir: o.distDir }),
+      env: hgbrEnv(),
+      timeoutMs: o.stepTimeoutMs,
+      serverPid: pid,
+      expectedElements: total,
+      elementsOf: summaryElements,
+    });
+    add(folder);
+    if (s3) {
+      add(
+        await runChildStep({
+          step: 'hgbr backup → S3',
+          ...hgbrCommand(backupArgs(`s3://${s3.bucket}/bench-${size.name.replace(/\W+/g, '')}`), { nodeFlags, distDir: o.distDir }),
+          env: hgbrEnv({ ...s3.env }),
+          timeoutMs: o.stepTimeoutMs,
+          serverPid: pid,
+          expectedElements: total,
+          elementsOf: summaryElements,
+        }),
+      );
+    }
+    // (f) hugegraph-tools backup
+    const toolsDir = path.join(work, `tools-${size.name.replace(/\W+/g, '')}`);
+    if (o.toolsClasspath) {
+      const t = await runChildStep({
+        step: 'hugegraph-tools backup',
+        ...toolsCommand(o.toolsClasspath, hg.url, 'hugegraph', 'backup', toolsDir),
+        timeoutMs: o.stepTimeoutMs,
+        serverPid: pid,
+        expectedElements: total,
+      });
+      add(t.status === 'ok' ? { ...t, bytes: folderBytes(toolsDir) } : t);
+    } else {
+      add({ step: 'hugegraph-tools backup', status: 'not available', message: TOOLS_NOT_AVAILABLE });
+    }
+
+    if (!o.restore) return;
+    const backupId = folder.summary?.['backupId'];
+    if (folder.status !== 'ok' || typeof backupId !== 'string') {
+      add({ step: 'write ceiling', status: 'failed', message: 'no folder backup to take the elements from' });
+      add({ step: 'hgbr restore ← folder', status: 'failed', message: 'no folder backup to restore' });
+      return;
+    }
+    const backupDir = path.join(root, 'hugegraph', backupId);
+
+    // (d) write ceiling
+    try {
+      const meter = serverCpuMeter(pid);
+      const w = await writeCeiling({ client, url: hg.url, backupDir, concurrency: o.writeConcurrency, log });
+      add({
+        step: 'write ceiling',
+        status: 'ok',
+        elements: w.elements,
+        wallMs: w.wallMs,
+        cpuMs: w.cpuMs,
+        serverCpuMs: meter(),
+        note: w.elements !== total ? `posted ${w.elements} elements, the graph holds ${total}` : `${w.requests} batches`,
+      });
+    } catch (error) {
+      add({ step: 'write ceiling', status: 'failed', message: (error as Error).message });
+    }
+
+    // (e) hgbr restore into a cleared graph
+    await client.setMode('NONE');
+    await client.clear();
+    add(
+      await runChildStep({
+        step: 'hgbr restore ← folder',
+        ...hgbrCommand(
+          [
+            'restore', '--from', backupDir, '--server', hg.url, '--graph', 'hugegraph', '--mode', 'restoring', '--json',
+            ...(o.restoreConcurrency ? ['--concurrency', String(o.restoreConcurrency)] : []),
+          ],
+          { nodeFlags: o.nodeOptions, distDir: o.distDir },
+        ),
+        env: hgbrEnv(),
+        timeoutMs: o.stepTimeoutMs,
+        serverPid: pid,
+        expectedElements: total,
+        elementsOf: summaryElements,
+      }),
+    );
+
+    // (f) hugegraph-tools restore of its own backup
+    if (o.toolsClasspath && fs.existsSync(toolsDir)) {
+      await client.setMode('NONE');
+      await client.clear();
+      await client.setMode('RESTORING');
+      try {
+        add(
+          await runChildStep({
+            step: 'hugegraph-tools restore',
+            ...toolsCommand(o.toolsClasspath, hg.url, 'hugegraph', 'restore', toolsDir),
+            timeoutMs: o.stepTimeoutMs,
+            serverPid: pid,
+            expectedElements: total,
+          }),
+        );
+      } finally {
+        await client.setMode('NONE');
+      }
+    } else {
+      add({ step: 'hugegraph-tools restore', status: 'not available', message: o.toolsClasspath ? 'its backup failed' : TOOLS_NOT_AVAILABLE });
+    }
+  } finally {
+    await client.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const o = parseOptions(process.argv.slice(2));
+  if (!o) return;
+  const started = Date.now();
+  const machine = machineInfo();
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hgbr-bench-'));
+  log(`work folder ${work}; sizes ${o.sizes.map((s) => `${s.name}=${s.vertices}v+${s.edges}e`).join(', ')}`);
+
+  let hg: HugeGraphServer | undefined;
+  let s3: S3Server | undefined;
+  let stopping = false;
+  const stopAll = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    await Promise.allSettled([hg?.stop(), s3?.stop()]);
+    removeCompiled(o.distDir);
+    if (!o.keep) fs.rmSync(work, { recursive: true, force: true });
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping the servers`);
+      void stopAll().finally(() => process.exit(130));
+    });
+  }
+
+  const sizes: SizeReport[] = [];
+  let baselineRssKb: number | undefined;
+  try {
+    if (o.compiled) {
+      const t = Date.now();
+      o.distDir = buildCompiled();
+      log(`compiled into ${o.distDir} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    }
+    log('starting HugeGraph' + (o.s3 ? ' and the S3 server' : ''));
+    [hg, s3] = await Promise.all([
+      startHugeGraph({ version: o.hugegraphVersion, backend: 'rocksdb', heap: o.heap }),
+      o.s3 ? startS3Server({ bucket: 'hgbr-bench' }) : Promise.resolve(undefined),
+    ]);
+    log(`HugeGraph ${hg.version} at ${hg.url}${s3 ? `, S3 at ${s3.endpoint}` : ''}`);
+    // The CLI runs the ASL that CDK synthesizes, cached under .hgbr/cache by a hash of infra/: after
+    // any change to infra/ the first hgbr run synthesizes (seconds, hundreds of MiB). Do it now, not
+    // inside the first measured step.
+    const synth = Date.now();
+    try {
+      const workflows = o.distDir
+        ? (applyRepoRootFix(o.distDir), require(path.join(o.distDir, 'cli', 'workflows.js')) as typeof import('../cli/workflows'))
+        : await import('../cli/workflows');
+      await workflows.workflowDefinitions();
+      log(`workflow definitions ready in ${((Date.now() - synth) / 1000).toFixed(1)} s`);
+    } catch (error) {
+      log(`warning: the workflow definitions do not synthesize (hgbr steps will fail): ${(error as Error).message.split('\n')[0]}`);
+    }
+    const idleCommand = hgbrCommand(['backup', '--help'], { distDir: o.distDir });
+    const idle = await runMeasured(idleCommand.command, idleCommand.args, { env: hgbrEnv() });
+    baselineRssKb = idle.peakRssKb;
+    for (const size of o.sizes) {
+      const report: SizeReport & { steps: StepResult[] } = { size, steps: [] };
+      sizes.push(report);
+      try {
+        await benchSize(size, o, hg, s3, work, report);
+      } catch (error) {
+        (report as { error?: string }).error = (error as Error).message;
+        log(`size ${size.name} stopped: ${(error as Error).stack ?? error}`);
+      }
+    }
+  } finally {
+    const version = hg?.version ?? '?';
+    log('stopping the servers');
+    if (o.keep) log(`kept ${work}`);
+    if (o.cpuProf) log(`CPU profiles in ${o.profileDir}`);
+    await stopAll();
+    const report: BenchReport = {
+      machine,
+      hugegraphVersion: version,
+      backend: 'RocksDB',
+      pageSize: o.pageSize,
+      readConcurrency: o.readConcurrency,
+      writeConcurrency: o.writeConcurrency,
+      hgbrNodeOptions: o.nodeOptions,
+      compiled: o.compiled,
+      toolsClasspath: o.toolsClasspath,
+      restoreConcurrency: o.restoreConcurrency,
+      baselineRssKb,
+      sizes,
+      durationMs: Date.now() - started,
+      command: [
+        ...(o.toolsClasspath ? [`HGBR_BENCH_TOOLS_CLASSPATH='${o.toolsClasspath}'`] : []),
+        'npm run bench',
+        ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : []),
+      ].join(' '),
+      loadAverageEnd: os.loadavg().map((x) => x.toFixed(2)).join(' '),
+    };
+    const markdown = renderReport(report);
+    console.log(`\n${markdown}`);
+    if (o.out) {
+      writeReport(o.out, markdown);
+      log(`report written to ${path.relative(process.cwd(), o.out) || o.out}`);
+    }
+    if (o.json) fs.writeFileSync(o.json, JSON.stringify(report, (k, v: unknown) => (k === 'summary' ? undefined : v), 2));
+  }
+}
+
+main().catch((error) => {
+  console.error(`bench: ${(error as Error).stack ?? error}`);
+  process.exitCode = 1;
+});
