@@ -68,16 +68,15 @@ export async function runLocally(definition: AslDefinition, input: unknown, opti
     const output = await execution.result;
     return { status: 'SUCCEEDED', executionId, output };
   } catch (error) {
-    if (error instanceof ExecutionAbortedError) {
-      await Promise.allSettled([...inFlight]);
-      return { status: 'ABORTED', executionId };
-    }
+    if (error instanceof ExecutionAbortedError) return { status: 'ABORTED', executionId };
     if (error instanceof ExecutionError) {
       const failure = failureOf(error);
       return { status: 'FAILED', executionId, ...failure };
     }
     throw error;
   } finally {
+    // A failed Map leaves its sibling iterations running: let them end before the caller moves on.
+    await Promise.allSettled([...inFlight]);
     options.signal?.removeEventListener('abort', onAbort);
     await events.catch(() => undefined);
   }

@@ -13,6 +13,7 @@ export const RestoreErrorNames = {
   notPossible: 'RestoreNotPossibleError',
   countMismatch: 'RestoreCountMismatchError',
   lockLost: 'RestoreLockLostError',
+  modeLost: 'RestoreModeLostError',
 } as const;
 
 export class InvalidRestoreRequestError extends HgbrError {
@@ -117,6 +118,20 @@ export class RestoreLockLostError extends HgbrError {
       `restore ${restoreId} no longer holds ${key}${holder ? ` (restore ${holder} does)` : ''}`,
       RestoreErrorNames.lockLost,
       'the restore was reset or taken over; start it again',
+    );
+  }
+}
+
+/**
+ * The target is no longer in the restore's mode: the server restarted (the mode lives in its
+ * memory) or the restore was reset. Writing on would break the id rules, so the run stops.
+ */
+export class RestoreModeLostError extends HgbrError {
+  constructor(graph: string, expected: string, actual: string, restoreId: string) {
+    super(
+      `graph ${graph} is in mode ${actual}, not ${expected}: the server was restarted or the restore was reset; nothing more was written`,
+      RestoreErrorNames.modeLost,
+      `run the restore again with --restore-id ${restoreId}: files already restored are skipped`,
     );
   }
 }

@@ -11,6 +11,7 @@ import {
   vertexIdOnTarget,
   type ElementFixContext,
 } from './element-fix';
+import { RestoreModeLostError } from './errors';
 import { doneRecordKey } from './layout';
 import { inMemory } from './source';
 import { assertLockHeld, readDoneRecord, type DoneRecord } from './state';
@@ -29,8 +30,10 @@ export async function restoreFiles(runtime: WorkflowRuntime, input: RestoreFiles
   const job = input.BatchInput.job;
   await assertLockHeld(runtime, job);
   const client = await runtime.connect(job.target);
-  // The mode lives in server memory: a server restarted since prepare is back in NONE.
-  if ((await client.getMode()) !== job.mode) await client.setMode(job.mode);
+  // Only Prepare sets the mode: setting it here again could undo a reset that ran meanwhile (a
+  // sibling child failed). A server restarted since Prepare is back in NONE: stop, a re-run resumes.
+  const mode = await client.getMode();
+  if (mode !== job.mode) throw new RestoreModeLostError(job.target.graph, job.mode, mode, job.restoreId);
   const context = await fixContext(client, job.mode);
   const files: RestoreFilesResult['files'][number][] = [];
   for (const item of input.Items) files.push(await restoreFile(runtime, job, client, context, item));
