@@ -7,7 +7,7 @@ import type { WorkflowRuntime } from './runtime';
 import type { BackupPlan, BackupRequest, LabelWork } from './types';
 
 export const DEFAULT_PAGE_SIZE = 5000;
-export const DEFAULT_ELEMENTS_PER_FILE = 500_000;
+export const DEFAULT_ELEMENTS_PER_FILE = 100_000;
 /** A backup lock older than the state machine's timeout belongs to a run that cannot still be alive. */
 export const BACKUP_LOCK_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
