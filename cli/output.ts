@@ -15,10 +15,11 @@ export class Output {
   ) {}
 
   /** A one-line status, redrawn in place at most ten times a second. */
-  progress(line: string): void {
+  progress(line: string | (() => string)): void {
     if (!this.stderr.isTTY) return;
     const now = Date.now();
     if (now - this.lastProgressAt < 100) return;
+    if (typeof line === 'function') line = line();
     this.lastProgressAt = now;
     const width = this.stderr.columns ?? 100;
     this.stderr.write(`\r\x1b[2K${line.slice(0, width - 1)}`);

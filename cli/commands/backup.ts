@@ -78,11 +78,10 @@ class BackupProgress {
     if (event.kind === 'vertex') this.vertices += event.elements;
     else this.edges += event.elements;
     this.bytes += event.bytes;
-    const seconds = (Date.now() - this.started) / 1000;
-    const rate = Math.round((this.vertices + this.edges) / Math.max(seconds, 0.001));
-    this.output.progress(
-      `exporting ${event.kind} label ${event.label}: ${this.vertices.toLocaleString('en')} vertices, ${this.edges.toLocaleString('en')} edges, ${formatBytes(this.bytes)} read, ${rate.toLocaleString('en')} elements/s`,
-    );
+    this.output.progress(() => {
+      const rate = Math.round((this.vertices + this.edges) / Math.max((Date.now() - this.started) / 1000, 0.001));
+      return `exporting ${event.kind} label ${event.label}: ${this.vertices.toLocaleString('en')} vertices, ${this.edges.toLocaleString('en')} edges, ${formatBytes(this.bytes)} read, ${rate.toLocaleString('en')} elements/s`;
+    });
   }
 }
 

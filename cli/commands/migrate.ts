@@ -47,20 +47,28 @@ export const migrateCommand: Command = async (argv, output) => {
   };
   const sourceRuntime = localRuntime(sourceCredentials);
   const targetRuntime = localRuntime({ ...targetCredentials, progress: restoreProgress(output) });
+  let done = false;
   try {
     return await withSignals(output, 'cleaning up and putting the mode of the target back…', async (signal) => {
       const backup = await runBackupLocally(sourceRuntime, { server: source, location: via }, signal);
       output.info(`backed up ${source.graph} as ${backup.backupId}; restoring into ${target.url} graph ${target.graph}`);
-      const restore = await runRestoreLocally(
-        targetRuntime,
-        { source: backup.location, target, mode, stateLocation: via },
-        signal,
-      );
-      output.result({ ok: true, backup, restore }, `${describeRestore(restore)}\n  via backup ${backup.location}`);
-      return EXIT_OK;
+      // Named after the backup, so a failed restore can be resumed from the kept backup.
+      const restoreId = `migrate-${backup.backupId}`;
+      try {
+        const restore = await runRestoreLocally(targetRuntime, { source: backup.location, target, mode, stateLocation: via, restoreId }, signal);
+        done = true;
+        output.result({ ok: true, backup, restore }, `${describeRestore(restore)}\n  via backup ${backup.location}`);
+        return EXIT_OK;
+      } catch (error) {
+        output.warn(
+          `the backup is kept at ${backup.location}; resume with: hgbr restore --from ${backup.location} --server ${target.url} --graph ${target.graph} --mode ${mode.toLowerCase()} --state ${via} --restore-id ${restoreId}`,
+        );
+        throw error;
+      }
     });
   } finally {
     await Promise.all([sourceRuntime.close(), targetRuntime.close()]);
-    if (temporary) fs.rmSync(temporary, { recursive: true, force: true });
+    // A temporary folder goes only once the graph has arrived: until then it is the way to resume.
+    if (temporary && done) fs.rmSync(temporary, { recursive: true, force: true });
   }
 };

@@ -74,8 +74,10 @@ export function restoreProgress(output: Output) {
     if (event.type === 'warning') output.warn(event.message ?? '');
     if (event.type !== 'restored') return;
     elements += event.elements ?? 0;
-    const rate = Math.round(elements / Math.max((Date.now() - started) / 1000, 0.001));
-    output.progress(`restoring ${event.kind} label ${event.label}: ${elements.toLocaleString('en')} elements, ${rate.toLocaleString('en')} elements/s`);
+    output.progress(() => {
+      const rate = Math.round(elements / Math.max((Date.now() - started) / 1000, 0.001));
+      return `restoring ${event.kind} label ${event.label}: ${elements.toLocaleString('en')} elements, ${rate.toLocaleString('en')} elements/s`;
+    });
   };
 }
 

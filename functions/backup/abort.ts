@@ -1,4 +1,5 @@
-import { backupLockKey, backupPrefix } from './layout';
+import type { BackupStorage } from '../storage/storage';
+import { backupLockKey, backupPrefix, manifestKey, workPrefix } from './layout';
 import { readLock, releaseLock } from './lock';
 import type { WorkflowRuntime } from './runtime';
 import type { BackupJob, BackupRequest } from './types';
@@ -15,9 +16,18 @@ export interface AbortResult {
  */
 export async function abortBackup(runtime: WorkflowRuntime, job: BackupJob): Promise<AbortResult> {
   const storage = runtime.storage(job.location);
-  const deletedObjects = await storage.deletePrefix(backupPrefix(job.server.graph, job.backupId));
+  const deletedObjects = await removeUnlessComplete(storage, job.server.graph, job.backupId);
   await releaseLock(storage, backupLockKey(job.server.graph), job.backupId);
   return { backupId: job.backupId, deletedObjects, lockReleased: true };
+}
+
+/**
+ * Removes a failed run's files, unless its manifest was written: a run that failed after its commit
+ * (retention, unlocking) produced a complete backup, which may by now be the only one.
+ */
+async function removeUnlessComplete(storage: BackupStorage, graph: string, backupId: string): Promise<number> {
+  if (await storage.head(manifestKey(graph, backupId))) return storage.deletePrefix(workPrefix(graph, backupId));
+  return storage.deletePrefix(backupPrefix(graph, backupId));
 }
 
 /**
@@ -31,7 +41,7 @@ export async function cleanUpEndedExecution(runtime: WorkflowRuntime, request: B
   const lock = await readLock(storage, lockKey);
   const owner = runtime.lockOwner(executionId);
   if (!lock || JSON.stringify(lock.owner) !== JSON.stringify(owner)) return { deletedObjects: 0, lockReleased: false };
-  const deletedObjects = await storage.deletePrefix(backupPrefix(request.server.graph, lock.runId));
+  const deletedObjects = await removeUnlessComplete(storage, request.server.graph, lock.runId);
   await releaseLock(storage, lockKey, lock.runId);
   return { backupId: lock.runId, deletedObjects, lockReleased: true };
 }

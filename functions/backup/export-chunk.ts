@@ -41,7 +41,7 @@ export async function exportChunk(runtime: WorkflowRuntime, input: ExportChunkIn
   try {
     while (next) {
       const current: Page = await next;
-      page = current.nextPage;
+      page = current.nextPage || null; // '' ends a label too, as in client.pages()
       lastId = current.lastId ?? lastId;
       next = page !== null && Date.now() < deadline ? fetch(page, lastId) : undefined;
       next?.catch(() => undefined); // awaited on the next turn; a failure surfaces there

@@ -57,7 +57,10 @@ export async function acquireLock(
     const holder = await readLock(storage, key);
     if (!holder) continue; // released between our two calls: try again
     if (holder.runId === record.runId) return; // a retried task of the same run
-    if (!(await isStale(holder, options))) throw new LockHeldError(key, holder);
+    // The same owner with another run id is an earlier attempt of this very task (its Lambda
+    // timed out after taking the lock): not a rival. Its files go with the next retention.
+    const ours = JSON.stringify(holder.owner) === JSON.stringify(record.owner);
+    if (!ours && !(await isStale(holder, options))) throw new LockHeldError(key, holder);
     // Of several runs that find the same stale lock, only the one that creates the take-over
     // marker may remove it; without this, one could delete the lock another had just taken. The
     // marker stays (a few bytes per take-over): removing it would let a slow run repeat this.

@@ -232,8 +232,11 @@ export function readableSink(consume: (body: Readable) => Promise<unknown>, high
       body.end();
       await done;
     },
-    abort(reason) {
+    async abort(reason) {
       body.destroy(reason instanceof Error ? reason : new Error(String(reason)));
+      // Wait until the upload has let go of the key (multipart aborted, temp file removed), so a
+      // retry or a clean-up that follows does not race it.
+      await done.catch(() => undefined);
     },
   };
 }

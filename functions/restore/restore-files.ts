@@ -28,12 +28,7 @@ export const MIXED_LABELS = '(mixed)';
  */
 export async function restoreFiles(runtime: WorkflowRuntime, input: RestoreFilesInput): Promise<RestoreFilesResult> {
   const job = input.BatchInput.job;
-  await assertLockHeld(runtime, job);
   const client = await runtime.connect(job.target);
-  // Only Prepare sets the mode: setting it here again could undo a reset that ran meanwhile (a
-  // sibling child failed). A server restarted since Prepare is back in NONE: stop, a re-run resumes.
-  const mode = await client.getMode();
-  if (mode !== job.mode) throw new RestoreModeLostError(job.target.graph, job.mode, mode, job.restoreId);
   const context = await fixContext(client, job.mode);
   const files: RestoreFilesResult['files'][number][] = [];
   for (const item of input.Items) files.push(await restoreFile(runtime, job, client, context, item));
@@ -60,6 +55,7 @@ async function restoreFile(
   const state = runtime.storage(job.stateLocation);
   const done = await readDoneRecord(state, job, item.name);
   if (done) return { name: item.name, elements: done.elements, skipped: true };
+  await assertStillRestoring(runtime, job, client);
 
   const source = runtime.storage(job.source.root);
   const key = `${job.source.prefix}${item.name}`;
@@ -77,6 +73,17 @@ async function restoreFile(
   const record: DoneRecord = { name: item.name, type: item.type, elements, labels, finishedAt: runtime.now().toISOString() };
   await state.put(doneRecordKey(job.statePrefix, item.name), JSON.stringify(record));
   return { name: item.name, elements, skipped: false };
+}
+
+/**
+ * Checked before each file: the run still holds its lock and the target is still in its mode.
+ * Only Prepare sets the mode: setting it here again could undo a reset that ran meanwhile (a
+ * sibling child failed). A server restarted since Prepare is back in NONE: stop, a re-run resumes.
+ */
+async function assertStillRestoring(runtime: WorkflowRuntime, job: RestoreJob, client: HugeGraphClient): Promise<void> {
+  await assertLockHeld(runtime, job);
+  const mode = await client.getMode();
+  if (mode !== job.mode) throw new RestoreModeLostError(job.target.graph, job.mode, mode, job.restoreId);
 }
 
 /** Decodes every line once without sending anything: a file that breaks the format writes nothing. */
