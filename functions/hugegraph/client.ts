@@ -192,6 +192,11 @@ export function dropRepeats(elements: string[], afterId: string | null): { eleme
   return out ? { elements: out, dropped: elements.length - out.length } : { elements, dropped: 0 };
 }
 
+/** A copy of `text` that shares no memory with the string it was sliced from. */
+function detached(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
+}
+
 export class HugeGraphClient {
   /** `core` version reported by `GET /versions`, e.g. `1.5.0`. */
   readonly serverVersion: string;
@@ -500,8 +505,8 @@ export class HugeGraphClient {
     const afterId = options.afterId !== undefined ? options.afterId : page ? this.lastIdByToken.get(page) : undefined;
     const result = this.pageOf(res, kind, afterId);
     if (result.nextPage && result.lastId !== null) {
-      // A copy, not a slice: a slice of the page's text would keep the whole page alive.
-      this.lastIdByToken.set(result.nextPage, Buffer.from(result.lastId, 'utf8').toString('utf8'));
+      // Copies, not slices: a slice of the page's text (key or value) keeps the whole page alive.
+      this.lastIdByToken.set(detached(result.nextPage), detached(result.lastId));
       if (this.lastIdByToken.size > 64) this.lastIdByToken.delete(this.lastIdByToken.keys().next().value as string);
     }
     return result;
