@@ -15,6 +15,7 @@ as 'hgbr backup' and 'hgbr restore'.
 
   --via ROOT          where the backup goes (folder or s3://…); default: a temporary folder, removed after
   --mode M            restoring (default, the target graph must be empty) or merging
+  --verify-target     also count every label on the target by reading it back (see hgbr restore)
   --target-user U --target-password P   credentials of the target (default: the same as the source)
   --user U --password P, --graphspace GS, --json
 
@@ -30,6 +31,7 @@ export const migrateCommand: Command = async (argv, output) => {
     'target-password': { type: 'string' },
     via: { type: 'string' },
     mode: { type: 'string' },
+    'verify-target': { type: 'boolean' },
   });
   if (values.help) {
     output.result({ usage: HELP }, HELP);
@@ -55,13 +57,13 @@ export const migrateCommand: Command = async (argv, output) => {
       // Named after the backup, so a failed restore can be resumed from the kept backup.
       const restoreId = `migrate-${backup.backupId}`;
       try {
-        const restore = await runRestoreLocally(targetRuntime, { source: backup.location, target, mode, stateLocation: via, restoreId }, signal);
+        const restore = await runRestoreLocally(targetRuntime, { source: backup.location, target, mode, stateLocation: via, restoreId, verifyTarget: values['verify-target'] === true }, signal);
         done = true;
         output.result({ ok: true, backup, restore }, `${describeRestore(restore)}\n  via backup ${backup.location}`);
         return EXIT_OK;
       } catch (error) {
         output.warn(
-          `the backup is kept at ${backup.location}; resume with: hgbr restore --from ${backup.location} --server ${target.url} --graph ${target.graph} --mode ${mode.toLowerCase()} --state ${via} --restore-id ${restoreId}`,
+          `the backup is kept at ${backup.location}; resume with: hgbr restore --from ${backup.location} --server ${target.url} --graph ${target.graph} --mode ${mode.toLowerCase()} --state ${via} --restore-id ${restoreId}${values['verify-target'] ? ' --verify-target' : ''}`,
         );
         throw error;
       }

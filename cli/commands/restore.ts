@@ -18,6 +18,9 @@ const HELP = `usage: hgbr restore --server URL --graph G --from BACKUP [options]
   --state ROOT        where locks and progress records go (default: the backup's root)
   --restore-id ID     names the run; running again with the same id resumes it, skipping finished files
   --concurrency N     batches in flight per file (default 2)
+  --verify-target     after the writes, also count every label on the target by reading the graph
+                      back (takes about as long as a backup); without it the counts checked are
+                      what the server acknowledged for each batch
   --graphspace GS, --user U, --password P, --json
 
 The target's mode is put back as it was, whether the restore succeeds, fails or is interrupted.
@@ -33,6 +36,7 @@ export const restoreCommand: Command = async (argv, output) => {
     state: { type: 'string' },
     'restore-id': { type: 'string' },
     concurrency: { type: 'string' },
+    'verify-target': { type: 'boolean' },
   });
   if (values.help) {
     output.result({ usage: HELP }, HELP);
@@ -45,6 +49,7 @@ export const restoreCommand: Command = async (argv, output) => {
     stateLocation: values.state as string | undefined,
     restoreId: values['restore-id'] as string | undefined,
     batchConcurrency: optionalInt('restore', values, 'concurrency'),
+    verifyTarget: values['verify-target'] === true,
   };
   const runtime = localRuntime({ ...credentialsFrom(values), progress: restoreProgress(output) });
   try {
@@ -102,6 +107,7 @@ export function describeRestore(s: RestoreSummary): string {
     `restore ${s.restoreId} (${s.mode}) into ${s.target.url} graph ${s.target.graph} is complete`,
     `  from: ${s.source}`,
     `  vertices: ${sum(s.vertices).toLocaleString('en')}, edges: ${sum(s.edges).toLocaleString('en')}, ${formatDuration(s.durationMs)}`,
+    `  counts checked: ${s.countedOnTarget ? 'acknowledged by the server, and counted on the target' : 'acknowledged by the server (--verify-target also counts them on the target)'}`,
     `  graph mode put back to ${s.modeRestoredTo}`,
   ].join('\n');
 }

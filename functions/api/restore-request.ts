@@ -13,6 +13,8 @@ export interface RestoreBody {
   readonly mode: RestoreMode;
   /** Client-chosen id; the execution name, so a retried request never starts a second restore. */
   readonly restoreId?: string;
+  /** Also count every label on the target by reading it back (see RestoreRequest.verifyTarget). */
+  readonly verifyTarget?: boolean;
 }
 
 export const LATEST = 'latest';
@@ -21,7 +23,7 @@ export const RESTORE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/;
 /** HugeGraph graph names (GraphManager checks `[a-zA-Z][a-zA-Z0-9_]{0,47}`). */
 export const GRAPH_NAME = /^[A-Za-z][A-Za-z0-9_]{0,47}$/;
 const MODES: readonly RestoreMode[] = ['RESTORING', 'MERGING'];
-const KEYS = new Set(['backup', 'graph', 'backupId', 'target', 'mode', 'restoreId']);
+const KEYS = new Set(['backup', 'graph', 'backupId', 'target', 'mode', 'restoreId', 'verifyTarget']);
 const TARGET_KEYS = new Set(['url', 'graph', 'graphspace']);
 
 /** Checks the shape of a restore request and reports every problem at once (400). */
@@ -30,7 +32,7 @@ export function parseRestoreBody(raw: unknown): RestoreBody {
   if (!isObject(raw)) throw new ApiError(400, 'InvalidRequest', 'the body must be a JSON object');
   for (const key of Object.keys(raw)) if (!KEYS.has(key)) problems.push(`unknown field ${key}`);
 
-  const { backup, graph, backupId, target, mode, restoreId } = raw;
+  const { backup, graph, backupId, target, mode, restoreId, verifyTarget } = raw;
   if (backup !== undefined) {
     if (typeof backup !== 'string' || !backup.startsWith('s3://')) problems.push('backup must be an s3:// location');
     if (graph !== undefined || backupId !== undefined) problems.push('give either backup, or graph and backupId, not both');
@@ -52,6 +54,7 @@ export function parseRestoreBody(raw: unknown): RestoreBody {
   if (restoreId !== undefined && (typeof restoreId !== 'string' || !RESTORE_ID.test(restoreId))) {
     problems.push('restoreId must be 1 to 80 letters, digits, "-" or "_", starting with a letter or digit');
   }
+  if (verifyTarget !== undefined && typeof verifyTarget !== 'boolean') problems.push('verifyTarget must be true or false');
   if (problems.length) throw new ApiError(400, 'InvalidRequest', `the restore request is invalid: ${problems.join('; ')}`, { problems });
   return raw as unknown as RestoreBody;
 }

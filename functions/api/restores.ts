@@ -45,7 +45,7 @@ export async function startRestore(deps: ApiDeps, raw: unknown, statusUrlOf: (re
   const target = resolveTarget(deps.config.targets, body.target);
   const backup = await resolveBackup(deps, body);
   const restoreId = body.restoreId ?? newRestoreId(deps.now?.() ?? new Date());
-  const request: RestoreRequest = { source: backup.location, target, mode: body.mode, stateLocation: deps.config.stateLocation, restoreId };
+  const request: RestoreRequest = { source: backup.location, target, mode: body.mode, stateLocation: deps.config.stateLocation, restoreId, verifyTarget: body.verifyTarget };
   const input = JSON.stringify(request);
   const executionArn = executionArnOf(deps.config.restoreStateMachineArn, restoreId);
   const started = { restoreId, executionArn, statusUrl: statusUrlOf(restoreId), source: backup.location };

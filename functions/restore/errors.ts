@@ -90,6 +90,8 @@ export interface CountMismatch {
   readonly label: string;
   readonly expected: number;
   readonly actual: number;
+  /** acknowledged: what the server answered to the batches; target: what paging the target found. */
+  readonly where: 'acknowledged' | 'target';
 }
 
 /** After the restore the target does not hold what the backup held. */
@@ -100,8 +102,11 @@ export class RestoreCountMismatchError extends HgbrError {
     readonly mismatches: readonly CountMismatch[],
     readonly unrestored: readonly string[] = [],
   ) {
-    const relation = mode === 'MERGING' ? 'at least' : 'exactly';
-    const parts = mismatches.map((m) => `${m.kind} label ${m.label}: expected ${relation} ${m.expected}, found ${m.actual}`);
+    const parts = mismatches.map((m) =>
+      m.where === 'acknowledged'
+        ? `${m.kind} label ${m.label}: the backup holds ${m.expected}, the server acknowledged ${m.actual}`
+        : `${m.kind} label ${m.label}: expected ${mode === 'MERGING' ? 'at least' : 'exactly'} ${m.expected} on the target, found ${m.actual}`,
+    );
     if (unrestored.length) parts.push(`files never restored: ${unrestored.join(', ')}`);
     super(
       `graph ${graph} does not hold what the backup held: ${parts.join('; ')}`,

@@ -5,6 +5,7 @@
  *   _restores/<restoreId>/plan.json                      what plan found; read by finish
  *   _restores/<restoreId>/vertices.json, edges.json      the work lists the Distributed Maps read
  *   _restores/<restoreId>/done/<file name>.json          one record per restored file (resume)
+ *   _restores/<restoreId>/verify.json                    per-label counts verify found; read by finish
  *   _restores/<restoreId>/results/                       the Distributed Maps' result files (AWS)
  *
  * `_restores` starts with none of the six backup file prefixes, so hugegraph-tools ignores it.
@@ -44,6 +45,11 @@ export function planRecordKey(statePrefix: string): string {
 
 export function workListKey(statePrefix: string, type: 'vertices' | 'edges'): string {
   return `${statePrefix}${type}.json`;
+}
+
+/** Per-label counts verify found; read by finish. */
+export function verifyRecordKey(statePrefix: string): string {
+  return `${statePrefix}verify.json`;
 }
 
 export function doneRecordsPrefix(statePrefix: string): string {

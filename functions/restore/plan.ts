@@ -112,6 +112,7 @@ export async function planRestore(runtime: WorkflowRuntime, request: RestoreRequ
       statePrefix,
       previousMode,
       batchConcurrency: request.batchConcurrency ?? DEFAULT_BATCH_CONCURRENCY,
+      verifyTarget: request.verifyTarget ?? false,
     };
     for (const message of warnings) runtime.progress?.({ type: 'warning', message });
     return { job, items: itemsRef(stateLocation, statePrefix), summary: planSummary(request.mode, contents, comparison, warnings) };
@@ -232,5 +233,6 @@ function validateRequest(request: RestoreRequest): void {
   }
   const c = request?.batchConcurrency;
   if (c !== undefined && !(Number.isInteger(c) && c >= 1 && c <= MAX_BATCH_CONCURRENCY)) problems.push(`batchConcurrency must be a whole number from 1 to ${MAX_BATCH_CONCURRENCY}`);
+  if (request?.verifyTarget !== undefined && typeof request.verifyTarget !== 'boolean') problems.push('verifyTarget must be true or false');
   if (problems.length) throw new InvalidRestoreRequestError(problems);
 }

@@ -15,6 +15,11 @@ export interface RestoreRequest {
   readonly restoreId?: string;
   /** Batches in flight per file. @default 2 */
   readonly batchConcurrency?: number;
+  /**
+   * Also count every label on the target once the elements are written, by reading the graph back
+   * (as long again as a backup). Without it, the check is what the server acknowledged. @default false
+   */
+  readonly verifyTarget?: boolean;
 }
 
 /** Where a backup is: a storage root plus the folder below it. */
@@ -38,6 +43,7 @@ export interface RestoreJob {
   /** Mode the target had before the restore; put back at the end. */
   readonly previousMode: string;
   readonly batchConcurrency: number;
+  readonly verifyTarget: boolean;
 }
 
 /** One file to restore: an item of a Distributed Map's work list. */
@@ -84,10 +90,20 @@ export interface RestoreFilesResult {
   readonly files: { readonly name: string; readonly elements: number; readonly skipped: boolean }[];
 }
 
+/** What verify hands to finish through the state: totals only (per label, see {@link VerifyRecord}). */
 export interface VerifyResult {
-  /** Per label: what the manifest says and what the target holds now. */
-  readonly vertices: Record<string, { readonly expected: number; readonly actual: number }>;
-  readonly edges: Record<string, { readonly expected: number; readonly actual: number }>;
+  readonly vertices: number;
+  readonly edges: number;
+  /** True when every label was also counted on the target. */
+  readonly countedOnTarget: boolean;
+}
+
+/** Per-label figures of a verified restore, kept in the state location for finish. */
+export interface VerifyRecord {
+  /** Elements per label the backup held (= what the server acknowledged). */
+  readonly expected: Record<'vertices' | 'edges', Record<string, number>>;
+  /** What paging the target found, when it was counted. */
+  readonly counted?: Record<'vertices' | 'edges', Record<string, number>>;
 }
 
 export interface RestoreSummary {
@@ -99,4 +115,6 @@ export interface RestoreSummary {
   readonly edges: Record<string, number>;
   readonly durationMs: number;
   readonly modeRestoredTo: string;
+  /** True when the counts were also checked by reading the target back (`verifyTarget`). */
+  readonly countedOnTarget: boolean;
 }

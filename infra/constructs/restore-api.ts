@@ -106,6 +106,7 @@ export class RestoreApi extends Construct {
           },
           mode: { type: s.STRING, enum: ['RESTORING', 'MERGING'] },
           restoreId: { type: s.STRING, pattern: RESTORE_ID },
+          verifyTarget: { type: s.BOOLEAN, description: 'also count every label on the target by reading it back' },
         },
         oneOf: [{ required: ['backup'] }, { required: ['graph', 'backupId'] }],
       },

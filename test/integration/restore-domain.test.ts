@@ -13,9 +13,9 @@ import { HugeGraphClient } from '../../functions/hugegraph';
 import { parseLossless, stringifyLossless, type JsonValue } from '../../functions/json/lossless';
 import { editObjectMembers, getMemberRaw } from '../../functions/json/scan';
 import { cleanUpEndedRestore } from '../../functions/restore/abort';
-import { SchemaConflictError, TargetNotEmptyError } from '../../functions/restore/errors';
+import { RestoreCountMismatchError, RestoreLockLostError, SchemaConflictError, TargetNotEmptyError } from '../../functions/restore/errors';
 import { restoreHandlers } from '../../functions/restore/handlers';
-import { restoreLockKey } from '../../functions/restore/layout';
+import { doneRecordKey, restoreLockKey } from '../../functions/restore/layout';
 import { planRestoreDryRun } from '../../functions/restore/plan';
 import type { FileItem, RestorePlan, RestoreRequest, RestoreSummary } from '../../functions/restore/types';
 import { openStorage } from '../../functions/storage/storage';
@@ -128,8 +128,9 @@ describe('RESTORING into an empty graph', () => {
     await client.clear();
     // A mode left behind by a dead run (no lock holds the graph): plan puts it back first.
     await client.setMode('MERGING');
-    const { plan, summary } = await restore(request('RESTORING'));
+    const { plan, summary } = await restore(request('RESTORING', { verifyTarget: true }));
 
+    expect(summary.countedOnTarget).toBe(true);
     expect(plan.summary.warnings.join()).toMatch(/was in mode MERGING, left there by no running restore: set back to NONE/);
     expect(plan.job.previousMode).toBe('NONE');
     expect(plan.summary.schemaToCreate.vertexlabels).toHaveLength(6);
@@ -314,6 +315,51 @@ describe('damage and interruption', () => {
     await expect(cleanUpEndedRestore(runtime, req, 'aborted')).resolves.toEqual({ lockReleased: false });
     // The next run may take the graph: its schema is partly there, so it must start from a cleared graph.
     await openStorage(path.join(folder, 'root')).deletePrefix(plan.job.statePrefix);
+  });
+});
+
+describe('verification of the counts', () => {
+  it('a file without its done record fails verify; only --verify-target sees a writer that changed the graph', async () => {
+    await client.clear();
+    const h = restoreHandlers(runtime);
+    const plan = await h.plan({ request: request('RESTORING', { restoreId: 'verify-1', verifyTarget: true }), executionId: 'test' });
+    await h.prepare({ job: plan.job });
+    const vertices = await readItems(plan, 'vertices');
+    await h.restoreFiles({ BatchInput: { job: plan.job }, Items: vertices });
+    await h.restoreFiles({ BatchInput: { job: plan.job }, Items: await readItems(plan, 'edges') });
+
+    // A child whose file never got its done record (e.g. its result was lost): verify names it.
+    const lost = vertices[0] as FileItem;
+    const state = openStorage(path.join(folder, 'root'));
+    await state.delete(doneRecordKey(plan.job.statePrefix, lost.name));
+    const missing = await h.verify({ job: plan.job }).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(RestoreCountMismatchError);
+    expect((missing as RestoreCountMismatchError).unrestored).toEqual([lost.name]);
+    expect((missing as Error).message).toContain(`files never restored: ${lost.name}`);
+    await h.restoreFiles({ BatchInput: { job: plan.job }, Items: [lost] });
+
+    // Another writer adds a vertex meanwhile: what the server acknowledged still adds up, the target does not.
+    const intruder = original.vertices.find((v) => getMemberRaw(v, 'label') === '"v_cust_num"') as string;
+    await client.createVertices([editObjectMembers(intruder, { set: { id: '424242' } })]);
+    const wanted = expectedCounts({ extraVertices: EXTRA_VERTICES }).vertices.v_cust_num;
+    const changed = await h.verify({ job: plan.job }).catch((e: unknown) => e);
+    expect(changed).toBeInstanceOf(RestoreCountMismatchError);
+    expect((changed as RestoreCountMismatchError).mismatches).toEqual([{ kind: 'vertex', label: 'v_cust_num', expected: wanted, actual: wanted + 1, where: 'target' }]);
+    expect((changed as Error).message).toContain(`vertex label v_cust_num: expected exactly ${wanted} on the target, found ${wanted + 1}`);
+    await expect(h.verify({ job: { ...plan.job, verifyTarget: false } })).resolves.toEqual({
+      vertices: plan.summary.elements ? Object.values(plan.summary.elements.vertices).reduce((a, b) => a + b, 0) : -1,
+      edges: plan.summary.elements ? Object.values(plan.summary.elements.edges).reduce((a, b) => a + b, 0) : -1,
+      countedOnTarget: false,
+    });
+    await h.reset({ job: plan.job, error: changed });
+    expect(await client.getMode()).toBe('NONE');
+
+    // A finish that comes after the reset (its lock gone) leaves the mode to whoever set it since.
+    await client.setMode('RESTORING');
+    await expect(h.finish({ job: plan.job, verified: { vertices: 0, edges: 0, countedOnTarget: false } })).rejects.toThrow(RestoreLockLostError);
+    expect(await client.getMode()).toBe('RESTORING');
+    await client.setMode('NONE');
+    await state.deletePrefix(plan.job.statePrefix);
   });
 });
 

@@ -230,9 +230,10 @@ describe('failures', () => {
 
 describe('hgbr migrate', () => {
   it('moves the graph to another server unchanged and leaves no temporary backup', async () => {
-    const result = await runHgbr(['migrate', '--server', source.url, '--graph', 'hugegraph', '--target-server', target.url, '--target-graph', 'hugegraph', '--json']);
+    const result = await runHgbr(['migrate', '--server', source.url, '--graph', 'hugegraph', '--target-server', target.url, '--target-graph', 'hugegraph', '--verify-target', '--json']);
     expect(result.code).toBe(0);
     const outcome = JSON.parse(result.stdout);
+    expect(outcome.restore.countedOnTarget).toBe(true);
     expect(fs.existsSync(outcome.backup.location)).toBe(false);
     const migrated = await dump(targetClient);
     expect(migrated.schemaIds).toEqual(original.schemaIds);

@@ -134,10 +134,10 @@ describe('POST /restores', () => {
 
   it('accepts the backup by its location, and makes up a restore id when none is given', async () => {
     const sfn = stubSfn({ StartExecutionCommand: started });
-    const { status, body } = await call(sfn.client, post({ backup: `${ROOT}/hugegraph/20261120T020000Z-aaaa`, target: { url: 'http://hg-a:8080', graph: 'hugegraph' }, mode: 'MERGING' }));
+    const { status, body } = await call(sfn.client, post({ backup: `${ROOT}/hugegraph/20261120T020000Z-aaaa`, target: { url: 'http://hg-a:8080', graph: 'hugegraph' }, mode: 'MERGING', verifyTarget: true }));
     expect(status).toBe(202);
     expect(body.restoreId).toMatch(/^r-20261124T215600Z-[0-9a-f]{6}$/);
-    expect(JSON.parse(sfn.calls[0]?.input.input).source).toBe(`${ROOT}/hugegraph/20261120T020000Z-aaaa`);
+    expect(JSON.parse(sfn.calls[0]?.input.input)).toMatchObject({ source: `${ROOT}/hugegraph/20261120T020000Z-aaaa`, verifyTarget: true });
   });
 
   it('refuses a backup without manifest (422), a missing one (404), and one outside the root (400), before starting anything', async () => {
@@ -169,7 +169,7 @@ describe('POST /restores', () => {
   });
 
   it('lists every problem of a malformed request in one 400', async () => {
-    const { status, body } = await call(stubSfn({}).client, post({ backupId: 'yesterday', target: { graph: '1bad', url: 'ftp://x' }, mode: 'restoring', restoreId: 'no spaces', extra: 1 }));
+    const { status, body } = await call(stubSfn({}).client, post({ backupId: 'yesterday', target: { graph: '1bad', url: 'ftp://x' }, mode: 'restoring', restoreId: 'no spaces', verifyTarget: 'yes', extra: 1 }));
     expect(status).toBe(400);
     expect(body.error.details.problems).toEqual([
       'unknown field extra',
@@ -179,6 +179,7 @@ describe('POST /restores', () => {
       'target.url must be an http(s) URL',
       'mode must be one of RESTORING, MERGING',
       'restoreId must be 1 to 80 letters, digits, "-" or "_", starting with a letter or digit',
+      'verifyTarget must be true or false',
     ]);
   });
 

@@ -68,6 +68,7 @@ describe('restoreFiles', () => {
       stateLocation: dir,
       statePrefix: '_restores/r1/',
       previousMode: 'NONE',
+      verifyTarget: false,
       batchConcurrency: concurrency,
     };
     fs.mkdirSync(path.join(dir, '_restores'), { recursive: true });
