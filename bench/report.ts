@@ -32,9 +32,11 @@ How to read the tables:
   rest is libuv's pool doing zlib and file I/O, and V8's helpers) and of the HugeGraph server during
   the step. Server, S3 server and client share the machine's cores, so on a small machine the CPU
   columns are steadier than wall times.
-- By default hgbr runs from the sources through tsx, as \`./bin/hgbr.js\` does without \`dist/\`;
-  \`--compiled\` runs a tsc build instead (closer to what a Lambda runs; tsx's transform makes
-  imported constants getters, which costs the JSON scanner dearly, see the settings line).
+- By default hgbr runs as a tsc build, as npm users and (bundled) Lambdas run it;
+  \`--from-source\` runs the sources through tsx instead, as \`./bin/hgbr.js\` does without
+  \`dist/\` (slower to start, and tsx's transform makes imported constants getters).
+- **hgbr restore** checks the counts the server acknowledged; **hgbr restore --verify-target**
+  also counts every label on the target by reading it back, which reads the whole graph again.
 `;
 
 export interface SizeReport {
@@ -81,6 +83,7 @@ const BASELINES: Record<string, { ceiling?: string; tools?: string }> = {
   'hugegraph-tools backup': { ceiling: 'read ceiling' },
   'read ceiling, no gzip': { ceiling: 'read ceiling' },
   'hgbr restore ← folder': { ceiling: 'write ceiling', tools: 'hugegraph-tools restore' },
+  'hgbr restore --verify-target ← folder': { ceiling: 'write ceiling', tools: 'hugegraph-tools restore' },
   'hugegraph-tools restore': { ceiling: 'write ceiling' },
 };
 
@@ -119,7 +122,7 @@ function memoryTable(r: BenchReport): string {
   if (r.sizes.length < 2) return '';
   const small = r.sizes[0] as SizeReport;
   const large = r.sizes[r.sizes.length - 1] as SizeReport;
-  const steps = ['hgbr backup → folder', 'hgbr backup → S3', 'hgbr restore ← folder', 'hugegraph-tools backup', 'hugegraph-tools restore'];
+  const steps = ['hgbr backup → folder', 'hgbr backup → S3', 'hgbr restore ← folder', 'hgbr restore --verify-target ← folder', 'hugegraph-tools backup', 'hugegraph-tools restore'];
   const lines = [
     `| step | peak RSS ${small.size.name} | peak RSS ${large.size.name} | ${large.size.name} / ${small.size.name} |`,
     '|---|---:|---:|---:|',

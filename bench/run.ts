@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_PAGE_SIZE } from '../functions/backup/plan';
 import { HugeGraphClient } from '../functions/hugegraph';
 import { startHugeGraph, type HugeGraphServer } from '../test/support/hugegraph-server';
 import { startS3Server, type S3Server } from '../test/support/s3-server';
@@ -39,7 +40,7 @@ const HELP = `usage: npm run bench -- [options]        (or: npx tsx bench/run.ts
                         ${Math.round(0.6 * 100)}% of each size are edges (--edge-share)
   --vertices N --edges M   one size given exactly (env HGBR_BENCH_VERTICES / HGBR_BENCH_EDGES)
   --edge-share F        fraction of edges when a size is a total (default 0.6)
-  --page-size N         page size of hgbr backup and of the read ceiling (default 2000, hgbr's)
+  --page-size N         page size of hgbr backup and of the read ceiling (default ${DEFAULT_PAGE_SIZE}, hgbr's)
   --read-concurrency N  labels paged at once by the read ceiling (default 4: hgbr's backup Map)
   --write-concurrency N batches in flight for the write ceiling (default 8: hgbr restore's
                         4 files in parallel x 2 batches per file)
@@ -50,8 +51,9 @@ const HELP = `usage: npm run bench -- [options]        (or: npx tsx bench/run.ts
                         $TMPDIR/hgbr-bench-profiles-<time>; summarize: npx tsx bench/profile.ts --summarize DIR)
   --node-options FLAGS  extra node flags for the hgbr child processes, e.g. --max-old-space-size=128
   --restore-concurrency N   pass --concurrency N (batches in flight per file) to hgbr restore
-  --compiled            compile with tsc (tsconfig.build.json) into bench/.dist-<pid>/ (never dist/)
-                        and run that instead of the sources through tsx
+  --from-source         run hgbr from the TypeScript sources through tsx (as ./bin/hgbr.js does
+                        without dist/) instead of the default: a tsc build (tsconfig.build.json) in
+                        bench/.dist-<pid>/ (never dist/), closer to what npm users and Lambda run
   --out FILE            report file (default docs/benchmarks.md; env HGBR_BENCH_OUT); --no-write: none
   --json FILE           also write the raw results as JSON
   --keep                keep the work folder (backups) and print where it is
@@ -123,7 +125,7 @@ function parseOptions(argv: string[]): Options | undefined {
       'no-s3': { type: 'boolean' },
       'no-restore': { type: 'boolean' },
       'cpu-prof': { type: 'boolean' },
-      compiled: { type: 'boolean' },
+      'from-source': { type: 'boolean' },
       'node-options': { type: 'string' },
       'restore-concurrency': { type: 'string' },
       out: { type: 'string' },
@@ -157,14 +159,14 @@ function parseOptions(argv: string[]): Options | undefined {
   const out = values['no-write'] ? null : (values.out ?? process.env.HGBR_BENCH_OUT ?? path.join(REPO, 'docs', 'benchmarks.md'));
   return {
     sizes,
-    pageSize: positiveInt(values['page-size'] ?? process.env.HGBR_BENCH_PAGE_SIZE, 'page-size', 2000),
+    pageSize: positiveInt(values['page-size'] ?? process.env.HGBR_BENCH_PAGE_SIZE, 'page-size', DEFAULT_PAGE_SIZE),
     readConcurrency: positiveInt(values['read-concurrency'], 'read-concurrency', 4),
     writeConcurrency: positiveInt(values['write-concurrency'], 'write-concurrency', 8),
     loadConcurrency: positiveInt(values['load-concurrency'], 'load-concurrency', 4),
     s3: !values['no-s3'],
     restore: !values['no-restore'],
     cpuProf: !!values['cpu-prof'],
-    compiled: !!values.compiled,
+    compiled: !values['from-source'],
     nodeOptions: (values['node-options'] ?? '').split(/\s+/).filter(Boolean),
     restoreConcurrency: values['restore-concurrency'] === undefined ? undefined : positiveInt(values['restore-concurrency'], 'restore-concurrency', 2),
     out,
@@ -317,26 +319,29 @@ async function benchSize(
       add({ step: 'write ceiling', status: 'failed', message: (error as Error).message });
     }
 
-    // (e) hgbr restore into a cleared graph
-    await client.setMode('NONE');
-    await client.clear();
-    add(
-      await runChildStep({
-        step: 'hgbr restore ← folder',
-        ...hgbrCommand(
-          [
-            'restore', '--from', backupDir, '--server', hg.url, '--graph', 'hugegraph', '--mode', 'restoring', '--json',
-            ...(o.restoreConcurrency ? ['--concurrency', String(o.restoreConcurrency)] : []),
-          ],
-          { nodeFlags: o.nodeOptions, distDir: o.distDir },
-        ),
-        env: hgbrEnv(),
-        timeoutMs: o.stepTimeoutMs,
-        serverPid: pid,
-        expectedElements: total,
-        elementsOf: summaryElements,
-      }),
-    );
+    // (e) hgbr restore into a cleared graph: as it runs by default, then reading the target back
+    for (const verifyTarget of [false, true]) {
+      await client.setMode('NONE');
+      await client.clear();
+      add(
+        await runChildStep({
+          step: verifyTarget ? 'hgbr restore --verify-target ← folder' : 'hgbr restore ← folder',
+          ...hgbrCommand(
+            [
+              'restore', '--from', backupDir, '--server', hg.url, '--graph', 'hugegraph', '--mode', 'restoring', '--json',
+              ...(verifyTarget ? ['--verify-target'] : []),
+              ...(o.restoreConcurrency ? ['--concurrency', String(o.restoreConcurrency)] : []),
+            ],
+            { nodeFlags: o.nodeOptions, distDir: o.distDir },
+          ),
+          env: hgbrEnv(),
+          timeoutMs: o.stepTimeoutMs,
+          serverPid: pid,
+          expectedElements: total,
+          elementsOf: summaryElements,
+        }),
+      );
+    }
 
     // (f) hugegraph-tools restore of its own backup
     if (o.toolsClasspath && fs.existsSync(toolsDir)) {

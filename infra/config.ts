@@ -91,7 +91,7 @@ const SYSTEM_KEYS = [
   'stackName', 'env', 'graphs', 'restoreTargets', 'prefix', 'bucket', 'credentialsSecretArn', 'dataKeyArn', 'vpc', 'api', 'alarmEmail', 'alarmTopicArn',
   'logRetentionDays', 'graphModeCheckMinutes', 'scheduleRetryAttempts', 'roleNames', 'crossAccountReaders', 'source',
 ];
-const GRAPH_KEYS = ['url', 'graph', 'graphspace', 'schedule', 'timeZone', 'keep', 'labels', 'pageSize'];
+const GRAPH_KEYS = ['url', 'graph', 'graphspace', 'schedule', 'timeZone', 'keep', 'labels', 'pageSize', 'compressionLevel'];
 const TARGET_KEYS = ['url', 'graph', 'graphspace'];
 const BUCKET_KEYS = ['bucketName', 'transitionAfterDays', 'storageClass', 'expireAfterDays', 'noncurrentVersionExpireAfterDays', 'abortIncompleteUploadsAfterDays', 'objectLock', 'accessLogsExpireAfterDays'];
 const VPC_KEYS = ['vpcId', 'availabilityZones', 'subnetIds', 'securityGroupIds'];

@@ -16,6 +16,8 @@ const HELP = `usage: hgbr backup --server URL --graph G --to ROOT [options]
   --labels a,b        only these vertex / edge labels (the schema is always complete)
   --keep N            keep the N most recent complete backups of the graph, delete older ones
   --page-size N       elements per page read from the server (default 5000)
+  --compression-level N   DEFLATE level of the data files, 0 (none) to 9 (smallest); default 1,
+                      the fastest: level 6 makes files ~15% smaller for ~3x the CPU
   --graphspace GS     graphspace (servers 1.7.0 and later; default DEFAULT)
   --user U --password P   or HUGEGRAPH_USERNAME / HUGEGRAPH_PASSWORD
   --json              print one JSON object with the outcome
@@ -31,6 +33,7 @@ export const backupCommand: Command = async (argv, output) => {
     labels: { type: 'string' },
     keep: { type: 'string' },
     'page-size': { type: 'string' },
+    'compression-level': { type: 'string' },
   });
   if (values.help) return printHelp(output);
   const request: BackupRequest = {
@@ -39,6 +42,7 @@ export const backupCommand: Command = async (argv, output) => {
     labels: optionalList(values, 'labels'),
     keep: optionalInt('backup', values, 'keep'),
     pageSize: optionalInt('backup', values, 'page-size'),
+    compressionLevel: optionalInt('backup', values, 'compression-level', 0),
   };
   const progress = new BackupProgress(output);
   const runtime = localRuntime({ ...credentialsFrom(values), progress: (e) => progress.on(e) });

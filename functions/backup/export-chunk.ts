@@ -28,6 +28,7 @@ export async function exportChunk(runtime: WorkflowRuntime, input: ExportChunkIn
     labelIndex: work.index,
     firstSeq: cursor.fileSeq,
     maxFileElements: job.elementsPerFile,
+    level: job.compressionLevel,
     openSink: (name) => readableSink((body) => storage.upload(backupFileKey(graph, job.backupId, name), body)),
     // The record is what finalize lists: a file counts once it is stored whole.
     onFile: (file) => storage.put(fileRecordKey(graph, job.backupId, file.name), JSON.stringify(file)),

@@ -7,6 +7,12 @@ import type { WorkflowRuntime } from './runtime';
 import type { BackupPlan, BackupRequest, LabelWork } from './types';
 
 export const DEFAULT_PAGE_SIZE = 5000;
+/**
+ * DEFLATE level of the data files. Level 1 deflates the benchmark graph's 204 MiB of JSON in 0.7 s
+ * of CPU into 33 MiB; level 6 (zlib's and Java's default) takes 2.0 s for 28 MiB. A backup worker's
+ * CPU is its cost (a 512 MB Lambda has a third of a vCPU), 17% more bytes in S3 costs far less.
+ */
+export const DEFAULT_COMPRESSION_LEVEL = 1;
 export const DEFAULT_ELEMENTS_PER_FILE = 100_000;
 /** A backup lock older than the state machine's timeout belongs to a run that cannot still be alive. */
 export const BACKUP_LOCK_MAX_AGE_MS = 24 * 60 * 60 * 1000;
@@ -88,6 +94,7 @@ export async function planBackup(runtime: WorkflowRuntime, request: BackupReques
         server: request.server,
         pageSize: request.pageSize ?? DEFAULT_PAGE_SIZE,
         elementsPerFile: request.elementsPerFile ?? DEFAULT_ELEMENTS_PER_FILE,
+        compressionLevel: request.compressionLevel ?? DEFAULT_COMPRESSION_LEVEL,
         keep: request.keep,
       },
       vertexLabels: labels.vertex,
@@ -121,6 +128,8 @@ function validateRequest(request: BackupRequest): void {
   if (!request?.location) problems.push('location is missing');
   if (request?.keep !== undefined && !(Number.isInteger(request.keep) && request.keep >= 1)) problems.push('keep must be a whole number ≥ 1');
   if (request?.pageSize !== undefined && !(Number.isInteger(request.pageSize) && request.pageSize >= 1)) problems.push('pageSize must be a whole number ≥ 1');
+  const level = request?.compressionLevel;
+  if (level !== undefined && !(Number.isInteger(level) && level >= 0 && level <= 9)) problems.push('compressionLevel must be a whole number from 0 to 9');
   if (problems.length) throw new HgbrError(`invalid backup request: ${problems.join('; ')}`, 'InvalidRequest');
 }
 

@@ -20,6 +20,8 @@ export interface BackupRequest {
   readonly pageSize?: number;
   /** Elements per file before a new file is started. */
   readonly elementsPerFile?: number;
+  /** DEFLATE level of the data files, 0 (none) to 9 (smallest). @default 1 */
+  readonly compressionLevel?: number;
 }
 
 /** One label to export: its name and its position, which names its files. */
@@ -36,6 +38,7 @@ export interface BackupJob {
   readonly server: GraphRef;
   readonly pageSize: number;
   readonly elementsPerFile: number;
+  readonly compressionLevel: number;
   readonly keep?: number;
 }
 

@@ -40,8 +40,10 @@ export interface BackedUpGraph extends GraphEndpoint {
   readonly keep?: number;
   /** Only these labels. @default all */
   readonly labels?: string[];
-  /** Elements per page requested from the server. @default the workflow's (2000) */
+  /** Elements per page requested from the server. @default the workflow's (5000) */
   readonly pageSize?: number;
+  /** DEFLATE level of the data files, 0 to 9. @default the workflow's (1, the fastest) */
+  readonly compressionLevel?: number;
 }
 
 /** Backups in another account's bucket (a migration target reads them; it writes none). */
@@ -334,6 +336,7 @@ export class HugeGraphBackup extends Construct {
         ...(graph.labels ? { labels: graph.labels } : {}),
         ...(graph.keep !== undefined ? { keep: graph.keep } : {}),
         ...(graph.pageSize !== undefined ? { pageSize: graph.pageSize } : {}),
+        ...(graph.compressionLevel !== undefined ? { compressionLevel: graph.compressionLevel } : {}),
       };
       this.schedules.push(
         new scheduler.Schedule(this, `Schedule${i + 1}`, {

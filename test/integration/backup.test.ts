@@ -229,6 +229,22 @@ describe('graph modes and refusals', () => {
     }
   });
 
+  it('deflates the data files at the level asked for, and refuses a level outside 0 to 9', async () => {
+    const root = path.join(folder, 'levels');
+    const sizes: Record<string, number> = {};
+    for (const level of [0, 9]) {
+      const done = await backup(root, { labels: ['v_auto'], compressionLevel: level });
+      const manifest = await readManifest(openStorage(root), 'hugegraph', done.backupId);
+      sizes[level] = manifest.files.filter((f) => f.label === 'v_auto').reduce((n, f) => n + f.bytes, 0);
+      expect((await verifyBackup(openStorage(root), 'hugegraph', done.backupId)).problems).toEqual([]);
+    }
+    expect(sizes[0]).toBeGreaterThan(2 * (sizes[9] as number));
+
+    const result = await runHgbr(['backup', '--server', hugegraph.url, '--graph', 'hugegraph', '--to', path.join(folder, 'bad-level'), '--compression-level', '10', '--json']);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).error.message).toContain('compressionLevel must be a whole number from 0 to 9');
+  });
+
   it('refuses unknown labels by name, with a non-zero exit and nothing written', async () => {
     const root = path.join(folder, 'unknown-label');
     const result = await runHgbr(['backup', '--server', hugegraph.url, '--graph', 'hugegraph', '--to', root, '--labels', 'nope,v_auto', '--json']);

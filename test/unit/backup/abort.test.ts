@@ -9,7 +9,7 @@ import { openStorage, type BackupStorage } from '../../../functions/storage/stor
 
 let root: string;
 let storage: BackupStorage;
-const job: BackupJob = { backupId: '20261125T120000Z-abcd', location: '', server: { url: 'http://x', graph: 'g' }, pageSize: 10, elementsPerFile: 10 };
+const job: BackupJob = { backupId: '20261125T120000Z-abcd', location: '', server: { url: 'http://x', graph: 'g' }, pageSize: 10, elementsPerFile: 10, compressionLevel: 1 };
 
 beforeEach(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'hgbr-abort-'));
