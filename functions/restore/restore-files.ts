@@ -23,8 +23,11 @@ export const MIXED_LABELS = '(mixed)';
 /**
  * Restores a batch of files of one kind (a Distributed Map child's items), one after the other.
  * A file with a done record is skipped, so a re-run resumes. A file the manifest gives a checksum
- * is read whole and verified, and its lines are all decoded, before any of its elements is sent:
- * a damaged file writes nothing. Each line is one batch; up to `job.batchConcurrency` are in flight.
+ * is read whole (it is stored compressed, ≤ 100,000 elements) and its SHA-256 checked before any
+ * of its elements is sent: a damaged file writes nothing. What passes the check is byte for byte
+ * what the backup wrote, so its lines are decoded once, as they are sent; the element count is
+ * checked against the manifest at the end. Each line is one batch; up to `job.batchConcurrency`
+ * are in flight.
  */
 export async function restoreFiles(runtime: WorkflowRuntime, input: RestoreFilesInput): Promise<RestoreFilesResult> {
   const job = input.BatchInput.job;
@@ -59,17 +62,15 @@ async function restoreFile(
 
   const source = runtime.storage(job.source.root);
   const key = `${job.source.prefix}${item.name}`;
-  let open: () => Promise<AsyncIterable<Uint8Array>>;
-  if (item.sha256) {
-    const bytes = await readVerified(await source.openRead(key), item.name, { sha256: item.sha256, bytes: item.bytes });
-    await checkLines(item, bytes);
-    open = async () => inMemory(bytes);
-  } else {
-    // A hugegraph-tools file: no checksum to wait for, and no bound on its size. Streamed.
-    open = () => source.openRead(key);
-  }
-  const labels = await postFile(runtime, job, client, context, item, await open());
+  // A hugegraph-tools file has no checksum to wait for, and no bound on its size: streamed.
+  const content = item.sha256
+    ? inMemory(await readVerified(await source.openRead(key), item.name, { sha256: item.sha256, bytes: item.bytes }))
+    : await source.openRead(key);
+  const labels = await postFile(runtime, job, client, context, item, content);
   const elements = Object.values(labels).reduce((a, b) => a + b, 0);
+  if (item.elements !== undefined && elements !== item.elements) {
+    throw new BackupFormatError(item.name, `holds ${elements} elements, the manifest says ${item.elements}`);
+  }
   const record: DoneRecord = { name: item.name, type: item.type, elements, labels, finishedAt: runtime.now().toISOString() };
   await state.put(doneRecordKey(job.statePrefix, item.name), JSON.stringify(record));
   return { name: item.name, elements, skipped: false };
@@ -84,15 +85,6 @@ async function assertStillRestoring(runtime: WorkflowRuntime, job: RestoreJob, c
   await assertLockHeld(runtime, job);
   const mode = await client.getMode();
   if (mode !== job.mode) throw new RestoreModeLostError(job.target.graph, job.mode, mode, job.restoreId);
-}
-
-/** Decodes every line once without sending anything: a file that breaks the format writes nothing. */
-async function checkLines(item: FileItem, bytes: Buffer): Promise<void> {
-  let elements = 0;
-  for await (const line of readFileLines(item.name, inMemory(bytes), { expect: item.type })) elements += line.rawElements.length;
-  if (item.elements !== undefined && elements !== item.elements) {
-    throw new BackupFormatError(item.name, `holds ${elements} elements, the manifest says ${item.elements}`);
-  }
 }
 
 /** Sends the file's lines as batches, at most `job.batchConcurrency` at a time; returns elements per label. */
