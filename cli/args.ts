@@ -7,13 +7,12 @@ export class UsageError extends HgbrError {
   }
 }
 
-/** Options every command shares (design.md §5). */
+/** Options every command shares (design.md §5); `--remote` only backup and restore take. */
 export const COMMON_OPTIONS = {
   json: { type: 'boolean' },
   user: { type: 'string' },
   password: { type: 'string' },
   graphspace: { type: 'string' },
-  remote: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

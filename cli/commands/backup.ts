@@ -5,6 +5,7 @@ import { localRuntime } from '../local-runtime';
 import { EXIT_OK, type Command } from '../command';
 import { formatBytes, formatDuration, type Output } from '../output';
 import { withSignals } from '../signals';
+import { runRemoteWorkflow } from '../remote';
 import { runBackupLocally } from '../workflows';
 
 const HELP = `usage: hgbr backup --server URL --graph G --to ROOT [options]
@@ -20,6 +21,9 @@ const HELP = `usage: hgbr backup --server URL --graph G --to ROOT [options]
                       the fastest: level 6 makes files ~15% smaller for ~3x the CPU
   --graphspace GS     graphspace (servers 1.7.0 and later; default DEFAULT)
   --user U --password P   or HUGEGRAPH_USERNAME / HUGEGRAPH_PASSWORD
+  --remote ARN        start the deployed backup state machine (client-sfn, the ARN's region,
+                      AWS_ENDPOINT_URL_SFN when set) instead of running here, and wait for it;
+                      --to must then be s3://, and the stack's secret holds the credentials
   --json              print one JSON object with the outcome
 
 The backup is written to ROOT/G/<backupId>/ and is complete once manifest.json is there.
@@ -34,6 +38,7 @@ export const backupCommand: Command = async (argv, output) => {
     keep: { type: 'string' },
     'page-size': { type: 'string' },
     'compression-level': { type: 'string' },
+    remote: { type: 'string' },
   });
   if (values.help) return printHelp(output);
   const request: BackupRequest = {
@@ -44,6 +49,11 @@ export const backupCommand: Command = async (argv, output) => {
     pageSize: optionalInt('backup', values, 'page-size'),
     compressionLevel: optionalInt('backup', values, 'compression-level', 0),
   };
+  if (typeof values.remote === 'string') {
+    const summary = await runRemoteWorkflow<BackupSummary>('backup', values, output, { input: request, locations: { to: request.location } });
+    output.result({ ok: true, ...summary }, describeBackup(summary));
+    return EXIT_OK;
+  }
   const progress = new BackupProgress(output);
   const runtime = localRuntime({ ...credentialsFrom(values), progress: (e) => progress.on(e) });
   try {

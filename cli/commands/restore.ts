@@ -4,6 +4,7 @@ import { credentialsFrom, optionalInt, parseCommandArgs, required, UsageError } 
 import { EXIT_OK, type Command } from '../command';
 import { localRuntime } from '../local-runtime';
 import { formatDuration, type Output } from '../output';
+import { runRemoteWorkflow } from '../remote';
 import { runRestoreLocally } from '../workflows';
 import { withSignals } from '../signals';
 
@@ -21,6 +22,8 @@ const HELP = `usage: hgbr restore --server URL --graph G --from BACKUP [options]
   --verify-target     after the writes, also count every label on the target by reading the graph
                       back (takes about as long as a backup); without it the counts checked are
                       what the server acknowledged for each batch
+  --remote ARN        start the deployed restore state machine instead of running here, and wait
+                      for it (execution name = --restore-id); --from and --state must be s3://
   --graphspace GS, --user U, --password P, --json
 
 The target's mode is put back as it was, whether the restore succeeds, fails or is interrupted.
@@ -37,6 +40,7 @@ export const restoreCommand: Command = async (argv, output) => {
     'restore-id': { type: 'string' },
     concurrency: { type: 'string' },
     'verify-target': { type: 'boolean' },
+    remote: { type: 'string' },
   });
   if (values.help) {
     output.result({ usage: HELP }, HELP);
@@ -54,11 +58,19 @@ export const restoreCommand: Command = async (argv, output) => {
   const runtime = localRuntime({ ...credentialsFrom(values), progress: restoreProgress(output) });
   try {
     if (values['dry-run']) {
+      if (values.remote !== undefined) throw new UsageError('hgbr restore: --dry-run runs here; leave out --remote to see the plan');
       const plan = await planRestoreDryRun(runtime, request);
       output.result({ ok: true, dryRun: true, ...plan }, describePlan(plan));
       return EXIT_OK;
     }
-    const summary = await withSignals(output, 'putting the mode of the target back…', (signal) => runRestoreLocally(runtime, request, signal));
+    const summary =
+      typeof values.remote === 'string'
+        ? await runRemoteWorkflow<RestoreSummary>('restore', values, output, {
+            input: request,
+            name: request.restoreId,
+            locations: { from: request.source, state: request.stateLocation },
+          })
+        : await withSignals(output, 'putting the mode of the target back…', (signal) => runRestoreLocally(runtime, request, signal));
     output.result({ ok: true, ...summary }, describeRestore(summary));
     return EXIT_OK;
   } finally {

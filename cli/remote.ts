@@ -1,0 +1,138 @@
+/**
+ * `--remote <state machine ARN>`: start the deployed workflow (the same definition the local
+ * runner runs) with client-sfn, wait for it, and hand back its output. The execution runs in AWS:
+ * it keeps running when this process stops waiting.
+ */
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
+import { HgbrError } from '../functions/errors';
+import { UsageError } from './args';
+import type { Output } from './output';
+import { withSignals } from './signals';
+
+const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:([a-z0-9-]+):(\d{12}):stateMachine:[A-Za-z0-9_-]{1,80}$/;
+const DEFAULT_POLL_MS = 5000;
+
+export type SfnSender = Pick<SFNClient, 'send'>;
+
+export interface RemoteRunOptions {
+  readonly stateMachineArn: string;
+  readonly input: unknown;
+  /** Execution name; the restore id of a restore, so a re-run resumes as the API's does. */
+  readonly name?: string;
+  /** Stops the waiting, not the execution. */
+  readonly signal?: AbortSignal;
+  readonly pollMs?: number;
+  readonly onStarted?: (executionArn: string) => void;
+  readonly onPoll?: (status: string) => void;
+  /** @default a client for the ARN's region (endpoint from AWS_ENDPOINT_URL_SFN when set) */
+  readonly sfn?: SfnSender;
+}
+
+/** The execution ended other than SUCCEEDED. */
+export class RemoteExecutionFailedError extends HgbrError {
+  constructor(
+    readonly executionArn: string,
+    readonly status: string,
+    readonly error: string | undefined,
+    readonly causeText: string | undefined,
+  ) {
+    super(
+      `execution ${executionArn} ended ${status}${error ? `: ${error}` : ''}${causeText ? `: ${causeText}` : ''}`,
+      error || `Execution${status.charAt(0)}${status.slice(1).toLowerCase().replace(/_(\w)/g, (_, c: string) => c.toUpperCase())}`,
+      `see the execution in the Step Functions console, or: aws stepfunctions get-execution-history --execution-arn ${executionArn}`,
+    );
+  }
+}
+
+/** This process stopped waiting (Ctrl-C); the execution goes on in AWS. */
+export class RemoteWaitStoppedError extends HgbrError {
+  constructor(readonly executionArn: string) {
+    super(
+      `stopped waiting for ${executionArn}; the execution goes on in AWS`,
+      'RemoteWaitStopped',
+      `follow it with: aws stepfunctions describe-execution --execution-arn ${executionArn} (stop it with stop-execution; the stack's clean-up rules then reset the graph)`,
+    );
+  }
+}
+
+/** Checks the ARN's shape and returns its region, so a typo fails before any AWS call. */
+export function stateMachineRegion(command: string, arn: string): string {
+  const match = STATE_MACHINE_ARN.exec(arn);
+  if (!match) throw new UsageError(`hgbr ${command}: --remote must be a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>), got '${arn}'`);
+  return match[1] as string;
+}
+
+/** `--remote` runs in AWS: what the deployed functions read or write must be in S3. */
+export function requireS3(command: string, option: string, location: string | undefined): void {
+  if (location !== undefined && !location.startsWith('s3://')) {
+    throw new UsageError(`hgbr ${command}: with --remote the workflow runs in AWS, so --${option} must be an s3:// location, not '${location}'`);
+  }
+}
+
+/** Starts the execution and resolves to its parsed output once it SUCCEEDED. */
+export async function runRemotely<T>(options: RemoteRunOptions): Promise<T> {
+  const sfn = options.sfn ?? new SFNClient({ region: regionOf(options.stateMachineArn) });
+  const started = await sfn.send(
+    new StartExecutionCommand({ stateMachineArn: options.stateMachineArn, name: options.name, input: JSON.stringify(options.input) }),
+  );
+  const executionArn = started.executionArn as string;
+  options.onStarted?.(executionArn);
+  const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
+  for (;;) {
+    const execution: DescribeExecutionCommandOutput = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    const status = execution.status ?? 'UNKNOWN';
+    if (status === 'SUCCEEDED') return JSON.parse(execution.output ?? 'null') as T;
+    if (status !== 'RUNNING' && status !== 'PENDING_REDRIVE') throw new RemoteExecutionFailedError(executionArn, status, execution.error, execution.cause);
+    options.onPoll?.(status);
+    await sleep(pollMs, options.signal);
+    if (options.signal?.aborted) throw new RemoteWaitStoppedError(executionArn);
+  }
+}
+
+function regionOf(arn: string): string {
+  return STATE_MACHINE_ARN.exec(arn)?.[1] ?? 'us-east-1';
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}
+
+/**
+ * What `hgbr backup|restore --remote ARN` does: checks that the run can work in AWS (an ARN, S3
+ * locations, no credentials on the command line: the deployed functions read the stack's secret,
+ * and an execution's input is visible in its history), then runs it and reports as it goes.
+ */
+export async function runRemoteWorkflow<T>(
+  command: string,
+  values: Record<string, unknown>,
+  output: Output,
+  run: { readonly input: unknown; readonly name?: string; readonly locations: Record<string, string | undefined>; readonly sfn?: SfnSender },
+): Promise<T> {
+  const stateMachineArn = values.remote as string;
+  stateMachineRegion(command, stateMachineArn);
+  for (const [option, location] of Object.entries(run.locations)) requireS3(command, option, location);
+  if (values.user !== undefined || values.password !== undefined) {
+    throw new UsageError(`hgbr ${command}: --user and --password do not go with --remote: the deployed functions use the stack's HugeGraph secret`);
+  }
+  return withSignals(output, 'no longer waiting; the execution goes on in AWS', (signal) =>
+    runRemotely<T>({
+      stateMachineArn,
+      input: run.input,
+      name: run.name,
+      signal,
+      sfn: run.sfn,
+      pollMs: process.env.HGBR_REMOTE_POLL_MS ? Number(process.env.HGBR_REMOTE_POLL_MS) : undefined,
+      onStarted: (executionArn) => output.info(`started ${executionArn}`),
+      onPoll: (status) => output.progress(`execution ${status.toLowerCase()}…`),
+    }),
+  );
+}
