@@ -5,7 +5,7 @@
  *   page size hgbr uses, labels in parallel as hgbr's backup Map runs them, and throw each page
  *   away after finding its `page` token (the last member of the answer; read from the end).
  * - Write: POST the very batches a restore posts (the backup's lines, PRIMARY_KEY ids dropped as
- *   restore drops them, gzip-compressed as hgbr's client sends them), prepared in memory before the
+ *   restore drops them, uncompressed as hgbr's client sends them), prepared in memory before the
  *   clock starts, with as many requests in flight as hgbr's restore, vertices first, then edges,
  *   into a cleared graph in RESTORING mode with the backup's schema (ids kept).
  */
@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip as gunzipCb, gzip as gzipCb } from 'node:zlib';
+import { DEFAULT_REQUEST_GZIP_LEVEL } from '../functions/hugegraph/http';
 import { Pool } from 'undici';
 import { readFileLines } from '../functions/format';
 import type { HugeGraphClient, SchemaInput } from '../functions/hugegraph';
@@ -164,7 +165,7 @@ export interface WriteCeilingOptions {
   readonly backupDir: string;
   /** Requests in flight (hgbr restore: files in parallel x batches per file). */
   readonly concurrency: number;
-  /** gzip the bodies as hgbr's client does. @default true */
+  /** gzip the bodies (hgbr's client does not, by default). @default as hgbr's client */
   readonly gzip?: boolean;
   readonly log?: (line: string) => void;
 }
@@ -175,6 +176,7 @@ export interface WriteCeilingOptions {
  */
 export async function writeCeiling(options: WriteCeilingOptions): Promise<CeilingResult & { prepareMs: number }> {
   const { client, backupDir } = options;
+  const gzipBodies = options.gzip ?? DEFAULT_REQUEST_GZIP_LEVEL > 0;
   const prepStart = Date.now();
   await client.clear();
   await client.setMode('RESTORING');
@@ -190,7 +192,7 @@ export async function writeCeiling(options: WriteCeilingOptions): Promise<Ceilin
           const batch = type === 'vertices' ? line.rawElements.map((raw) => fixVertex(raw, context, file.label)) : line.rawElements;
           if (batch.length === 0) continue;
           const text = Buffer.from(joinRawArray(batch), 'utf8');
-          bodies[type].push((options.gzip ?? true) ? await gzip(text, { level: 1 }) : text);
+          bodies[type].push(gzipBodies ? await gzip(text, { level: DEFAULT_REQUEST_GZIP_LEVEL || 1 }) : text);
           elements += batch.length;
         }
       }
@@ -200,7 +202,7 @@ export async function writeCeiling(options: WriteCeilingOptions): Promise<Ceilin
 
     const pool = new Pool(new URL(options.url).origin, { connections: Math.max(8, options.concurrency), keepAliveTimeout: 4_000 });
     const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json', 'accept-encoding': 'gzip' };
-    if (options.gzip ?? true) headers['content-encoding'] = 'gzip';
+    if (gzipBodies) headers['content-encoding'] = 'gzip';
     let requests = 0;
     let bytes = 0;
     let busyRetries = 0;

@@ -24,7 +24,8 @@ How to read the tables:
 - **own s** is hgbr's own \`durationMs\`; the difference to wall time is process start-up.
 - **vs ceiling**: backup against the read ceiling (label paging, hgbr's page size and label
   concurrency, gzip answers as hgbr's client asks for them); restore against the write ceiling (the
-  very batches restore posts, gzip bodies, 8 requests in flight, prepared before the clock starts).
+  very batches restore posts, uncompressed as hgbr sends them, 8 requests in flight, prepared before
+  the clock starts).
   **vs tools**: against hugegraph-tools (\`HGBR_BENCH_TOOLS_CLASSPATH\`; it is not on Maven Central).
 - **peak RSS** is VmHWM of the child process; the memory table compares the two sizes: a worker's
   memory must stay flat as the graph grows.

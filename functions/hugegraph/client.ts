@@ -603,7 +603,7 @@ export class HugeGraphClient {
   }
 
   /**
-   * `POST G/graph/vertices/batch` with a gzip body: at most 500 vertices, as one JSON array text or
+   * `POST G/graph/vertices/batch` (gzip body with `requestGzipLevel`): at most 500 vertices, as one JSON array text or
    * as raw element texts. Returns each created id's raw JSON text (`123`, `"1:marko"`).
    */
   createVertices(input: string | readonly string[], options: BatchOptions = {}): Promise<string[]> {

@@ -296,7 +296,7 @@ describe('HugeGraphClient (HTTP stub)', () => {
   });
 
   describe('batch create', () => {
-    it('gzips the body and returns the created ids raw', async () => {
+    it('sends the batch as it is by default, and returns the created ids raw', async () => {
       const c = await connect();
       stub.routes = (req, res) => json(res, 201, req.url.includes('edges') ? '["S1:a>1>1>>L1208794584776818688"]' : '["1:marko",1208794584776818688]');
       const vertices = ['{"label":"person","properties":{"name":"marko"}}', '{"id":1208794584776818688,"label":"auto","properties":{}}'];
@@ -304,7 +304,7 @@ describe('HugeGraphClient (HTTP stub)', () => {
       const sent = stub.requests[0]!;
       expect(sent.method).toBe('POST');
       expect(sent.url).toBe('/graphs/hugegraph/graph/vertices/batch');
-      expect(sent.headers['content-encoding']).toBe('gzip');
+      expect(sent.headers['content-encoding']).toBeUndefined();
       expect(sent.headers['content-type']).toBe('application/json');
       expect(sent.body).toBe(`[${vertices.join(',')}]`);
 
@@ -313,6 +313,14 @@ describe('HugeGraphClient (HTTP stub)', () => {
       expect(stub.requests[1]).toMatchObject({ url: '/graphs/hugegraph/graph/edges/batch?check_vertex=false', body: `[${edge}]` });
       await c.createEdges([edge]);
       expect(stub.requests[2]?.url).toBe('/graphs/hugegraph/graph/edges/batch?check_vertex=true');
+    });
+
+    it('gzips the batch when requestGzipLevel asks for it', async () => {
+      const c = await connect({ requestGzipLevel: 6 });
+      stub.routes = (_req, res) => json(res, 201, '[1]');
+      await expect(c.createVertices(['{"id":1,"label":"auto","properties":{}}'])).resolves.toEqual(['1']);
+      expect(stub.requests[0]?.headers['content-encoding']).toBe('gzip');
+      expect(stub.requests[0]?.body).toBe('[{"id":1,"label":"auto","properties":{}}]');
     });
 
     it('refuses more than 500 elements or none, before sending', async () => {
