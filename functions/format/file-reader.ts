@@ -3,7 +3,7 @@
  * (as the tool does), unzip the first entry when zipped, and decode the lines.
  */
 import { BackupFormatError } from './errors';
-import { type DecodedLine, decodeLines } from './lines';
+import { type DecodedLine, decodeLines, type LineBytes, splitLines } from './lines';
 import { type FileKind, classifyFile } from './naming';
 import { openZipEntry } from './zip';
 
@@ -36,4 +36,9 @@ export async function* readFileLines(
   if (!expect) throw new BackupFormatError(name, 'not a backup file name (it must start with propertykeys, vertexlabels, edgelabels, indexlabels, vertices or edges)');
   const content = await openFileContent(name, source);
   yield* decodeLines(content, { file: name, expect, maxLineBytes: options.maxLineBytes });
+}
+
+/** The lines of one backup file as stored (unzipped), not decoded: for lines sent on as they are. */
+export async function* readFileLineBytes(name: string, source: AsyncIterable<Uint8Array>, options: Pick<ReadFileOptions, 'maxLineBytes'> = {}): AsyncGenerator<LineBytes> {
+  yield* splitLines(await openFileContent(name, source), { file: name, maxLineBytes: options.maxLineBytes });
 }

@@ -7,6 +7,7 @@
  * nesting, via the scanner in `functions/json`); it does not validate what is inside an element,
  * which the server does when the element is restored.
  */
+import { countArrayBytes, skipWhitespace as skipWsBytes } from '../json/bytes';
 import { JsonSyntaxError } from '../json/errors';
 import { skipString, skipValue } from '../json/scan';
 import { BackupFormatError } from './errors';
@@ -126,11 +127,13 @@ export function decodeLine(text: string, file: string, line: number, expect?: Fi
     }
     return { type, rawElements, line };
   } catch (err) {
-    if (err instanceof JsonSyntaxError) {
-      throw new BackupFormatError(file, `${err.message.replace(/ at position \d+$/, '')} at column ${err.position + 1}`, line, { cause: err });
-    }
+    if (err instanceof JsonSyntaxError) throw syntaxError(err, file, line);
     throw err;
   }
+}
+
+function syntaxError(err: JsonSyntaxError, file: string, line: number): BackupFormatError {
+  return new BackupFormatError(file, `${err.message.replace(/ at position \d+$/, '')} at column ${err.position + 1}`, line, { cause: err });
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -143,12 +146,18 @@ function decodeUtf8(bytes: Uint8Array, file: string, line: number): string {
   }
 }
 
+/** One line of a file as stored, without its `\n`, and its 1-based number. */
+export interface LineBytes {
+  readonly bytes: Buffer;
+  readonly line: number;
+}
+
 /**
- * Splits a byte stream into lines and decodes each one, streaming: memory holds one line at a
- * time (bounded by `maxLineBytes`). A last line without `\n` is accepted, as Java's `readLine` does.
+ * Splits a byte stream into lines, streaming: memory holds one line at a time (bounded by
+ * `maxLineBytes`). A last line without `\n` is accepted, as Java's `readLine` does.
  */
-export async function* decodeLines(source: AsyncIterable<Uint8Array>, options: DecodeOptions): AsyncGenerator<DecodedLine> {
-  const { file, expect } = options;
+export async function* splitLines(source: AsyncIterable<Uint8Array>, options: Pick<DecodeOptions, 'file' | 'maxLineBytes'>): AsyncGenerator<LineBytes> {
+  const { file } = options;
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   let parts: Buffer[] = [];
   let pending = 0;
@@ -175,13 +184,63 @@ export async function* decodeLines(source: AsyncIterable<Uint8Array>, options: D
       const bytes = parts.length === 0 ? buf.subarray(start, nl) : Buffer.concat([...parts, buf.subarray(start, nl)]);
       parts = [];
       pending = 0;
-      line++;
-      yield decodeLine(decodeUtf8(bytes, file, line), file, line, expect);
+      yield { bytes, line: ++line };
       start = nl + 1;
     }
   }
-  if (pending > 0) {
-    line++;
-    yield decodeLine(decodeUtf8(Buffer.concat(parts), file, line), file, line, expect);
+  if (pending > 0) yield { bytes: Buffer.concat(parts), line: ++line };
+}
+
+/** Decodes one line as {@link splitLines} gives it (see {@link decodeLine}). */
+export function decodeLineBytes({ bytes, line }: LineBytes, file: string, expect?: FileKind): DecodedLine {
+  return decodeLine(decodeUtf8(bytes, file, line), file, line, expect);
+}
+
+/** Splits a byte stream into lines and decodes each one (see {@link splitLines}, {@link decodeLine}). */
+export async function* decodeLines(source: AsyncIterable<Uint8Array>, options: DecodeOptions): AsyncGenerator<DecodedLine> {
+  for await (const line of splitLines(source, options)) yield decodeLineBytes(line, options.file, options.expect);
+}
+
+/** Where a data line's array is, as bytes of the line: `[` to `]` inclusive, and its element count. */
+export interface LineArray {
+  readonly type: DataKind;
+  /** The array's bytes, a view of the line: a batch body as it is. */
+  readonly array: Buffer;
+  readonly count: number;
+}
+
+/**
+ * Finds the array of a data line `{"<type>": [e1,…]}` without decoding it, for lines whose
+ * elements are sent on unchanged. The same rules as {@link decodeLine} on the line's structure
+ * (one member named after the expected type, at most 500 elements); columns in errors count bytes.
+ */
+export function locateLineArray(bytes: Buffer, file: string, line: number, expect: DataKind): LineArray {
+  const fail = (problem: string, at: number): never => {
+    throw new BackupFormatError(file, `${problem} at column ${at + 1}`, line);
+  };
+  let i = skipWsBytes(bytes, line === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0);
+  if (bytes[i] !== LBRACE) fail("expected '{'", i);
+  i = skipWsBytes(bytes, i + 1);
+  if (bytes[i] !== QUOTE) fail('expected a type name such as "vertices"', i);
+  const keyEnd = bytes.indexOf(QUOTE, i + 1);
+  const type = keyEnd < 0 ? '' : bytes.toString('latin1', i + 1, keyEnd);
+  if (type !== expect) fail(`holds "${type.slice(0, 40)}", expected "${expect}"`, i);
+  i = skipWsBytes(bytes, keyEnd + 1);
+  if (bytes[i] !== COLON) fail("expected ':'", i);
+  const start = skipWsBytes(bytes, i + 1);
+  if (bytes[start] !== LBRACKET) fail(`expected the "${type}" array`, start);
+  let counted: { count: number; end: number };
+  try {
+    counted = countArrayBytes(bytes, start);
+  } catch (err) {
+    if (err instanceof JsonSyntaxError) throw syntaxError(err, file, line);
+    throw err;
   }
+  i = skipWsBytes(bytes, counted.end);
+  if (bytes[i] !== RBRACE) fail("expected '}'", i);
+  if (skipWsBytes(bytes, i + 1) !== bytes.length) fail("unexpected text after '}'", i + 1);
+  if (counted.count > MAX_ELEMENTS_PER_LINE) {
+    fail(`${counted.count} elements on one line, at most ${MAX_ELEMENTS_PER_LINE} (one server batch) are allowed`, start);
+  }
+  return { type: expect, array: bytes.subarray(start, counted.end), count: counted.count };
 }

@@ -389,7 +389,9 @@ function writeChunk(stream: zlib.InflateRaw, chunk: Buffer): Promise<void> {
 }
 
 async function* readDeflated(reader: ByteReader, entry: LocalEntry, file: string): AsyncGenerator<Uint8Array> {
-  const inflater = zlib.createInflateRaw({ chunkSize: CHUNK });
+  // Output in larger pieces than the input: a restore reads ~6x what it stores, and every piece
+  // costs a round trip through the stream machinery (64 KiB pieces: ~10% of a restore's main thread).
+  const inflater = zlib.createInflateRaw({ chunkSize: 4 * CHUNK });
   const dataStart = reader.consumed;
   const sized = (entry.flags & FLAG_DATA_DESCRIPTOR) === 0;
   let leftover = 0; // compressed bytes after the end of the deflate stream (sized entries only)

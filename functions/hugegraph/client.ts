@@ -197,6 +197,19 @@ function detached(text: string): string {
   return Buffer.from(text, 'utf8').toString('utf8');
 }
 
+/** A JSON array of elements as UTF-8 bytes (e.g. a backup line's array, sent as stored) and how many it holds. */
+export interface RawBatch {
+  readonly json: Uint8Array;
+  readonly count: number;
+}
+
+/** A batch to create: one JSON array text, raw element texts, or a {@link RawBatch}. */
+export type BatchInput = string | readonly string[] | RawBatch;
+
+function isRawBatch(input: BatchInput): input is RawBatch {
+  return typeof input === 'object' && 'json' in input;
+}
+
 export class HugeGraphClient {
   /** `core` version reported by `GET /versions`, e.g. `1.5.0`. */
   readonly serverVersion: string;
@@ -568,12 +581,14 @@ export class HugeGraphClient {
     return res.text();
   }
 
-  private batchBody(input: string | readonly string[], what: string): { body: string; count: number } {
+  private batchBody(input: BatchInput, what: string): { body: string | Uint8Array; count: number } {
     let count: number;
-    let body: string;
+    let body: string | Uint8Array;
     if (typeof input === 'string') {
       count = scanArray(input).length;
       body = input;
+    } else if (isRawBatch(input)) {
+      ({ json: body, count } = input);
     } else {
       count = input.length;
       body = joinRawArray(input);
@@ -585,7 +600,7 @@ export class HugeGraphClient {
     return { body, count };
   }
 
-  private async postBatch(kind: ElementKind, input: string | readonly string[], query: Record<string, QueryValue> | undefined, idempotent: boolean): Promise<string[]> {
+  private async postBatch(kind: ElementKind, input: BatchInput, query: Record<string, QueryValue> | undefined, idempotent: boolean): Promise<string[]> {
     const { body, count } = this.batchBody(input, ARRAY_KEY[kind]);
     const res = await this.http.request({
       method: 'POST',
@@ -603,15 +618,16 @@ export class HugeGraphClient {
   }
 
   /**
-   * `POST G/graph/vertices/batch` (gzip body with `requestGzipLevel`): at most 500 vertices, as one JSON array text or
-   * as raw element texts. Returns each created id's raw JSON text (`123`, `"1:marko"`).
+   * `POST G/graph/vertices/batch` (gzip body with `requestGzipLevel`): at most 500 vertices, as one
+   * JSON array text, as raw element texts, or as the bytes of an array with its element count.
+   * Returns each created id's raw JSON text (`123`, `"1:marko"`).
    */
-  createVertices(input: string | readonly string[], options: BatchOptions = {}): Promise<string[]> {
+  createVertices(input: BatchInput, options: BatchOptions = {}): Promise<string[]> {
     return this.postBatch('vertex', input, undefined, options.idempotent ?? true);
   }
 
   /** `POST G/graph/edges/batch?check_vertex=`; edges need `outVLabel` and `inVLabel`. Returns raw edge ids. */
-  createEdges(input: string | readonly string[], options: EdgeBatchOptions = {}): Promise<string[]> {
+  createEdges(input: BatchInput, options: EdgeBatchOptions = {}): Promise<string[]> {
     return this.postBatch('edge', input, { check_vertex: options.checkVertex ?? true }, options.idempotent ?? true);
   }
 }

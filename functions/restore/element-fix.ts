@@ -38,6 +38,14 @@ function decodeString(rawValue: string, member: string): string {
  * The vertex as it may be posted. `label` is the vertex's label when the caller knows it (hgbr's
  * files hold one label each), which spares the scan for labels that need no edit.
  */
+/**
+ * Whether every element of `label` goes to the target exactly as the backup holds it, so a whole
+ * line can be posted as stored: a vertex of a label that is not PRIMARY_KEY, an edge in RESTORING.
+ */
+export function postedAsStored(kind: 'vertex' | 'edge', label: string, context: ElementFixContext): boolean {
+  return kind === 'vertex' ? !context.primaryKeyLabels.has(label) : context.mode === 'RESTORING';
+}
+
 export function fixVertex(raw: string, context: ElementFixContext, label?: string): string {
   const name = label ?? elementLabel(raw);
   if (name === undefined || !context.primaryKeyLabels.has(name)) return raw;

@@ -1,12 +1,13 @@
 import type { WorkflowRuntime } from '../backup/runtime';
-import { BackupFormatError, readFileLines, readVerified } from '../format';
-import { HugeGraphBadRequestError, HugeGraphNotFoundError, HugeGraphServerError, type HugeGraphClient } from '../hugegraph';
-import { utf8Length } from '../json/scan';
+import { BackupFormatError, decodeLineBytes, locateLineArray, readFileLineBytes, readVerified, type LineBytes } from '../format';
+import { HugeGraphBadRequestError, HugeGraphNotFoundError, HugeGraphServerError, type BatchInput, type HugeGraphClient } from '../hugegraph';
+import { scanArray, utf8Length } from '../json/scan';
 import {
   ElementFixError,
   elementLabel,
   fixEdge,
   fixVertex,
+  postedAsStored,
   sameLabelAndProperties,
   vertexIdOnTarget,
   type ElementFixContext,
@@ -87,7 +88,11 @@ async function assertStillRestoring(runtime: WorkflowRuntime, job: RestoreJob, c
   if (mode !== job.mode) throw new RestoreModeLostError(job.target.graph, job.mode, mode, job.restoreId);
 }
 
-/** Sends the file's lines as batches, at most `job.batchConcurrency` at a time; returns elements per label. */
+/**
+ * Sends the file's lines as batches, at most `job.batchConcurrency` at a time; returns elements per
+ * label. A line whose elements all go to the target unchanged (see {@link postedAsStored}) is posted
+ * as its stored bytes, never decoded; the others are decoded and each element fixed.
+ */
 async function postFile(
   runtime: WorkflowRuntime,
   job: RestoreJob,
@@ -97,29 +102,20 @@ async function postFile(
   content: AsyncIterable<Uint8Array>,
 ): Promise<Record<string, number>> {
   const kind = item.type === 'vertices' ? 'vertex' : 'edge';
+  const asStored = item.label !== undefined && postedAsStored(kind, item.label, context);
   const labels: Record<string, number> = {};
   const pending = new Set<Promise<void>>();
   const failed: { error?: unknown } = {};
   try {
-    for await (const line of readFileLines(item.name, content, { expect: item.type })) {
+    for await (const line of readFileLineBytes(item.name, content)) {
       if ('error' in failed) break;
-      const elements = line.rawElements.map((raw): Element => {
-        try {
-          const label = item.label ?? elementLabel(raw) ?? '';
-          labels[label] = (labels[label] ?? 0) + 1;
-          return { raw, label, fixed: kind === 'vertex' ? fixVertex(raw, context, label) : fixEdge(raw, context) };
-        } catch (error) {
-          if (error instanceof ElementFixError) throw new BackupFormatError(item.name, error.message, line.line, { cause: error });
-          throw error;
-        }
-      });
-      if (elements.length === 0) continue;
-      const batch = elements.map((e) => e.fixed);
+      const batch = asStored ? storedBatch(item, line) : fixedBatch(item, kind, context, line);
+      if (batch.elements === 0) continue;
+      for (const [label, n] of batch.labels) labels[label] = (labels[label] ?? 0) + n;
       const sending = (async () => {
         try {
-          await (kind === 'vertex' ? sendVertices(client, context, elements) : client.createEdges(batch, { checkVertex: false }));
-          const bytes = batch.reduce((n, e) => n + utf8Length(e), 0);
-          runtime.progress?.({ type: 'restored', kind, label: item.label ?? MIXED_LABELS, elements: batch.length, bytes });
+          await (kind === 'vertex' ? sendVertices(client, context, batch) : client.createEdges(batch.body, { checkVertex: false }));
+          runtime.progress?.({ type: 'restored', kind, label: item.label ?? MIXED_LABELS, elements: batch.elements, bytes: batch.bytes });
         } catch (error) {
           if (!('error' in failed)) failed.error = error;
         }
@@ -133,6 +129,54 @@ async function postFile(
   }
   if ('error' in failed) throw failed.error;
   return labels;
+}
+
+/** One line, ready to post. */
+interface Batch {
+  readonly body: BatchInput;
+  readonly elements: number;
+  readonly bytes: number;
+  /** Elements per label. */
+  readonly labels: ReadonlyArray<readonly [string, number]>;
+  /** Its elements one by one, for the UNIQUE-conflict path of {@link sendVertices}. */
+  readonly each: () => Element[];
+}
+
+/** A line whose elements go unchanged: its array as stored. */
+function storedBatch(item: FileItem, line: LineBytes): Batch {
+  const label = item.label as string;
+  const { array, count } = locateLineArray(line.bytes, item.name, line.line, item.type);
+  return {
+    body: { json: array, count },
+    elements: count,
+    bytes: array.length,
+    labels: [[label, count]],
+    each: () => scanArray(array.toString('utf8')).map((raw) => ({ raw, label, fixed: raw })),
+  };
+}
+
+/** A line whose elements are decoded and fixed one by one (ids recomputed, endpoints rewritten). */
+function fixedBatch(item: FileItem, kind: 'vertex' | 'edge', context: ElementFixContext, line: LineBytes): Batch {
+  const decoded = decodeLineBytes(line, item.name, item.type);
+  const labels = new Map<string, number>();
+  const elements = decoded.rawElements.map((raw): Element => {
+    try {
+      const label = item.label ?? elementLabel(raw) ?? '';
+      labels.set(label, (labels.get(label) ?? 0) + 1);
+      return { raw, label, fixed: kind === 'vertex' ? fixVertex(raw, context, label) : fixEdge(raw, context) };
+    } catch (error) {
+      if (error instanceof ElementFixError) throw new BackupFormatError(item.name, error.message, line.line, { cause: error });
+      throw error;
+    }
+  });
+  const fixed = elements.map((e) => e.fixed);
+  return {
+    body: fixed,
+    elements: elements.length,
+    bytes: fixed.reduce((n, e) => n + utf8Length(e), 0),
+    labels: [...labels],
+    each: () => elements,
+  };
 }
 
 interface Element {
@@ -156,13 +200,13 @@ function isUniqueConflict(error: unknown): error is HugeGraphBadRequestError {
  * was rolled back whole; its vertices are then sent one by one, and a vertex refused this way
  * counts as written when the target holds it already with the same label and properties.
  */
-async function sendVertices(client: HugeGraphClient, context: ElementFixContext, elements: readonly Element[]): Promise<unknown> {
+async function sendVertices(client: HugeGraphClient, context: ElementFixContext, batch: Batch): Promise<unknown> {
   try {
-    return await client.createVertices(elements.map((e) => e.fixed));
+    return await client.createVertices(batch.body);
   } catch (error) {
     if (!isUniqueConflict(error)) throw error;
   }
-  for (const element of elements) {
+  for (const element of batch.each()) {
     try {
       await client.createVertices([element.fixed]);
     } catch (error) {

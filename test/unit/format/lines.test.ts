@@ -1,4 +1,4 @@
-import { BackupFormatError, decodeLine, decodeLines, encodeDataLine, encodeSchemaLine } from '../../../functions/format';
+import { BackupFormatError, decodeLine, decodeLines, encodeDataLine, encodeSchemaLine, locateLineArray } from '../../../functions/format';
 import { chunked, toArray, vertex } from './helpers';
 
 const enc = (s: string): Buffer => Buffer.from(s, 'utf8');
@@ -127,5 +127,40 @@ describe('decodeLines', () => {
   it('fails on a line longer than the limit without reading it whole', async () => {
     const source = chunked(enc(`{"edges": [{}]}\n${'{"edges": ['.padEnd(5000, ' ')}`), 100);
     await expect(toArray(decodeLines(source, { file: 'e', maxLineBytes: 1000 }))).rejects.toThrow('e, line 2: line longer than 1000 bytes');
+  });
+});
+
+describe('locateLineArray', () => {
+  const elements = ['{"id":1190241039214968832,"label":"a","properties":{"t":"]}\\"\\\\","n":[1,{"x":"}"}]}}', '{"id":"2:中文","label":"a"}', '{}'];
+  const lineOf = (text: string) => Buffer.from(text, 'utf8');
+
+  it('finds the array of a line as stored, byte for byte, and counts its elements', () => {
+    const bytes = lineOf(encodeDataLine('vertices', elements).slice(0, -1));
+    const found = locateLineArray(bytes, 'vertices-0001-00001', 1, 'vertices');
+    expect(found.count).toBe(3);
+    expect(found.array.toString('utf8')).toBe(`[${elements.join(',')}]`);
+    expect(found.array.buffer).toBe(bytes.buffer); // a view, not a copy
+  });
+
+  it('accepts whitespace, an empty array and a BOM on line 1, as decodeLine does', () => {
+    expect(locateLineArray(lineOf('\uFEFF { "edges" : [ {"a":1} , {"b":[2]} ] } '), 'f', 1, 'edges').count).toBe(2);
+    expect(locateLineArray(lineOf('{"edges": []}'), 'f', 2, 'edges').count).toBe(0);
+  });
+
+  it('refuses what decodeLine refuses, naming the file, the line and the byte column', () => {
+    const fails = (text: string, kind: 'vertices' | 'edges' = 'vertices') => {
+      try {
+        locateLineArray(lineOf(text), 'vertices-0001-00001', 7, kind);
+      } catch (error) {
+        expect(error).toBeInstanceOf(BackupFormatError);
+        return (error as Error).message;
+      }
+      throw new Error(`accepted: ${text}`);
+    };
+    expect(fails('{"edges": [{}]}')).toBe('vertices-0001-00001, line 7: holds "edges", expected "vertices" at column 2');
+    expect(fails('{"vertices": [{"a":"x}]}')).toMatch(/^vertices-0001-00001, line 7: Unterminated string at column 20/);
+    expect(fails('{"vertices": [{} {}]}')).toMatch(/Expected ',' or '\]' after an array element at column 18/);
+    expect(fails('{"vertices": [{}]} x')).toMatch(/unexpected text after '}'/);
+    expect(fails(`{"vertices": [${Array(501).fill('{}').join(',')}]}`)).toMatch(/501 elements on one line, at most 500/);
   });
 });

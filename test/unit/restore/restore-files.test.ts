@@ -4,7 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ProgressEvent, WorkflowRuntime } from '../../../functions/backup/runtime';
 import { ChecksumMismatchError, encodeDataLine } from '../../../functions/format';
-import type { HugeGraphClient } from '../../../functions/hugegraph';
+import type { BatchInput, HugeGraphClient } from '../../../functions/hugegraph';
+import { scanArray } from '../../../functions/json/scan';
 import { doneRecordKey, restoreLockKey } from '../../../functions/restore/layout';
 import { restoreFiles } from '../../../functions/restore/restore-files';
 import type { FileItem, RestoreJob } from '../../../functions/restore/types';
@@ -15,10 +16,15 @@ const BIG = '1190241039214968832';
 /** A client that records batches and how many were in flight at once. */
 function fakeClient(options: { failOn?: number; delayMs?: number } = {}) {
   const posted: string[][] = [];
+  const bodies: ('stored' | 'elements')[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
   let calls = 0;
-  const post = async (batch: readonly string[]) => {
+  const post = async (input: BatchInput) => {
+    // An array of element texts, or a line's array as stored: recorded the same way.
+    const stored = typeof input === 'object' && 'json' in input;
+    bodies.push(stored ? 'stored' : 'elements');
+    const batch = stored ? scanArray(Buffer.from(input.json).toString('utf8')) : (input as readonly string[]);
     const call = ++calls;
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
@@ -35,7 +41,7 @@ function fakeClient(options: { failOn?: number; delayMs?: number } = {}) {
     createVertices: post,
     createEdges: post,
   };
-  return { client: client as unknown as HugeGraphClient, posted, stats: () => ({ maxInFlight, calls }) };
+  return { client: client as unknown as HugeGraphClient, posted, bodies, stats: () => ({ maxInFlight, calls }) };
 }
 
 describe('restoreFiles', () => {
@@ -47,7 +53,7 @@ describe('restoreFiles', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  function setUp(lines: string[][], mode: RestoreJob['mode'] = 'RESTORING', concurrency = 2) {
+  function setUp(lines: string[][], mode: RestoreJob['mode'] = 'RESTORING', concurrency = 2, label = 'auto') {
     const name = 'vertices-0001-00001';
     const body = lines.map((l) => encodeDataLine('vertices', l)).join('');
     fs.mkdirSync(path.join(dir, 'g', '20261124T215600Z-3f9a'), { recursive: true });
@@ -55,7 +61,7 @@ describe('restoreFiles', () => {
     const item: FileItem = {
       name,
       type: 'vertices',
-      label: 'auto',
+      label,
       elements: lines.flat().length,
       bytes: Buffer.byteLength(body),
       sha256: createHash('sha256').update(body).digest('hex'),
@@ -105,6 +111,17 @@ describe('restoreFiles', () => {
     const again = await restoreFiles(runtime(fake.client), { BatchInput: { job }, Items: [item] });
     expect(again.files[0]?.skipped).toBe(true);
     expect(fake.stats().calls).toBe(5);
+    // AUTOMATIC vertices go unchanged: each line's array is posted as stored, never decoded.
+    expect(fake.bodies).toEqual(['stored', 'stored', 'stored', 'stored', 'stored']);
+  });
+
+  it('decodes the lines of a PRIMARY_KEY label and posts its vertices without their ids', async () => {
+    const people = ['{"id":"7:marko","label":"person","type":"vertex","properties":{"name":"marko"}}', '{"id":"7:中文","label":"person","type":"vertex","properties":{"name":"中文"}}'];
+    const { item, job } = setUp([people], 'RESTORING', 2, 'person');
+    const fake = fakeClient();
+    await restoreFiles(runtime(fake.client), { BatchInput: { job }, Items: [item] });
+    expect(fake.bodies).toEqual(['elements']);
+    expect(fake.posted).toEqual([['{"label":"person","type":"vertex","properties":{"name":"marko"}}', '{"label":"person","type":"vertex","properties":{"name":"中文"}}']]);
   });
 
   it('sends nothing of a file whose bytes do not match the manifest', async () => {

@@ -1,0 +1,81 @@
+/**
+ * Element boundaries in UTF-8 bytes, for text that is passed on without being looked at: a restore
+ * posts a backup line's array as it is stored, so decoding it into a string, slicing and joining
+ * it again would only cost CPU and memory. UTF-8 multi-byte sequences never contain ASCII bytes,
+ * so quotes, backslashes and brackets are found byte by byte as in text. Like the text scanner,
+ * this tracks string boundaries and nesting only; the server validates what is inside.
+ */
+import { JsonSyntaxError } from './errors';
+
+// Byte values, local on purpose (see the note in scan.ts).
+const QUOTE = 34;
+const BACKSLASH = 92;
+const LBRACE = 123;
+const RBRACE = 125;
+const LBRACKET = 91;
+const RBRACKET = 93;
+const COMMA = 44;
+
+/**
+ * `i` is at an opening quote; returns the index just after the closing quote. A plain loop: most
+ * strings of an element are short (keys, ids), where Buffer's indexOf costs more than it saves.
+ */
+function skipStringBytes(buf: Uint8Array, i: number): number {
+  const n = buf.length;
+  for (let j = i + 1; j < n; j++) {
+    const b = buf[j];
+    if (b === QUOTE) return j + 1;
+    if (b === BACKSLASH) j++;
+  }
+  throw new JsonSyntaxError('Unterminated string', i, 'the JSON text is malformed or truncated');
+}
+
+function isWhitespace(b: number | undefined): boolean {
+  return b === 32 || b === 9 || b === 10 || b === 13;
+}
+
+/** Index of the first byte at or after `i` that is not JSON whitespace. */
+export function skipWhitespace(buf: Uint8Array, i: number): number {
+  while (isWhitespace(buf[i])) i++;
+  return i;
+}
+
+/** Index just after the JSON value that starts at `i` (an object, array, string or scalar). */
+export function skipValueBytes(buf: Uint8Array, i: number): number {
+  const c = buf[i];
+  if (c === QUOTE) return skipStringBytes(buf, i);
+  if (c !== LBRACE && c !== LBRACKET) {
+    let j = i;
+    while (j < buf.length && buf[j] !== COMMA && buf[j] !== RBRACKET && buf[j] !== RBRACE && !isWhitespace(buf[j])) j++;
+    if (j === i) throw new JsonSyntaxError('Expected a value', i);
+    return j;
+  }
+  let depth = 0;
+  for (let j = i; j < buf.length; j++) {
+    const d = buf[j];
+    if (d === QUOTE) {
+      j = skipStringBytes(buf, j) - 1;
+    } else if (d === LBRACE || d === LBRACKET) {
+      depth++;
+    } else if (d === RBRACE || d === RBRACKET) {
+      if (--depth === 0) return j + 1;
+    }
+  }
+  throw new JsonSyntaxError('Unterminated object or array', i, 'the JSON text is malformed or truncated');
+}
+
+/** How many values the array starting at `start` (its `[`) holds, and the index just after its `]`. */
+export function countArrayBytes(buf: Uint8Array, start: number): { count: number; end: number } {
+  if (buf[start] !== LBRACKET) throw new JsonSyntaxError("Expected '['", start);
+  let i = skipWhitespace(buf, start + 1);
+  if (buf[i] === RBRACKET) return { count: 0, end: i + 1 };
+  let count = 0;
+  for (;;) {
+    i = skipWhitespace(buf, skipValueBytes(buf, i));
+    count++;
+    const c = buf[i];
+    if (c === RBRACKET) return { count, end: i + 1 };
+    if (c !== COMMA) throw new JsonSyntaxError("Expected ',' or ']' after an array element", i);
+    i = skipWhitespace(buf, i + 1);
+  }
+}
