@@ -36,6 +36,9 @@ How to read the tables:
 - By default hgbr runs as a tsc build, as npm users and (bundled) Lambdas run it;
   \`--from-source\` runs the sources through tsx instead, as \`./bin/hgbr.js\` does without
   \`dist/\` (slower to start, and tsx's transform makes imported constants getters).
+- **…, 64 MiB heap** rows run the same step with V8's heap capped (\`--max-old-space-size\`, bench
+  option \`--worker-heap\`), as a memory-bounded worker would be: with the default heap V8 keeps
+  garbage it has room for, so those rows show the live memory's bound and what the cap costs in CPU.
 - **hgbr restore** checks the counts the server acknowledged; **hgbr restore --verify-target**
   also counts every label on the target by reading it back, which reads the whole graph again.
 `;
@@ -102,7 +105,7 @@ function sizeTable(s: SizeReport): string {
       continue;
     }
     const r = rate(step);
-    const base = BASELINES[step.step];
+    const base = BASELINES[step.step.replace(/, \d+ MiB heap$/, '')];
     const ceiling = base?.ceiling ? byName.get(base.ceiling) : undefined;
     const tools = base?.tools ? byName.get(base.tools) : undefined;
     const toolsCell = tools && tools.status !== 'ok' ? 'n/a' : ratio(r, tools ? rate(tools) : undefined);
@@ -123,7 +126,7 @@ function memoryTable(r: BenchReport): string {
   if (r.sizes.length < 2) return '';
   const small = r.sizes[0] as SizeReport;
   const large = r.sizes[r.sizes.length - 1] as SizeReport;
-  const steps = ['hgbr backup → folder', 'hgbr backup → S3', 'hgbr restore ← folder', 'hgbr restore --verify-target ← folder', 'hugegraph-tools backup', 'hugegraph-tools restore'];
+  const steps = small.steps.filter((s) => s.peakRssKb !== undefined).map((s) => s.step);
   const lines = [
     `| step | peak RSS ${small.size.name} | peak RSS ${large.size.name} | ${large.size.name} / ${small.size.name} |`,
     '|---|---:|---:|---:|',

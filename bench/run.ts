@@ -50,6 +50,9 @@ const HELP = `usage: npm run bench -- [options]        (or: npx tsx bench/run.ts
   --cpu-prof            run the hgbr backups under node --cpu-prof (profiles kept in
                         $TMPDIR/hgbr-bench-profiles-<time>; summarize: npx tsx bench/profile.ts --summarize DIR)
   --node-options FLAGS  extra node flags for the hgbr child processes, e.g. --max-old-space-size=128
+  --worker-heap MIB     also run hgbr backup → folder and hgbr restore ← folder with V8's heap
+                        capped at MIB (--max-old-space-size; default 64, 0 skips): a worker's
+                        memory bound, where the default heap keeps garbage it has room for
   --restore-concurrency N   pass --concurrency N (batches in flight per file) to hgbr restore
   --from-source         run hgbr from the TypeScript sources through tsx (as ./bin/hgbr.js does
                         without dist/) instead of the default: a tsc build (tsconfig.build.json) in
@@ -78,6 +81,7 @@ interface Options {
   /** Set once compiled. */
   distDir?: string;
   nodeOptions: string[];
+  workerHeapMib: number;
   restoreConcurrency?: number;
   out: string | null;
   json?: string;
@@ -127,6 +131,7 @@ function parseOptions(argv: string[]): Options | undefined {
       'cpu-prof': { type: 'boolean' },
       'from-source': { type: 'boolean' },
       'node-options': { type: 'string' },
+      'worker-heap': { type: 'string' },
       'restore-concurrency': { type: 'string' },
       out: { type: 'string' },
       'no-write': { type: 'boolean' },
@@ -168,6 +173,7 @@ function parseOptions(argv: string[]): Options | undefined {
     cpuProf: !!values['cpu-prof'],
     compiled: !values['from-source'],
     nodeOptions: (values['node-options'] ?? '').split(/\s+/).filter(Boolean),
+    workerHeapMib: values['worker-heap'] === '0' ? 0 : positiveInt(values['worker-heap'], 'worker-heap', 64),
     restoreConcurrency: values['restore-concurrency'] === undefined ? undefined : positiveInt(values['restore-concurrency'], 'restore-concurrency', 2),
     out,
     json: values.json,
@@ -265,6 +271,20 @@ async function benchSize(
       elementsOf: summaryElements,
     });
     add(folder);
+    if (o.workerHeapMib) {
+      add(
+        await runChildStep({
+          step: `hgbr backup → folder, ${o.workerHeapMib} MiB heap`,
+          ...hgbrCommand(backupArgs(path.join(work, 'bounded-heap-backups')), { nodeFlags: [...nodeFlags, `--max-old-space-size=${o.workerHeapMib}`], distDir: o.distDir }),
+          env: hgbrEnv(),
+          timeoutMs: o.stepTimeoutMs,
+          serverPid: pid,
+          expectedElements: total,
+          elementsOf: summaryElements,
+        }),
+      );
+      fs.rmSync(path.join(work, 'bounded-heap-backups'), { recursive: true, force: true });
+    }
     if (s3) {
       add(
         await runChildStep({
@@ -319,20 +339,28 @@ async function benchSize(
       add({ step: 'write ceiling', status: 'failed', message: (error as Error).message });
     }
 
-    // (e) hgbr restore into a cleared graph: as it runs by default, then reading the target back
-    for (const verifyTarget of [false, true]) {
+    // (e) hgbr restore into a cleared graph: as it runs by default, reading the target back, and
+    // with the worker heap
+    const restores = [
+      { step: 'hgbr restore ← folder', args: [], nodeFlags: o.nodeOptions },
+      { step: 'hgbr restore --verify-target ← folder', args: ['--verify-target'], nodeFlags: o.nodeOptions },
+      ...(o.workerHeapMib
+        ? [{ step: `hgbr restore ← folder, ${o.workerHeapMib} MiB heap`, args: [], nodeFlags: [...o.nodeOptions, `--max-old-space-size=${o.workerHeapMib}`] }]
+        : []),
+    ];
+    for (const restore of restores) {
       await client.setMode('NONE');
       await client.clear();
       add(
         await runChildStep({
-          step: verifyTarget ? 'hgbr restore --verify-target ← folder' : 'hgbr restore ← folder',
+          step: restore.step,
           ...hgbrCommand(
             [
               'restore', '--from', backupDir, '--server', hg.url, '--graph', 'hugegraph', '--mode', 'restoring', '--json',
-              ...(verifyTarget ? ['--verify-target'] : []),
+              ...restore.args,
               ...(o.restoreConcurrency ? ['--concurrency', String(o.restoreConcurrency)] : []),
             ],
-            { nodeFlags: o.nodeOptions, distDir: o.distDir },
+            { nodeFlags: restore.nodeFlags, distDir: o.distDir },
           ),
           env: hgbrEnv(),
           timeoutMs: o.stepTimeoutMs,
