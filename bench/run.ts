@@ -15,7 +15,7 @@ import { DEFAULT_PAGE_SIZE } from '../functions/backup/plan';
 import { HugeGraphClient } from '../functions/hugegraph';
 import { startHugeGraph, type HugeGraphServer } from '../test/support/hugegraph-server';
 import { startS3Server, type S3Server } from '../test/support/s3-server';
-import { readCeiling, serverCpuMeter, writeCeiling } from './ceilings';
+import { readCeiling, serverCpuMeter, waitForQuietServer, writeCeiling } from './ceilings';
 import { loadGraph, sizeFromTotal, type GraphSize } from './graph';
 import { machineInfo, runMeasured } from './proc';
 import { renderReport, writeReport, type BenchReport, type SizeReport } from './report';
@@ -234,6 +234,7 @@ async function benchSize(
 
     // (a) read ceiling: as hgbr asks (gzip answers), and without gzip for comparison
     for (const gzip of [true, false]) {
+      await waitForQuietServer(pid);
       const meter = serverCpuMeter(pid);
       const r = await readCeiling({
         url: hg.url,
@@ -324,8 +325,13 @@ async function benchSize(
 
     // (d) write ceiling
     try {
-      const meter = serverCpuMeter(pid);
-      const w = await writeCeiling({ client, url: hg.url, backupDir, concurrency: o.writeConcurrency, log });
+      // The server's CPU counts from the clock's start: the clear and the schema before are not posts.
+      let meter = serverCpuMeter(pid);
+      const beforeTiming = async () => {
+        await waitForQuietServer(pid);
+        meter = serverCpuMeter(pid);
+      };
+      const w = await writeCeiling({ client, url: hg.url, backupDir, concurrency: o.writeConcurrency, log, beforeTiming });
       add({
         step: 'write ceiling',
         status: 'ok',

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { serverCpuMeter } from './ceilings';
+import { serverCpuMeter, waitForQuietServer } from './ceilings';
 import { runMeasured, type ChildResult } from './proc';
 
 export const REPO = path.resolve(__dirname, '..');
@@ -78,6 +78,7 @@ function failureText(r: ChildResult, summary: Record<string, unknown> | undefine
 }
 
 export async function runChildStep(o: ChildStepOptions): Promise<StepResult> {
+  await waitForQuietServer(o.serverPid);
   const serverCpu = serverCpuMeter(o.serverPid);
   let r: ChildResult;
   try {
