@@ -24,7 +24,7 @@ How to read the tables:
 - **own s** is hgbr's own \`durationMs\`; the difference to wall time is process start-up.
 - **vs ceiling**: backup against the read ceiling (label paging, hgbr's page size and label
   concurrency, gzip answers as hgbr's client asks for them); restore against the write ceiling (the
-  very batches restore posts, uncompressed as hgbr sends them, 8 requests in flight, prepared before
+  very batches restore posts, uncompressed as hgbr sends them, 12 requests in flight, prepared before
   the clock starts).
   **vs tools**: against hugegraph-tools (\`HGBR_BENCH_TOOLS_CLASSPATH\`; it is not on Maven Central).
 - Before each measured step the bench waits until the server is quiet (RocksDB compacts for

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_PAGE_SIZE } from '../functions/backup/plan';
+import { DEFAULT_BATCH_CONCURRENCY } from '../functions/restore/plan';
 import { HugeGraphClient } from '../functions/hugegraph';
 import { startHugeGraph, type HugeGraphServer } from '../test/support/hugegraph-server';
 import { startS3Server, type S3Server } from '../test/support/s3-server';
@@ -42,8 +43,8 @@ const HELP = `usage: npm run bench -- [options]        (or: npx tsx bench/run.ts
   --edge-share F        fraction of edges when a size is a total (default 0.6)
   --page-size N         page size of hgbr backup and of the read ceiling (default ${DEFAULT_PAGE_SIZE}, hgbr's)
   --read-concurrency N  labels paged at once by the read ceiling (default 4: hgbr's backup Map)
-  --write-concurrency N batches in flight for the write ceiling (default 8: hgbr restore's
-                        4 files in parallel x 2 batches per file)
+  --write-concurrency N batches in flight for the write ceiling (default 12: hgbr restore's
+                        4 files in parallel x 3 batches per file)
   --load-concurrency N  batches in flight while loading the graph (default 4)
   --no-s3               skip the backup to S3 (no S3 server)
   --no-restore          skip the write ceiling and the restores
@@ -166,7 +167,7 @@ function parseOptions(argv: string[]): Options | undefined {
     sizes,
     pageSize: positiveInt(values['page-size'] ?? process.env.HGBR_BENCH_PAGE_SIZE, 'page-size', DEFAULT_PAGE_SIZE),
     readConcurrency: positiveInt(values['read-concurrency'], 'read-concurrency', 4),
-    writeConcurrency: positiveInt(values['write-concurrency'], 'write-concurrency', 8),
+    writeConcurrency: positiveInt(values['write-concurrency'], 'write-concurrency', 4 * DEFAULT_BATCH_CONCURRENCY),
     loadConcurrency: positiveInt(values['load-concurrency'], 'load-concurrency', 4),
     s3: !values['no-s3'],
     restore: !values['no-restore'],

@@ -18,7 +18,7 @@ const HELP = `usage: hgbr restore --server URL --graph G --from BACKUP [options]
   --dry-run           print the plan (schema to create, schema reused, counts) and stop; writes nothing
   --state ROOT        where locks and progress records go (default: the backup's root)
   --restore-id ID     names the run; running again with the same id resumes it, skipping finished files
-  --concurrency N     batches in flight per file (default 2)
+  --concurrency N     batches in flight per file (default 3; 4 files are restored at once)
   --verify-target     after the writes, also count every label on the target by reading the graph
                       back (takes about as long as a backup); without it the counts checked are
                       what the server acknowledged for each batch

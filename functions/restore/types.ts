@@ -13,7 +13,7 @@ export interface RestoreRequest {
   readonly stateLocation?: string;
   /** Client-chosen id (the execution name on AWS); makes a re-run resume the same restore. */
   readonly restoreId?: string;
-  /** Batches in flight per file. @default 2 */
+  /** Batches in flight per file. @default 3 */
   readonly batchConcurrency?: number;
   /**
    * Also count every label on the target once the elements are written, by reading the graph back

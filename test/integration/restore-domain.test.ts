@@ -152,6 +152,10 @@ describe('RESTORING into an empty graph', () => {
     expect(await h.prepare({ job: plan.job })).toEqual({ created: 0, reused: 32 });
     const vertices = await readItems(plan, 'vertices');
     expect(vertices.length).toBeGreaterThan(6); // v_auto spans several files
+    // Largest first, so that the Distributed Map does not end on a big file alone.
+    const sizes = vertices.map((v) => v.elements as number);
+    expect(sizes).toEqual([...sizes].sort((a, b) => b - a));
+    expect(sizes[0]).toBeGreaterThan(sizes[sizes.length - 1] as number);
     const first = await h.restoreFiles({ BatchInput: { job: plan.job }, Items: vertices });
     const again = await h.restoreFiles({ BatchInput: { job: plan.job }, Items: vertices });
     expect(first.files.every((f) => !f.skipped)).toBe(true);
