@@ -1,5 +1,5 @@
 import { DataFileWriter, readableSink } from '../format';
-import type { Page } from '../hugegraph';
+import type { RawPage } from '../hugegraph';
 import { backupFileKey, fileRecordKey } from './layout';
 import type { InvocationContext, WorkflowRuntime } from './runtime';
 import type { ExportChunkInput, ExportCursor } from './types';
@@ -34,14 +34,14 @@ export async function exportChunk(runtime: WorkflowRuntime, input: ExportChunkIn
     onFile: (file) => storage.put(fileRecordKey(graph, job.backupId, file.name), JSON.stringify(file)),
   });
 
-  const fetch = (page: string | null, afterId: string | null) => client.fetchPage(work.kind, work.label, page, job.pageSize, { afterId });
+  const fetch = (page: string | null, afterId: string | null) => client.fetchRawPage(work.kind, work.label, page, job.pageSize, { afterId });
   let elements = cursor.elements;
   let page: string | null = cursor.page === '' ? null : cursor.page;
   let lastId: string | null = cursor.lastId === '' ? null : cursor.lastId;
-  let next: Promise<Page> | undefined = fetch(page, lastId);
+  let next: Promise<RawPage> | undefined = fetch(page, lastId);
   try {
     while (next) {
-      const current: Page = await next;
+      const current: RawPage = await next;
       page = current.nextPage || null; // '' ends a label too, as in client.pages()
       lastId = current.lastId ?? lastId;
       next = page !== null && Date.now() < deadline ? fetch(page, lastId) : undefined;

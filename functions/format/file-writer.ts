@@ -8,7 +8,7 @@
  */
 import { once } from 'node:events';
 import { PassThrough, type Readable } from 'node:stream';
-import { encodeDataLine, encodeSchemaLine, MAX_ELEMENTS_PER_LINE } from './lines';
+import { encodeDataLineBytes, encodeSchemaLine, MAX_ELEMENTS_PER_LINE } from './lines';
 import type { ManifestFile } from './manifest';
 import { type DataKind, type SchemaKind, dataFileName, entryNameOf, schemaFileName } from './naming';
 import { DigestCounter } from './verify';
@@ -79,7 +79,7 @@ export class DataFileWriter {
   private readonly maxFileBytes: number;
   private readonly maxFileElements: number;
   private readonly written: WrittenDataFile[] = [];
-  private pending: string[] = [];
+  private pending: (string | Uint8Array)[] = [];
   private current: OpenFile | undefined;
   private seq: number;
   private failed: unknown;
@@ -112,8 +112,8 @@ export class DataFileWriter {
     return this.pending.length;
   }
 
-  /** Adds raw elements (the server's JSON text, one string per element). */
-  async write(rawElements: readonly string[]): Promise<void> {
+  /** Adds raw elements: the server's JSON, one string or one view of its answer's bytes per element. */
+  async write(rawElements: readonly (string | Uint8Array)[]): Promise<void> {
     this.assertUsable();
     try {
       for (const raw of rawElements) {
@@ -158,7 +158,7 @@ export class DataFileWriter {
   }
 
   private async flushLine(): Promise<void> {
-    const line = Buffer.from(encodeDataLine(this.options.type, this.pending), 'utf8');
+    const line = encodeDataLineBytes(this.options.type, this.pending);
     const count = this.pending.length;
     this.pending = [];
     if (this.current && this.current.lineBytes > 0 && this.current.lineBytes + line.length > this.maxFileBytes) await this.finishFile();

@@ -38,6 +38,45 @@ export function encodeDataLine(type: DataKind, rawElements: readonly string[]): 
   return encodeLine(type, rawElements);
 }
 
+/**
+ * {@link encodeDataLine} for elements given as bytes (views of a server answer) or text, as UTF-8.
+ * Views that follow each other in the same answer, separated by one comma, are written as one
+ * piece: a page's elements usually make a line without any copy but the line's own.
+ */
+export function encodeDataLineBytes(type: DataKind, rawElements: readonly (string | Uint8Array)[]): Buffer {
+  if (!isDataKind(type)) throw new RangeError(`'${String(type)}' is not a data type (vertices, edges)`);
+  if (rawElements.length === 0 || rawElements.length > MAX_ELEMENTS_PER_LINE) {
+    throw new RangeError(`A data line holds 1 to ${MAX_ELEMENTS_PER_LINE} elements, got ${rawElements.length}`);
+  }
+  const parts: Uint8Array[] = [Buffer.from(`{"${type}": [`, 'latin1')];
+  let run: Uint8Array | undefined;
+  for (const raw of rawElements) {
+    const bytes = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
+    if (run && follows(run, bytes)) {
+      run = new Uint8Array(run.buffer, run.byteOffset, run.byteLength + 1 + bytes.byteLength);
+      continue;
+    }
+    if (run) parts.push(run, COMMA_BYTES);
+    run = bytes;
+  }
+  parts.push(run as Uint8Array, LINE_END_BYTES);
+  const line = Buffer.concat(parts);
+  // As in encodeLine: a raw line break can only be whitespace between tokens; a space keeps one line.
+  const body = line.subarray(0, line.length - 1);
+  for (let i = body.indexOf(10); i >= 0; i = body.indexOf(10, i + 1)) body[i] = 32;
+  for (let i = body.indexOf(13); i >= 0; i = body.indexOf(13, i + 1)) body[i] = 32;
+  return line;
+}
+
+const COMMA_BYTES = Buffer.from(',');
+const LINE_END_BYTES = Buffer.from(']}\n');
+
+/** Whether `next` starts right after `run` and one comma, in the same buffer. */
+function follows(run: Uint8Array, next: Uint8Array): boolean {
+  const gap = run.byteOffset + run.byteLength;
+  return next.buffer === run.buffer && next.byteOffset === gap + 1 && new Uint8Array(run.buffer, gap, 1)[0] === COMMA;
+}
+
 /** The one line of a schema file, holding every element of that kind (possibly none). */
 export function encodeSchemaLine(kind: SchemaKind, rawElements: readonly string[]): string {
   if (!isSchemaKind(kind)) throw new RangeError(`'${String(kind)}' is not a schema type`);

@@ -5,6 +5,7 @@
  */
 import { isLosslessNumber, JsonObject, parseLosslessObject, stringifyLossless } from '../json/lossless';
 import { elementIdRaw, joinRawArray, scanArray, scanDocument, scanPage } from '../json/scan';
+import { leadingIdBytes, scanPageBytes } from '../json/bytes';
 import {
   HugeGraphBusyError,
   HugeGraphProtocolError,
@@ -57,9 +58,9 @@ export interface GraphInfo {
 }
 
 /** One page (or one scan answer) of raw elements. */
-export interface Page {
-  /** Raw JSON text of each element, exactly as the server wrote it. */
-  readonly elements: string[];
+export interface Page<E = string> {
+  /** Raw JSON text of each element, exactly as the server wrote it (as text, or as bytes: {@link RawPage}). */
+  readonly elements: E[];
   /** Token of the next page; null after the last page (and for unpaged scans). */
   readonly nextPage: string | null;
   /** Decompressed size of the response body in bytes. */
@@ -69,6 +70,9 @@ export interface Page {
   /** Repeated elements the server sent and the client dropped (see {@link dropRepeats}). */
   readonly duplicatesDropped: number;
 }
+
+/** A page whose elements are views of the answer's bytes, never decoded: what a backup writes. */
+export type RawPage = Page<Buffer>;
 
 export interface FetchPageOptions {
   /**
@@ -182,10 +186,20 @@ function stringField(o: JsonObject, key: string, what: string): string {
  * before it; distinct elements never are (their ids differ).
  */
 export function dropRepeats(elements: string[], afterId: string | null): { elements: string[]; dropped: number } {
-  let out: string[] | undefined;
+  return dropRepeatsOf(elements, afterId, elementIdRaw, (a, b) => a === b);
+}
+
+/** {@link dropRepeats} for elements as bytes (views of the answer). */
+export function dropRepeatedBytes(elements: Buffer[], afterId: string | null): { elements: Buffer[]; dropped: number } {
+  const idOf = (e: Buffer) => leadingIdBytes(e) ?? elementIdRaw(e.toString('utf8'));
+  return dropRepeatsOf(elements, afterId, idOf, (a, b) => a.equals(b));
+}
+
+function dropRepeatsOf<T>(elements: T[], afterId: string | null, idOf: (e: T) => string | undefined, same: (a: T, b: T) => boolean): { elements: T[]; dropped: number } {
+  let out: T[] | undefined;
   for (let k = 0; k < elements.length; k++) {
-    const e = elements[k] as string;
-    const repeat = k === 0 ? afterId !== null && elementIdRaw(e) === afterId : e === elements[k - 1];
+    const e = elements[k] as T;
+    const repeat = k === 0 ? afterId !== null && idOf(e) === afterId : same(e, elements[k - 1] as T);
     if (repeat) out ??= elements.slice(0, k);
     else out?.push(e);
   }
@@ -500,23 +514,46 @@ export class HugeGraphClient {
     };
   }
 
+  private rawPageOf(res: HttpResponse, kind: ElementKind, afterId?: string | null): RawPage {
+    const scanned = scanPageBytes(res.body, ARRAY_KEY[kind]);
+    const { elements, dropped } = dropRepeatedBytes(scanned.elements, afterId ?? null);
+    const last = elements[elements.length - 1];
+    return {
+      elements,
+      nextPage: scanned.page,
+      bytes: res.bytes,
+      lastId: last === undefined ? null : (leadingIdBytes(last) ?? elementIdRaw(last.toString('utf8')) ?? null),
+      duplicatesDropped: dropped,
+    };
+  }
+
   /**
    * One page of `GET G/graph/vertices|edges?label=…&page=…&limit=…`. `page` null or '' asks for the
    * first page. Used by a backup step that resumes from a saved cursor.
    */
-  async fetchPage(
+  fetchPage(kind: ElementKind, label: string | undefined, page: string | null, limit: number, options: FetchPageOptions = {}): Promise<Page> {
+    return this.fetchPageAs(kind, label, page, limit, options, (res, afterId) => this.pageOf(res, kind, afterId));
+  }
+
+  /** {@link fetchPage} with the elements as views of the answer's bytes, never decoded. */
+  fetchRawPage(kind: ElementKind, label: string | undefined, page: string | null, limit: number, options: FetchPageOptions = {}): Promise<RawPage> {
+    return this.fetchPageAs(kind, label, page, limit, options, (res, afterId) => this.rawPageOf(res, kind, afterId));
+  }
+
+  private async fetchPageAs<P extends Page<unknown>>(
     kind: ElementKind,
     label: string | undefined,
     page: string | null,
     limit: number,
-    options: FetchPageOptions = {},
-  ): Promise<Page> {
+    options: FetchPageOptions,
+    parse: (res: HttpResponse, afterId: string | null | undefined) => P,
+  ): Promise<P> {
     if (!Number.isInteger(limit) || limit <= 0) throw new HugeGraphUsageError(`Page size must be a positive integer, not ${limit}`);
     const res = await this.getText(this.g(`/graph/${ARRAY_KEY[kind]}`), { label, page: page ?? '', limit });
     // Without an explicit afterId, use the lastId of the page that handed out this token, if this
     // client fetched it (a resumed cursor from another process must pass afterId itself).
     const afterId = options.afterId !== undefined ? options.afterId : page ? this.lastIdByToken.get(page) : undefined;
-    const result = this.pageOf(res, kind, afterId);
+    const result = parse(res, afterId);
     if (result.nextPage && result.lastId !== null) {
       // Copies, not slices: a slice of the page's text (key or value) keeps the whole page alive.
       this.lastIdByToken.set(detached(result.nextPage), detached(result.lastId));

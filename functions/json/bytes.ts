@@ -79,3 +79,65 @@ export function countArrayBytes(buf: Uint8Array, start: number): { count: number
     i = skipWhitespace(buf, i + 1);
   }
 }
+
+/** A page answer `{"<arrayKey>": [e1,…], "page": "<token>"|null, …}` split in bytes; elements are views of `buf`. */
+export interface ScannedPageBytes {
+  readonly elements: Buffer[];
+  readonly page: string | null;
+}
+
+/**
+ * Splits a page answer into its elements, as views of the answer's bytes (nothing is decoded but
+ * member names and the page token), for a backup that writes the server's bytes as they are.
+ * The same contract as the text scanner's `scanPage`: other members are skipped, a missing array
+ * is empty, `page` must be a string or null.
+ */
+export function scanPageBytes(buf: Buffer, arrayKey: string): ScannedPageBytes {
+  const elements: Buffer[] = [];
+  let page: string | null = null;
+  let i = skipWhitespace(buf, buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0);
+  if (buf[i] !== LBRACE) throw new JsonSyntaxError('Expected a JSON object', i);
+  i = skipWhitespace(buf, i + 1);
+  if (buf[i] === RBRACE) return { elements, page };
+  for (;;) {
+    if (buf[i] !== QUOTE) throw new JsonSyntaxError('Expected a member name', i);
+    const keyEnd = skipStringBytes(buf, i);
+    const key = JSON.parse(buf.toString('utf8', i, keyEnd)) as string;
+    i = skipWhitespace(buf, keyEnd);
+    if (buf[i] !== 58 /* : */) throw new JsonSyntaxError("Expected ':'", i);
+    const valueStart = skipWhitespace(buf, i + 1);
+    const valueEnd = skipValueBytes(buf, valueStart);
+    if (key === arrayKey && buf[valueStart] === LBRACKET) collectElements(buf, valueStart, elements);
+    else if (key === 'page') {
+      const value = JSON.parse(buf.toString('utf8', valueStart, valueEnd)) as unknown;
+      if (value !== null && typeof value !== 'string') throw new JsonSyntaxError("The 'page' member is not a string", valueStart);
+      page = value;
+    }
+    i = skipWhitespace(buf, valueEnd);
+    if (buf[i] === RBRACE) break;
+    if (buf[i] !== COMMA) throw new JsonSyntaxError("Expected ',' or '}' after a member", i);
+    i = skipWhitespace(buf, i + 1);
+  }
+  if (skipWhitespace(buf, i + 1) !== buf.length) throw new JsonSyntaxError('Unexpected text after the JSON value', i + 1);
+  return { elements, page };
+}
+
+function collectElements(buf: Buffer, start: number, out: Buffer[]): void {
+  let i = skipWhitespace(buf, start + 1);
+  if (buf[i] === RBRACKET) return;
+  for (;;) {
+    const end = skipValueBytes(buf, i);
+    out.push(buf.subarray(i, end));
+    i = skipWhitespace(buf, end);
+    if (buf[i] === RBRACKET) return;
+    if (buf[i] !== COMMA) throw new JsonSyntaxError("Expected ',' or ']' after an array element", i);
+    i = skipWhitespace(buf, i + 1);
+  }
+}
+
+/** Raw JSON text of an element's `id` member when it comes first (as the server writes it), else undefined. */
+export function leadingIdBytes(element: Uint8Array): string | undefined {
+  const ID = '{"id":';
+  for (let k = 0; k < ID.length; k++) if (element[k] !== ID.charCodeAt(k)) return undefined;
+  return Buffer.from(element.buffer, element.byteOffset, element.byteLength).toString('utf8', ID.length, skipValueBytes(element, ID.length));
+}

@@ -158,7 +158,8 @@ describe('interrupted and concurrent backups', () => {
       stdio: 'ignore',
     });
     const lock = backupLockKey('hugegraph');
-    await waitFor(async () => (await storage.head(lock)) !== undefined && fs.readdirSync(path.join(root, 'hugegraph')).length > 1, 120_000);
+    // Lock held and the backup's folder listed (counting folder entries raced with the lock's temporary file).
+    await waitFor(async () => (await storage.head(lock)) !== undefined && (await listBackups(storage, 'hugegraph').catch(() => [])).length === 1, 120_000);
     const [killedId] = (await listBackups(storage, 'hugegraph')).map((b) => b.backupId);
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
@@ -184,9 +185,9 @@ describe('interrupted and concurrent backups', () => {
       async connect(server) {
         const real = await base.connect(server);
         return Object.assign(Object.create(real), {
-          fetchPage: async (...args: Parameters<HugeGraphClient['fetchPage']>) => {
+          fetchRawPage: async (...args: Parameters<HugeGraphClient['fetchRawPage']>) => {
             await gate;
-            return real.fetchPage(...args);
+            return real.fetchRawPage(...args);
           },
         });
       },
