@@ -122,6 +122,14 @@ export function scanPageBytes(buf: Buffer, arrayKey: string): ScannedPageBytes {
   return { elements, page };
 }
 
+/** The values of the array that starts at `start` (its `[`), as views of `buf`. */
+export function arrayElementsBytes(buf: Buffer, start: number): Buffer[] {
+  if (buf[start] !== LBRACKET) throw new JsonSyntaxError("Expected '['", start);
+  const out: Buffer[] = [];
+  collectElements(buf, start, out);
+  return out;
+}
+
 function collectElements(buf: Buffer, start: number, out: Buffer[]): void {
   let i = skipWhitespace(buf, start + 1);
   if (buf[i] === RBRACKET) return;
@@ -140,4 +148,20 @@ export function leadingIdBytes(element: Uint8Array): string | undefined {
   const ID = '{"id":';
   for (let k = 0; k < ID.length; k++) if (element[k] !== ID.charCodeAt(k)) return undefined;
   return Buffer.from(element.buffer, element.byteOffset, element.byteLength).toString('utf8', ID.length, skipValueBytes(element, ID.length));
+}
+
+const OPEN_BRACE = Buffer.from('{');
+
+/**
+ * The element without its `id` member, when that member comes first (as the server writes it):
+ * `{"id":…,"label":…}` → the pieces `{` and `"label":…}`, views of the element. Undefined when the
+ * id is not the first member, so that the caller can edit the text instead.
+ */
+export function withoutLeadingIdBytes(element: Buffer): Buffer[] | undefined {
+  const ID = '{"id":';
+  for (let k = 0; k < ID.length; k++) if (element[k] !== ID.charCodeAt(k)) return undefined;
+  const after = skipWhitespace(element, skipValueBytes(element, skipWhitespace(element, ID.length)));
+  if (element[after] === COMMA) return [OPEN_BRACE, element.subarray(skipWhitespace(element, after + 1))];
+  if (element[after] === RBRACE) return [OPEN_BRACE, element.subarray(after)];
+  return undefined;
 }

@@ -39,11 +39,14 @@ function decodeString(rawValue: string, member: string): string {
  * files hold one label each), which spares the scan for labels that need no edit.
  */
 /**
- * Whether every element of `label` goes to the target exactly as the backup holds it, so a whole
- * line can be posted as stored: a vertex of a label that is not PRIMARY_KEY, an edge in RESTORING.
+ * What the elements of `label` need before they are posted, which decides how a line is handled:
+ * `as-stored`: nothing (a vertex of a label that is not PRIMARY_KEY, an edge in RESTORING), so the
+ * line's array is posted as it is; `without-ids`: a PRIMARY_KEY vertex loses its id, which can be
+ * cut out of the bytes; `fixed`: the text is edited (MERGING edges).
  */
-export function postedAsStored(kind: 'vertex' | 'edge', label: string, context: ElementFixContext): boolean {
-  return kind === 'vertex' ? !context.primaryKeyLabels.has(label) : context.mode === 'RESTORING';
+export function lineHandling(kind: 'vertex' | 'edge', label: string, context: ElementFixContext): 'as-stored' | 'without-ids' | 'fixed' {
+  if (kind === 'vertex') return context.primaryKeyLabels.has(label) ? 'without-ids' : 'as-stored';
+  return context.mode === 'RESTORING' ? 'as-stored' : 'fixed';
 }
 
 export function fixVertex(raw: string, context: ElementFixContext, label?: string): string {

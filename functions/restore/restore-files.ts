@@ -1,13 +1,14 @@
 import type { WorkflowRuntime } from '../backup/runtime';
 import { BackupFormatError, decodeLineBytes, locateLineArray, readFileLineBytes, readVerified, type LineBytes } from '../format';
 import { HugeGraphBadRequestError, HugeGraphNotFoundError, HugeGraphServerError, type BatchInput, type HugeGraphClient } from '../hugegraph';
+import { arrayElementsBytes, withoutLeadingIdBytes } from '../json/bytes';
 import { scanArray, utf8Length } from '../json/scan';
 import {
   ElementFixError,
   elementLabel,
   fixEdge,
   fixVertex,
-  postedAsStored,
+  lineHandling,
   sameLabelAndProperties,
   vertexIdOnTarget,
   type ElementFixContext,
@@ -102,14 +103,15 @@ async function postFile(
   content: AsyncIterable<Uint8Array>,
 ): Promise<Record<string, number>> {
   const kind = item.type === 'vertices' ? 'vertex' : 'edge';
-  const asStored = item.label !== undefined && postedAsStored(kind, item.label, context);
+  const handling = item.label === undefined ? 'fixed' : lineHandling(kind, item.label, context);
   const labels: Record<string, number> = {};
   const pending = new Set<Promise<void>>();
   const failed: { error?: unknown } = {};
   try {
     for await (const line of readFileLineBytes(item.name, content)) {
       if ('error' in failed) break;
-      const batch = asStored ? storedBatch(item, line) : fixedBatch(item, kind, context, line);
+      const batch =
+        handling === 'as-stored' ? storedBatch(item, line) : handling === 'without-ids' ? withoutIdsBatch(item, context, line) : fixedBatch(item, kind, context, line);
       if (batch.elements === 0) continue;
       for (const [label, n] of batch.labels) labels[label] = (labels[label] ?? 0) + n;
       const sending = (async () => {
@@ -154,6 +156,34 @@ function storedBatch(item: FileItem, line: LineBytes): Batch {
     each: () => scanArray(array.toString('utf8')).map((raw) => ({ raw, label, fixed: raw })),
   };
 }
+
+/**
+ * A line of PRIMARY_KEY vertices: each loses its leading `id` member in the bytes (the server
+ * recomputes it); an element whose id is not first is edited as text.
+ */
+function withoutIdsBatch(item: FileItem, context: ElementFixContext, line: LineBytes): Batch {
+  const label = item.label as string;
+  const { array } = locateLineArray(line.bytes, item.name, line.line, item.type);
+  const elements = arrayElementsBytes(array, 0);
+  const parts: Uint8Array[] = [OPEN_BRACKET];
+  elements.forEach((element, k) => {
+    if (k > 0) parts.push(COMMA);
+    parts.push(...(withoutLeadingIdBytes(element) ?? [Buffer.from(fixVertex(element.toString('utf8'), context, label), 'utf8')]));
+  });
+  parts.push(CLOSE_BRACKET);
+  const json = Buffer.concat(parts);
+  return {
+    body: { json, count: elements.length },
+    elements: elements.length,
+    bytes: json.length,
+    labels: [[label, elements.length]],
+    each: () => elements.map((e) => e.toString('utf8')).map((raw) => ({ raw, label, fixed: fixVertex(raw, context, label) })),
+  };
+}
+
+const OPEN_BRACKET = Buffer.from('[');
+const CLOSE_BRACKET = Buffer.from(']');
+const COMMA = Buffer.from(',');
 
 /** A line whose elements are decoded and fixed one by one (ids recomputed, endpoints rewritten). */
 function fixedBatch(item: FileItem, kind: 'vertex' | 'edge', context: ElementFixContext, line: LineBytes): Batch {

@@ -1,6 +1,6 @@
 import { encodeDataLine, encodeDataLineBytes } from '../../../functions/format';
 import { dropRepeatedBytes, dropRepeats } from '../../../functions/hugegraph/client';
-import { countArrayBytes, leadingIdBytes, scanPageBytes, skipValueBytes } from '../../../functions/json/bytes';
+import { countArrayBytes, leadingIdBytes, scanPageBytes, skipValueBytes, withoutLeadingIdBytes } from '../../../functions/json/bytes';
 import { scanPage } from '../../../functions/json/scan';
 
 const ELEMENTS = [
@@ -40,6 +40,17 @@ describe('byte scanner', () => {
     expect(leadingIdBytes(Buffer.from(ELEMENTS[0] as string))).toBe('1190241039214968832');
     expect(leadingIdBytes(Buffer.from(ELEMENTS[1] as string))).toBe('"2:中文 🌍"');
     expect(leadingIdBytes(Buffer.from(ELEMENTS[2] as string))).toBeUndefined();
+  });
+
+  it('cuts a leading id out of an element, and leaves one that is not first to the caller', () => {
+    const cut = (text: string) => {
+      const pieces = withoutLeadingIdBytes(Buffer.from(text));
+      return pieces && Buffer.concat(pieces).toString();
+    };
+    expect(cut(ELEMENTS[0] as string)).toBe((ELEMENTS[0] as string).replace('"id":1190241039214968832,', ''));
+    expect(cut('{"id":"1:a\\"b" , "label":"p"}')).toBe('{"label":"p"}');
+    expect(cut('{"id":"1:only"}')).toBe('{}');
+    expect(cut(ELEMENTS[2] as string)).toBeUndefined();
   });
 
   it('drops server repeats in bytes exactly as in text', () => {

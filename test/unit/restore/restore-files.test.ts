@@ -115,13 +115,23 @@ describe('restoreFiles', () => {
     expect(fake.bodies).toEqual(['stored', 'stored', 'stored', 'stored', 'stored']);
   });
 
-  it('decodes the lines of a PRIMARY_KEY label and posts its vertices without their ids', async () => {
-    const people = ['{"id":"7:marko","label":"person","type":"vertex","properties":{"name":"marko"}}', '{"id":"7:中文","label":"person","type":"vertex","properties":{"name":"中文"}}'];
+  it('posts the vertices of a PRIMARY_KEY label without their ids, cut out of the bytes', async () => {
+    const people = [
+      '{"id":"7:marko","label":"person","type":"vertex","properties":{"name":"marko"}}',
+      '{"id":"7:中文","label":"person","type":"vertex","properties":{"name":"中文"}}',
+      '{"label":"person","id":"7:late","type":"vertex","properties":{"name":"late"}}',
+    ];
     const { item, job } = setUp([people], 'RESTORING', 2, 'person');
     const fake = fakeClient();
     await restoreFiles(runtime(fake.client), { BatchInput: { job }, Items: [item] });
-    expect(fake.bodies).toEqual(['elements']);
-    expect(fake.posted).toEqual([['{"label":"person","type":"vertex","properties":{"name":"marko"}}', '{"label":"person","type":"vertex","properties":{"name":"中文"}}']]);
+    expect(fake.bodies).toEqual(['stored']);
+    expect(fake.posted).toEqual([
+      [
+        '{"label":"person","type":"vertex","properties":{"name":"marko"}}',
+        '{"label":"person","type":"vertex","properties":{"name":"中文"}}',
+        '{"label":"person","type":"vertex","properties":{"name":"late"}}',
+      ],
+    ]);
   });
 
   it('sends nothing of a file whose bytes do not match the manifest', async () => {
