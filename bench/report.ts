@@ -27,6 +27,8 @@ How to read the tables:
   very batches restore posts, uncompressed as hgbr sends them, 12 requests in flight, prepared before
   the clock starts).
   **vs tools**: against hugegraph-tools (\`HGBR_BENCH_TOOLS_CLASSPATH\`; it is not on Maven Central).
+- Every measured step runs twice (\`--repeat\`) and the faster run counts (a busy moment of a shared
+  machine only ever slows a run); peak RSS is the higher of the two.
 - Before each measured step the bench waits until the server is quiet (RocksDB compacts for
   seconds after a load or a clear), so that one step's background work does not land in the next.
 - **peak RSS** is VmHWM of the child process; the memory table compares the two sizes: a worker's
