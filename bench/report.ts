@@ -9,7 +9,7 @@ import type { StepResult } from './steps';
 
 export const MARKER = '<!-- bench:generated — everything below this line is rewritten by `npm run bench` -->';
 
-const DEFAULT_INTRO = `# Benchmarks
+export const DEFAULT_INTRO = `# Benchmarks
 
 \`npm run bench\` measures hgbr's backup and restore against the raw ceilings of the HugeGraph REST
 API (bare loops of the same calls doing nothing else) and, where a build is available, against
@@ -20,7 +20,7 @@ does exactly, and the profiling helper (\`bench/profile.ts\`).
 How to read the tables:
 
 - **elements/s** = elements in the graph / wall time of the whole step. hgbr and hugegraph-tools
-  run as child processes, so start-up, schema, mode changes and hgbr's count verification are in.
+  run as child processes, so start-up, schema, mode changes and hgbr's count checks are in.
 - **own s** is hgbr's own \`durationMs\`; the difference to wall time is process start-up.
 - **vs ceiling**: backup against the read ceiling (label paging, hgbr's page size and label
   concurrency, gzip answers as hgbr's client asks for them); restore against the write ceiling (the
