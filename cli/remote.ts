@@ -11,6 +11,17 @@ import { withSignals } from './signals';
 
 const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:([a-z0-9-]+):(\d{12}):stateMachine:[A-Za-z0-9_-]{1,80}$/;
 const DEFAULT_POLL_MS = 5000;
+/** Step Functions execution names, as the restore API accepts restore ids (functions/api/restore-request.ts). */
+const EXECUTION_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/;
+
+/** HGBR_REMOTE_POLL_MS: how often the execution is described (default 5 s; at least 10 ms). */
+function pollIntervalFromEnv(): number | undefined {
+  const text = process.env.HGBR_REMOTE_POLL_MS;
+  if (text === undefined || text === '') return undefined;
+  const ms = Number(text);
+  if (!Number.isFinite(ms) || ms < 10) throw new UsageError(`HGBR_REMOTE_POLL_MS must be a number of milliseconds ≥ 10, not '${text}'`);
+  return ms;
+}
 
 export type SfnSender = Pick<SFNClient, 'send'>;
 
@@ -23,6 +34,8 @@ export interface RemoteRunOptions {
   readonly signal?: AbortSignal;
   readonly pollMs?: number;
   readonly onStarted?: (executionArn: string) => void;
+  /** The name was taken: the existing execution is followed instead. */
+  readonly onExisting?: (executionArn: string) => void;
   readonly onPoll?: (status: string) => void;
   /** @default a client for the ARN's region (endpoint from AWS_ENDPOINT_URL_SFN when set) */
   readonly sfn?: SfnSender;
@@ -72,11 +85,20 @@ export function requireS3(command: string, option: string, location: string | un
 /** Starts the execution and resolves to its parsed output once it SUCCEEDED. */
 export async function runRemotely<T>(options: RemoteRunOptions): Promise<T> {
   const sfn = options.sfn ?? new SFNClient({ region: regionOf(options.stateMachineArn) });
-  const started = await sfn.send(
-    new StartExecutionCommand({ stateMachineArn: options.stateMachineArn, name: options.name, input: JSON.stringify(options.input) }),
-  );
-  const executionArn = started.executionArn as string;
-  options.onStarted?.(executionArn);
+  let executionArn: string;
+  try {
+    const started = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: options.stateMachineArn, name: options.name, input: JSON.stringify(options.input) }),
+    );
+    executionArn = started.executionArn as string;
+    options.onStarted?.(executionArn);
+  } catch (error) {
+    // The name was used already (Step Functions keeps names 90 days): follow that execution, as the
+    // restore API answers a repeated request; its outcome is reported like this run's would be.
+    if ((error as Error).name !== 'ExecutionAlreadyExists' || !options.name) throw error;
+    executionArn = options.stateMachineArn.replace(':stateMachine:', ':execution:') + `:${options.name}`;
+    options.onExisting?.(executionArn);
+  }
   const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
   for (;;) {
     const execution: DescribeExecutionCommandOutput = await sfn.send(new DescribeExecutionCommand({ executionArn }));
@@ -119,6 +141,9 @@ export async function runRemoteWorkflow<T>(
 ): Promise<T> {
   const stateMachineArn = values.remote as string;
   stateMachineRegion(command, stateMachineArn);
+  if (run.name !== undefined && !EXECUTION_NAME.test(run.name)) {
+    throw new UsageError(`hgbr ${command}: with --remote the restore id names the execution: 1 to 80 letters, digits, "-" or "_", not '${run.name}'`);
+  }
   for (const [option, location] of Object.entries(run.locations)) requireS3(command, option, location);
   if (values.user !== undefined || values.password !== undefined) {
     throw new UsageError(`hgbr ${command}: --user and --password do not go with --remote: the deployed functions use the stack's HugeGraph secret`);
@@ -130,8 +155,9 @@ export async function runRemoteWorkflow<T>(
       name: run.name,
       signal,
       sfn: run.sfn,
-      pollMs: process.env.HGBR_REMOTE_POLL_MS ? Number(process.env.HGBR_REMOTE_POLL_MS) : undefined,
+      pollMs: pollIntervalFromEnv(),
       onStarted: (executionArn) => output.info(`started ${executionArn}`),
+      onExisting: (executionArn) => output.warn(`${run.name} names an execution started before (${executionArn}); following it instead of starting another`),
       onPoll: (status) => output.progress(`execution ${status.toLowerCase()}…`),
     }),
   );

@@ -270,7 +270,7 @@ export function locateLineArray(bytes: Buffer, file: string, line: number, expec
   if (bytes[start] !== LBRACKET) fail(`expected the "${type}" array`, start);
   let counted: { count: number; end: number };
   try {
-    counted = countArrayBytes(bytes, start);
+    counted = countArrayBytes(bytes, start, { objects: true });
   } catch (err) {
     if (err instanceof JsonSyntaxError) throw syntaxError(err, file, line);
     throw err;

@@ -5,6 +5,7 @@
  * so quotes, backslashes and brackets are found byte by byte as in text. Like the text scanner,
  * this tracks string boundaries and nesting only; the server validates what is inside.
  */
+import { isUtf8 } from 'node:buffer';
 import { JsonSyntaxError } from './errors';
 
 // Byte values, local on purpose (see the note in scan.ts).
@@ -64,13 +65,17 @@ export function skipValueBytes(buf: Uint8Array, i: number): number {
   throw new JsonSyntaxError('Unterminated object or array', i, 'the JSON text is malformed or truncated');
 }
 
-/** How many values the array starting at `start` (its `[`) holds, and the index just after its `]`. */
-export function countArrayBytes(buf: Uint8Array, start: number): { count: number; end: number } {
+/**
+ * How many values the array starting at `start` (its `[`) holds, and the index just after its `]`.
+ * With `objects`, every value must be a JSON object (as graph elements are).
+ */
+export function countArrayBytes(buf: Uint8Array, start: number, options: { objects?: boolean } = {}): { count: number; end: number } {
   if (buf[start] !== LBRACKET) throw new JsonSyntaxError("Expected '['", start);
   let i = skipWhitespace(buf, start + 1);
   if (buf[i] === RBRACKET) return { count: 0, end: i + 1 };
   let count = 0;
   for (;;) {
+    if (options.objects && buf[i] !== LBRACE) throw new JsonSyntaxError(`element ${count + 1} is not a JSON object`, i);
     i = skipWhitespace(buf, skipValueBytes(buf, i));
     count++;
     const c = buf[i];
@@ -93,6 +98,8 @@ export interface ScannedPageBytes {
  * is empty, `page` must be a string or null.
  */
 export function scanPageBytes(buf: Buffer, arrayKey: string): ScannedPageBytes {
+  // Nothing is decoded, so check the encoding here: a backup must not store what is not UTF-8.
+  if (!isUtf8(buf)) throw new JsonSyntaxError('Invalid UTF-8 in JSON text', 0, 'the server sent bytes that are not UTF-8');
   const elements: Buffer[] = [];
   let page: string | null = null;
   let i = skipWhitespace(buf, buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0);

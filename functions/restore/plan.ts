@@ -37,6 +37,8 @@ export interface PlanRecord {
   readonly mode: RestoreMode;
   readonly previousMode: string;
   readonly startedAt: string;
+  /** The manifest's per-label totals, empty labels included (verify counts those too). */
+  readonly labels?: { readonly vertex: Record<string, number>; readonly edge: Record<string, number> };
 }
 
 /** The source read and checked: contents, schema verified against the manifest's checksums. */
@@ -106,7 +108,15 @@ export async function planRestore(runtime: WorkflowRuntime, request: RestoreRequ
       for await (const _ of state.list(doneRecordsPrefix(statePrefix))) done++;
       if (done > 0) warnings.push(`${done} file(s) restored by an earlier attempt of ${restoreId} will be skipped`);
     }
-    const planRecord: PlanRecord = { restoreId, source: request.source, target: request.target, mode: request.mode, previousMode, startedAt: startedAt.toISOString() };
+    const planRecord: PlanRecord = {
+      restoreId,
+      source: request.source,
+      target: request.target,
+      mode: request.mode,
+      previousMode,
+      startedAt: startedAt.toISOString(),
+      ...(contents.manifest ? { labels: contents.manifest.labels } : {}),
+    };
     await state.put(planRecordKey(statePrefix), JSON.stringify(planRecord, null, 2));
     await state.put(workListKey(statePrefix, 'vertices'), JSON.stringify(largestFirst(contents.vertexFiles)));
     await state.put(workListKey(statePrefix, 'edges'), JSON.stringify(largestFirst(contents.edgeFiles)));

@@ -4,7 +4,8 @@ import type { HugeGraphClient } from '../hugegraph';
 import { RestoreCountMismatchError, type CountMismatch } from './errors';
 import { elementLabel } from './element-fix';
 import { verifyRecordKey, workListKey } from './layout';
-import { readDoneRecord, type DoneRecord } from './state';
+import type { PlanRecord } from './plan';
+import { readDoneRecord, readPlanRecord, type DoneRecord } from './state';
 import type { FileItem, RestoreJob, VerifyRecord, VerifyResult } from './types';
 
 type Counts = Record<string, number>;
@@ -36,7 +37,7 @@ export async function verifyRestore(runtime: WorkflowRuntime, job: RestoreJob): 
   const records = await mapWithConcurrency(items, RECORD_READS, (item) => readDoneRecord(state, job, item.name));
   const unrestored = items.filter((_, i) => records[i] === undefined).map((item) => item.name);
   const restored = restoredPerLabel(items, records);
-  const expected = job.source.hasManifest ? expectedPerLabel(items) : restored;
+  const expected = job.source.hasManifest ? expectedPerLabel(items, (await readPlanRecord(state, job))?.labels) : restored;
 
   const mismatches: CountMismatch[] = [];
   for (const type of ['vertices', 'edges'] as const) {
@@ -74,9 +75,14 @@ function kindOf(type: 'vertices' | 'edges'): 'vertex' | 'edge' {
   return type === 'vertices' ? 'vertex' : 'edge';
 }
 
-/** The manifest's counts, as the work list carries them: every manifest file has a label and a count. */
-function expectedPerLabel(items: readonly FileItem[]): ByType {
+/**
+ * The manifest's counts, as the work list carries them (every manifest file has a label and a
+ * count), plus the manifest's empty labels at 0, which --verify-target checks too.
+ */
+function expectedPerLabel(items: readonly FileItem[], manifestLabels: PlanRecord['labels']): ByType {
   const out: ByType = { vertices: {}, edges: {} };
+  for (const label of Object.keys(manifestLabels?.vertex ?? {})) out.vertices[label] = 0;
+  for (const label of Object.keys(manifestLabels?.edge ?? {})) out.edges[label] = 0;
   for (const item of items) {
     const label = item.label ?? '';
     out[item.type][label] = (out[item.type][label] ?? 0) + (item.elements ?? 0);

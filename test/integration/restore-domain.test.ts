@@ -365,6 +365,23 @@ describe('verification of the counts', () => {
     await client.setMode('NONE');
     await state.deletePrefix(plan.job.statePrefix);
   });
+
+  it('a retried finish whose first attempt released the lock completes without touching the graph', async () => {
+    await client.clear();
+    const h = restoreHandlers(runtime);
+    const plan = await h.plan({ request: request('RESTORING', { restoreId: 'finish-retry' }), executionId: 'test' });
+    await h.prepare({ job: plan.job });
+    for (const type of ['vertices', 'edges'] as const) await h.restoreFiles({ BatchInput: { job: plan.job }, Items: await readItems(plan, type) });
+    const verified = await h.verify({ job: plan.job });
+    // The first attempt set the mode back and released the lock, then its answer was lost.
+    await client.setMode('NONE');
+    const state = openStorage(path.join(folder, 'root'));
+    await state.delete(restoreLockKey(plan.job.target));
+    const summary = await h.finish({ job: plan.job, verified });
+    expect(summary.vertices).toEqual(expectedCounts({ extraVertices: EXTRA_VERTICES }).vertices);
+    expect(await client.getMode()).toBe('NONE');
+    expect(await stateKeys()).toEqual([]);
+  });
 });
 
 describe('a hugegraph-tools folder (no manifest)', () => {

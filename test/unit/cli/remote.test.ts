@@ -12,7 +12,7 @@ interface Call {
 }
 
 /** Answers StartExecution, then DescribeExecution: RUNNING `runningPolls` times, then `final`. */
-async function fakeStepFunctions(final: Record<string, unknown>, runningPolls = 1) {
+async function fakeStepFunctions(final: Record<string, unknown>, runningPolls = 1, nameTaken = false) {
   const calls: Call[] = [];
   let polls = 0;
   const server = http.createServer((req, res) => {
@@ -22,6 +22,11 @@ async function fakeStepFunctions(final: Record<string, unknown>, runningPolls = 
       const action = String(req.headers['x-amz-target']).replace('AWSStepFunctions.', '');
       const body = JSON.parse(text || '{}') as Record<string, unknown>;
       calls.push({ action, body });
+      if (action === 'StartExecution' && nameTaken) {
+        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end(JSON.stringify({ __type: 'com.amazonaws.swf.service.v2.model#ExecutionAlreadyExists', message: 'Execution Already Exists' }));
+        return;
+      }
       const executionArn = 'arn:aws:states:eu-central-1:111111111111:execution:Backup:run-1';
       const answer =
         action === 'StartExecution'
@@ -97,6 +102,25 @@ describe('hgbr backup --remote', () => {
 });
 
 describe('hgbr restore --remote', () => {
+  it('follows the execution a restore id already names instead of failing, and refuses an id Step Functions cannot take', async () => {
+    const summary = { restoreId: 'nightly-1', mode: 'RESTORING', target: { url: 'http://hg:8080', graph: 'g' }, source: 's3://b/x/', vertices: {}, edges: {}, durationMs: 10, modeRestoredTo: 'NONE', countedOnTarget: false };
+    const sfn = await fakeStepFunctions({ status: 'SUCCEEDED', output: JSON.stringify(summary) }, 0, true);
+    try {
+      const base = ['restore', '--from', 's3://b/backups/g/20261125T020000Z-abcd', '--server', 'http://hg:8080', '--graph', 'g', '--remote', RESTORE_MACHINE, '--json'];
+      const again = await runHgbr([...base, '--restore-id', 'nightly-1'], sfn.env);
+      expect(again.code).toBe(0);
+      expect(again.stderr).toContain('nightly-1 names an execution started before (arn:aws:states:eu-central-1:111111111111:execution:Restore:nightly-1)');
+      expect(sfn.calls.map((c) => c.action)).toEqual(['StartExecution', 'DescribeExecution']);
+      expect(sfn.calls[1]?.body.executionArn).toBe('arn:aws:states:eu-central-1:111111111111:execution:Restore:nightly-1');
+
+      const long = await runHgbr([...base, '--restore-id', 'r'.repeat(81)], sfn.env);
+      expect(long.code).toBe(2);
+      expect(JSON.parse(long.stdout).error.message).toContain('1 to 80 letters');
+    } finally {
+      await sfn.close();
+    }
+  });
+
   it('names the execution after the restore id and sends verifyTarget along', async () => {
     const summary = { restoreId: 'nightly-1', mode: 'RESTORING', target: { url: 'http://hg:8080', graph: 'g' }, source: 's3://b/backups/g/x/', vertices: { person: 3 }, edges: {}, durationMs: 10, modeRestoredTo: 'NONE', countedOnTarget: true };
     const sfn = await fakeStepFunctions({ status: 'SUCCEEDED', output: JSON.stringify(summary) });

@@ -161,6 +161,7 @@ describe('locateLineArray', () => {
     expect(fails('{"vertices": [{"a":"x}]}')).toMatch(/^vertices-0001-00001, line 7: Unterminated string at column 20/);
     expect(fails('{"vertices": [{} {}]}')).toMatch(/Expected ',' or '\]' after an array element at column 18/);
     expect(fails('{"vertices": [{}]} x')).toMatch(/unexpected text after '}'/);
+    expect(fails('{"vertices": [{}, 1]}')).toMatch(/element 2 is not a JSON object at column 19/);
     expect(fails(`{"vertices": [${Array(501).fill('{}').join(',')}]}`)).toMatch(/501 elements on one line, at most 500/);
   });
 });

@@ -28,6 +28,7 @@ describe('byte scanner', () => {
     expect(() => scanPageBytes(Buffer.from('{"vertices":[{"a":1}'), 'vertices')).toThrow(/Unterminated/);
     expect(() => scanPageBytes(Buffer.from('{"vertices":[],"page":5}'), 'vertices')).toThrow(/'page' member is not a string/);
     expect(() => scanPageBytes(Buffer.from('{"vertices":[]} x'), 'vertices')).toThrow(/Unexpected text/);
+    expect(() => scanPageBytes(Buffer.from([...Buffer.from('{"vertices":[{"a":"'), 0xc3, 0x28, ...Buffer.from('"}]}')]), 'vertices')).toThrow(/Invalid UTF-8/);
   });
 
   it('counts array elements and skips values, strings with escaped quotes included', () => {
