@@ -191,8 +191,12 @@ export function dropRepeats(elements: string[], afterId: string | null): { eleme
 
 /** {@link dropRepeats} for elements as bytes (views of the answer). */
 export function dropRepeatedBytes(elements: Buffer[], afterId: string | null): { elements: Buffer[]; dropped: number } {
-  const idOf = (e: Buffer) => leadingIdBytes(e) ?? elementIdRaw(e.toString('utf8'));
-  return dropRepeatsOf(elements, afterId, idOf, (a, b) => a.equals(b));
+  return dropRepeatsOf(elements, afterId, elementIdOfBytes, (a, b) => a.equals(b));
+}
+
+/** Raw JSON id of an element given as bytes: read in place when it comes first, as the server writes it. */
+function elementIdOfBytes(element: Buffer): string | undefined {
+  return leadingIdBytes(element) ?? elementIdRaw(element.toString('utf8'));
 }
 
 function dropRepeatsOf<T>(elements: T[], afterId: string | null, idOf: (e: T) => string | undefined, same: (a: T, b: T) => boolean): { elements: T[]; dropped: number } {
@@ -522,7 +526,7 @@ export class HugeGraphClient {
       elements,
       nextPage: scanned.page,
       bytes: res.bytes,
-      lastId: last === undefined ? null : (leadingIdBytes(last) ?? elementIdRaw(last.toString('utf8')) ?? null),
+      lastId: last === undefined ? null : (elementIdOfBytes(last) ?? null),
       duplicatesDropped: dropped,
     };
   }

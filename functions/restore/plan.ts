@@ -39,6 +39,8 @@ export interface PlanRecord {
   readonly startedAt: string;
   /** The manifest's per-label totals, empty labels included (verify counts those too). */
   readonly labels?: { readonly vertex: Record<string, number>; readonly edge: Record<string, number> };
+  /** The schema files plan checked, so that prepare need not list the backup again. */
+  readonly schemaFiles?: BackupContents['schemaFiles'];
 }
 
 /** The source read and checked: contents, schema verified against the manifest's checksums. */
@@ -116,6 +118,7 @@ export async function planRestore(runtime: WorkflowRuntime, request: RestoreRequ
       previousMode,
       startedAt: startedAt.toISOString(),
       ...(contents.manifest ? { labels: contents.manifest.labels } : {}),
+      schemaFiles: contents.schemaFiles,
     };
     await state.put(planRecordKey(statePrefix), JSON.stringify(planRecord, null, 2));
     await state.put(workListKey(statePrefix, 'vertices'), JSON.stringify(largestFirst(contents.vertexFiles)));

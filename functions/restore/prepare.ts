@@ -4,7 +4,7 @@ import { SchemaConflictError } from './errors';
 import { readTargetSchema } from './plan';
 import { differences, kindName, schemaCreationOrder, type SchemaStep } from './schema-diff';
 import { readSchema, openBackup } from './source';
-import { assertLockHeld } from './state';
+import { assertLockHeld, readPlanRecord } from './state';
 import type { RestoreJob } from './types';
 
 export interface PrepareResult {
@@ -22,7 +22,9 @@ export async function prepareRestore(runtime: WorkflowRuntime, job: RestoreJob):
   await assertLockHeld(runtime, job);
   const client = await runtime.connect(job.target);
   const storage = runtime.storage(job.source.root);
-  const backup = await readSchema(storage, await openBackup(storage, job.source));
+  // Plan listed the backup and kept where its schema files are; a record from before that did not.
+  const schemaFiles = (await readPlanRecord(runtime.storage(job.stateLocation), job))?.schemaFiles ?? (await openBackup(storage, job.source)).schemaFiles;
+  const backup = await readSchema(storage, { source: job.source, schemaFiles });
   await client.setMode(job.mode);
   const target = await readTargetSchema(client);
   const existing = new Map<string, SchemaElement>();

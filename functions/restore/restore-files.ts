@@ -1,5 +1,5 @@
 import type { WorkflowRuntime } from '../backup/runtime';
-import { BackupFormatError, decodeLineBytes, locateLineArray, readFileLineBytes, readVerified, type LineBytes } from '../format';
+import { BackupFormatError, decodeLineBytes, locateLineArray, readFileLineBytes, type LineBytes } from '../format';
 import { HugeGraphBadRequestError, HugeGraphNotFoundError, HugeGraphServerError, type BatchInput, type HugeGraphClient } from '../hugegraph';
 import { arrayElementsBytes, withoutLeadingIdBytes } from '../json/bytes';
 import { scanArray, utf8Length } from '../json/scan';
@@ -15,7 +15,7 @@ import {
 } from './element-fix';
 import { RestoreModeLostError } from './errors';
 import { doneRecordKey } from './layout';
-import { inMemory } from './source';
+import { openBackupFile } from './source';
 import { assertLockHeld, readDoneRecord, type DoneRecord } from './state';
 import type { FileItem, RestoreFilesInput, RestoreFilesResult, RestoreJob, RestoreMode } from './types';
 
@@ -62,12 +62,7 @@ async function restoreFile(
   if (done) return { name: item.name, elements: done.elements, skipped: true };
   await assertStillRestoring(runtime, job, client);
 
-  const source = runtime.storage(job.source.root);
-  const key = `${job.source.prefix}${item.name}`;
-  // A hugegraph-tools file has no checksum to wait for, and no bound on its size: streamed.
-  const content = item.sha256
-    ? inMemory(await readVerified(await source.openRead(key), item.name, { sha256: item.sha256, bytes: item.bytes }))
-    : await source.openRead(key);
+  const content = await openBackupFile(runtime.storage(job.source.root), job.source.prefix, item);
   const labels = await postFile(runtime, job, client, context, item, content);
   const elements = Object.values(labels).reduce((a, b) => a + b, 0);
   if (item.elements !== undefined && elements !== item.elements) {

@@ -155,10 +155,7 @@ function fromToolsFolder(source: Omit<SourceRef, 'hasManifest'>, stored: Map<str
 export async function readSchema(storage: BackupStorage, contents: Pick<BackupContents, 'source' | 'schemaFiles'>): Promise<SchemaSet> {
   const read = async <T>(kind: SchemaKind): Promise<T[]> => {
     const file = contents.schemaFiles[kind];
-    const key = `${contents.source.prefix}${file.name}`;
-    const body: AsyncIterable<Uint8Array> = file.sha256
-      ? inMemory(await readVerified(await storage.openRead(key), file.name, { sha256: file.sha256, bytes: file.bytes }))
-      : await storage.openRead(key);
+    const body = await openBackupFile(storage, contents.source.prefix, file);
     const elements: T[] = [];
     for await (const line of readFileLines(file.name, body, { expect: kind })) {
       for (const raw of line.rawElements) elements.push(parseLosslessObject(raw, { numbers: 'exact' }) as T);
@@ -171,6 +168,21 @@ export async function readSchema(storage: BackupStorage, contents: Pick<BackupCo
     edgelabels: await read<EdgeLabel>('edgelabels'),
     indexlabels: await read<IndexLabel>('indexlabels'),
   };
+}
+
+/**
+ * A file of the backup, as the format readers take it. A file the manifest gives a checksum is read
+ * whole (files are bounded) and verified before anything of it is used; a hugegraph-tools file has
+ * no checksum to wait for and no bound on its size, so it is streamed.
+ */
+export async function openBackupFile(
+  storage: BackupStorage,
+  prefix: string,
+  file: { readonly name: string; readonly sha256?: string; readonly bytes?: number },
+): Promise<AsyncIterable<Uint8Array>> {
+  const key = `${prefix}${file.name}`;
+  if (!file.sha256) return storage.openRead(key);
+  return inMemory(await readVerified(await storage.openRead(key), file.name, { sha256: file.sha256, bytes: file.bytes }));
 }
 
 /** Bytes already in memory, as the stream the format readers take. */
