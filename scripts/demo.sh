@@ -8,6 +8,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Node 22 or newer, fetched from the npm registry when the system's is older (scripts/node.sh).
+PATH="$(bash scripts/node.sh bin):$PATH"
+export PATH
+
 PORT="${HUGEGRAPH_PORT:-8080}"
 ROOT="${HGBR_DEMO_ROOT:-./backups}"
 SERVER="http://127.0.0.1:$PORT"

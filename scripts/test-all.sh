@@ -5,6 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Node 22 or newer, fetched from the npm registry when the system's is older (scripts/node.sh).
+PATH="$(bash scripts/node.sh bin):$PATH"
+export PATH
+
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
