@@ -16,7 +16,7 @@ import { startHugeGraph, type HugeGraphServer } from '../test/support/hugegraph-
 import { startS3Server, type S3Server } from '../test/support/s3-server';
 import { formatSummary, profileFiles, readProfile, summarizeProfile } from './cpuprofile';
 import { loadGraph, sizeFromTotal } from './graph';
-import { buildCompiled, removeCompiled, applyRepoRootFix, hgbrCommand, hgbrEnv, runChildStep, summaryElements, type StepResult } from './steps';
+import { buildCompiled, removeCompiled, hgbrCommand, hgbrEnv, runChildStep, summaryElements, type StepResult } from './steps';
 
 const HELP = `usage: npx tsx bench/profile.ts [options]
 
@@ -111,16 +111,6 @@ async function main(): Promise<void> {
       }
     }
     distDir = values.compiled ? buildCompiled() : undefined;
-    // the CLI's workflow definitions (a CDK synthesis after any change to infra/) outside the profiles
-    try {
-      const workflows = distDir
-        ? (applyRepoRootFix(distDir), require(path.join(distDir, 'cli', 'workflows.js')) as typeof import('../cli/workflows'))
-        : await import('../cli/workflows');
-      await workflows.workflowDefinitions();
-    } catch (error) {
-      log(`warning: the workflow definitions do not synthesize: ${(error as Error).message.split('\n')[0]}`);
-    }
-
     let lastFolderBackup: string | undefined;
     for (const pageSize of pageSizes) {
       for (const target of targets) {

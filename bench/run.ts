@@ -22,7 +22,6 @@ import { machineInfo, runMeasured } from './proc';
 import { renderReport, writeReport, type BenchReport, type SizeReport } from './report';
 import {
   buildCompiled,
-  applyRepoRootFix,
   folderBytes,
   removeCompiled,
   hgbrCommand,
@@ -461,19 +460,6 @@ async function main(): Promise<void> {
       o.s3 ? startS3Server({ bucket: 'hgbr-bench' }) : Promise.resolve(undefined),
     ]);
     log(`HugeGraph ${hg.version} at ${hg.url}${s3 ? `, S3 at ${s3.endpoint}` : ''}`);
-    // The CLI runs the ASL that CDK synthesizes, cached under .hgbr/cache by a hash of infra/: after
-    // any change to infra/ the first hgbr run synthesizes (seconds, hundreds of MiB). Do it now, not
-    // inside the first measured step.
-    const synth = Date.now();
-    try {
-      const workflows = o.distDir
-        ? (applyRepoRootFix(o.distDir), require(path.join(o.distDir, 'cli', 'workflows.js')) as typeof import('../cli/workflows'))
-        : await import('../cli/workflows');
-      await workflows.workflowDefinitions();
-      log(`workflow definitions ready in ${((Date.now() - synth) / 1000).toFixed(1)} s`);
-    } catch (error) {
-      log(`warning: the workflow definitions do not synthesize (hgbr steps will fail): ${(error as Error).message.split('\n')[0]}`);
-    }
     const idleCommand = hgbrCommand(['backup', '--help'], { distDir: o.distDir });
     const idle = await runMeasured(idleCommand.command, idleCommand.args, { env: hgbrEnv() });
     baselineRssKb = idle.peakRssKb;

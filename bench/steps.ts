@@ -109,15 +109,15 @@ export function hgbrCommand(args: readonly string[], options: HgbrRunOptions = {
   const flags = options.nodeFlags ?? [];
   if (options.distDir) {
     const main = JSON.stringify(path.join(options.distDir, 'cli', 'main.js'));
-    const code = `${repoRootFix(options.distDir)}; require(${main}).main(process.argv.slice(1))`;
+    const code = `require(${main}).main(process.argv.slice(1))`;
     return { command: process.execPath, args: [...flags, '-e', code, ...args] };
   }
   return { command: process.execPath, args: [...flags, HGBR_BIN, ...args] };
 }
 
-/** Environment of an hgbr child: the sources, never a stale dist/ (bin/hgbr.js prefers dist/ when it exists). */
+/** Environment of an hgbr child. */
 export function hgbrEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extra, HGBR_FROM_SOURCE: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
   // never let the bench's own settings leak into the tool under test
   delete env.NODE_OPTIONS;
   return env;
@@ -143,20 +143,6 @@ export function buildCompiled(): string {
     if (!fs.existsSync(path.join(dir, 'cli', 'main.js'))) throw error;
   }
   return dir;
-}
-
-/**
- * tsc emits package.json into the output (functions/version.ts imports it), so infra/paths.ts's
- * repoRoot() stops at the compiled tree and CDK looks for the handler sources there (the same
- * happens in dist/). Point it at the repository: JS that makes the compiled tree usable.
- */
-export function repoRootFix(distDir: string): string {
-  return `require(${JSON.stringify(path.join(distDir, 'infra', 'paths.js'))}).repoRoot = () => ${JSON.stringify(REPO)}`;
-}
-
-/** {@link repoRootFix} in this process (before requiring the compiled workflows). */
-export function applyRepoRootFix(distDir: string): void {
-  (require(path.join(distDir, 'infra', 'paths.js')) as { repoRoot: () => string }).repoRoot = () => REPO;
 }
 
 export function removeCompiled(dir: string | undefined): void {

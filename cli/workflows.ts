@@ -1,60 +1,25 @@
-import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { cleanUpEndedExecution } from '../functions/backup/abort';
 import { backupHandlers } from '../functions/backup/handlers';
 import type { BackupRequest, BackupSummary } from '../functions/backup/types';
 import { HgbrError } from '../functions/errors';
 import type { SynthesizedWorkflows } from '../infra/workflows/synth';
-import { repoRoot } from '../infra/paths';
 import { BACKUP_TASKS, RESTORE_FILE_MAPS, RESTORE_TASKS } from '../infra/workflows/task-names';
 import { cleanUpEndedRestore } from '../functions/restore/abort';
 import { restoreHandlers } from '../functions/restore/handlers';
 import type { RestoreRequest, RestoreSummary } from '../functions/restore/types';
 import { openStorage } from '../functions/storage/storage';
 import { adaptDistributedMaps, itemReaderHandler, type ItemSource } from './distributed-map';
+import stateMachines from './generated/state-machines.json';
 import { runLocally } from './local-runner';
 import type { LocalRuntime } from './local-runtime';
 
-let synthesized: SynthesizedWorkflows | undefined;
-
 /**
- * The definitions CDK synthesizes for deployment. Synthesis takes seconds, so its output is kept in
- * .hgbr/cache under a hash of the infra sources and the CDK version: any change to either
- * synthesizes afresh, and what runs is always what CDK makes of the current code.
+ * The definitions CDK synthesizes for deployment, generated at build time into
+ * cli/generated/state-machines.json (`npm run generate`; a test fails when it drifts from CDK's
+ * output). Loading JSON keeps aws-cdk-lib and a synthesis out of the CLI's run time.
  */
-export async function workflowDefinitions(): Promise<SynthesizedWorkflows> {
-  if (synthesized) return synthesized;
-  const cacheFile = path.join(repoRoot(), '.hgbr', 'cache', `workflows-${infraHash()}.json`);
-  try {
-    synthesized = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as SynthesizedWorkflows;
-    return synthesized;
-  } catch {
-    // not cached yet
-  }
-  // Loaded on first use: aws-cdk-lib is large and only a fresh synthesis needs it.
-  const { synthesizeWorkflows } = require('../infra/workflows/synth') as typeof import('../infra/workflows/synth');
-  synthesized = synthesizeWorkflows();
-  try {
-    fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
-    fs.writeFileSync(`${cacheFile}.${process.pid}`, JSON.stringify(synthesized));
-    fs.renameSync(`${cacheFile}.${process.pid}`, cacheFile);
-  } catch {
-    // a read-only checkout synthesizes every time
-  }
-  return synthesized;
-}
-
-function infraHash(): string {
-  const hash = createHash('sha256');
-  const infraDir = path.join(__dirname, '..', 'infra');
-  const files = fs.readdirSync(infraDir, { recursive: true, encoding: 'utf8' }).sort();
-  for (const file of files) {
-    const full = path.join(infraDir, file);
-    if (fs.statSync(full).isFile()) hash.update(file).update(fs.readFileSync(full));
-  }
-  hash.update(require('aws-cdk-lib/package.json').version as string);
-  return hash.digest('hex').slice(0, 16);
+export function workflowDefinitions(): SynthesizedWorkflows {
+  return { backup: stateMachines.backup, restore: stateMachines.restore } as unknown as SynthesizedWorkflows;
 }
 
 export class WorkflowFailedError extends HgbrError {
@@ -71,7 +36,7 @@ export class WorkflowAbortedError extends HgbrError {
 
 /** Runs the backup state machine on this machine; resolves to the summary of a complete backup. */
 export async function runBackupLocally(runtime: LocalRuntime, request: BackupRequest, signal?: AbortSignal): Promise<BackupSummary> {
-  const { backup } = await workflowDefinitions();
+  const { backup } = workflowDefinitions();
   const handlers = backupHandlers(runtime);
   const outcome = await runLocally(backup, request, {
     signal,
@@ -95,7 +60,7 @@ export async function runBackupLocally(runtime: LocalRuntime, request: BackupReq
  * (work lists read from the state location, batched as the ItemBatcher says).
  */
 export async function runRestoreLocally(runtime: LocalRuntime, request: RestoreRequest, signal?: AbortSignal): Promise<RestoreSummary> {
-  const { definition } = adaptDistributedMaps((await workflowDefinitions()).restore);
+  const { definition } = adaptDistributedMaps(workflowDefinitions().restore);
   const handlers = restoreHandlers(runtime);
   const readItems = itemReaderHandler(readWorkList);
   const outcome = await runLocally(definition, request, {
@@ -120,7 +85,7 @@ export async function runRestoreLocally(runtime: LocalRuntime, request: RestoreR
 }
 
 /** A work list as the plan wrote it: S3 (bucket, key) on AWS and locally, or a local state folder. */
-const readWorkList: ItemSource = async ({ Bucket, Key }) => {
+export const readWorkList: ItemSource = async ({ Bucket, Key }) => {
   const storage = Bucket.startsWith('/') ? openStorage(Bucket) : openStorage(`s3://${Bucket}`);
   return JSON.parse((await storage.get(Key)).toString('utf8')) as unknown[];
 };

@@ -6,11 +6,10 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp } from '../../infra/app';
 import { CONTEXT, type SystemConfig } from '../../infra/config';
-import { repoRoot } from '../../infra/paths';
 
 /** The context of cdk.json: feature flags and the sample configuration. */
 export function cdkJsonContext(): Record<string, unknown> {
-  return JSON.parse(fs.readFileSync(path.join(repoRoot(), 'cdk.json'), 'utf8')).context as Record<string, unknown>;
+  return JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context as Record<string, unknown>;
 }
 
 export const TARGET_ACCOUNT = '222222222222';
