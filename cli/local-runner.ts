@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AslDefinition } from '../infra/workflows/synth';
 
-// aws-local-stepfunctions calls Promise.withResolvers, which Node 20 lacks (Node 22 has it).
-installPromiseWithResolvers();
-
 export type TaskHandler = (input: any) => Promise<unknown>;
 
 export interface LocalRunOptions {
@@ -14,11 +11,17 @@ export interface LocalRunOptions {
   /** Retry waits are real by default; tests shorten them. */
   readonly retryIntervalMs?: number;
   readonly onEvent?: (event: LocalRunEvent) => void;
+  /** `$$.Execution.Id` of the run. @default a new `arn:hgbr:local:execution:<uuid>` */
+  readonly executionId?: string;
 }
 
 export interface LocalRunEvent {
   readonly type: string;
   readonly state?: string;
+  /** Type of the state: Task, Map, Parallel… */
+  readonly stateType?: string;
+  /** Milliseconds since the epoch. */
+  readonly timestamp?: number;
   readonly error?: string;
   readonly cause?: string;
 }
@@ -38,7 +41,7 @@ export async function runLocally(definition: AslDefinition, input: unknown, opti
   const missing = taskStateNames(definition).filter((name) => !options.handlers[name]);
   if (missing.length) throw new Error(`no local handler for task state(s): ${missing.join(', ')}`);
 
-  const executionId = `arn:hgbr:local:execution:${randomUUID()}`;
+  const executionId = options.executionId ?? `arn:hgbr:local:execution:${randomUUID()}`;
   const machine = new StateMachine(definition as any, { validationOptions: { checkArn: false } });
   const retryOverrides = options.retryIntervalMs === undefined
     ? undefined
@@ -104,17 +107,6 @@ function failureOf(error: Error): { error: string; cause: string } {
 
 async function forwardEvents(events: AsyncGenerator<any>, onEvent: (event: LocalRunEvent) => void): Promise<void> {
   for await (const event of events) {
-    onEvent({ type: event.type, state: event.state?.name, error: event.Error ?? event.error, cause: event.Cause ?? event.cause });
+    onEvent({ type: event.type, timestamp: event.timestamp, state: event.state?.name, stateType: event.state?.type, error: event.Error ?? event.error, cause: event.Cause ?? event.cause });
   }
-}
-
-function installPromiseWithResolvers(): void {
-  const P = Promise as unknown as { withResolvers?: unknown };
-  if (typeof P.withResolvers === 'function') return;
-  P.withResolvers = function withResolvers<T>() {
-    let resolve!: (value: T) => void;
-    let reject!: (reason?: unknown) => void;
-    const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
-    return { promise, resolve, reject };
-  };
 }

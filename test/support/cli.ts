@@ -11,10 +11,10 @@ export interface CliResult {
 
 /**
  * Runs the real `hgbr` executable in a child process, as a user would; `.child` is the process.
- * Always from the sources under test: `bin/hgbr.js` prefers a `dist/` build, which may be stale.
+ * From the sources under test: in a checkout `bin/hgbr.js` runs the sources, never a `dist/` build.
  */
 export function runHgbr(args: string[], env: Record<string, string> = {}): Promise<CliResult> & { child: ChildProcess } {
-  const child = spawn(process.execPath, [HGBR, ...args], { env: { ...process.env, HGBR_FROM_SOURCE: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [HGBR, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const result = new Promise<CliResult>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
