@@ -12,6 +12,8 @@ export interface ApiConfig {
   readonly stateLocation: string;
   /** The only graphs a restore may write to. */
   readonly targets: readonly GraphRef[];
+  /** Element batches in flight per file for the restores the API starts. @default the restore's own */
+  readonly batchConcurrency?: number;
 }
 
 /** Environment variable names; infra/constructs/restore-api.ts sets them. */
@@ -20,6 +22,7 @@ export const API_ENV = {
   backupRoot: 'BACKUP_ROOT',
   stateLocation: 'RESTORE_STATE_LOCATION',
   targets: 'RESTORE_TARGETS',
+  batchConcurrency: 'RESTORE_BATCH_CONCURRENCY',
 } as const;
 
 export class ApiConfigError extends HgbrError {
@@ -45,8 +48,17 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv): ApiConfig {
   } catch (error) {
     problems.push(`${API_ENV.targets} is not a JSON array of {url, graph, graphspace?}: ${(error as Error).message}`);
   }
+  const batchConcurrency = optionalPositiveInteger(env[API_ENV.batchConcurrency], API_ENV.batchConcurrency, problems);
   if (problems.length) throw new ApiConfigError(problems);
-  return { restoreStateMachineArn, backupRoot, stateLocation, targets };
+  return { restoreStateMachineArn, backupRoot, stateLocation, targets, ...(batchConcurrency !== undefined ? { batchConcurrency } : {}) };
+}
+
+function optionalPositiveInteger(value: string | undefined, name: string, problems: string[]): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (Number.isInteger(n) && n > 0) return n;
+  problems.push(`${name} must be a positive whole number, not ${JSON.stringify(value)}`);
+  return undefined;
 }
 
 function canonicalRoot(value: string, name: string, problems: string[]): string {

@@ -45,7 +45,15 @@ export async function startRestore(deps: ApiDeps, raw: unknown, statusUrlOf: (re
   const target = resolveTarget(deps.config.targets, body.target);
   const backup = await resolveBackup(deps, body);
   const restoreId = body.restoreId ?? newRestoreId(deps.now?.() ?? new Date());
-  const request: RestoreRequest = { source: backup.location, target, mode: body.mode, stateLocation: deps.config.stateLocation, restoreId, verifyTarget: body.verifyTarget };
+  const request: RestoreRequest = {
+    source: backup.location,
+    target,
+    mode: body.mode,
+    stateLocation: deps.config.stateLocation,
+    restoreId,
+    verifyTarget: body.verifyTarget,
+    ...(deps.config.batchConcurrency !== undefined ? { batchConcurrency: deps.config.batchConcurrency } : {}),
+  };
   const input = JSON.stringify(request);
   const executionArn = executionArnOf(deps.config.restoreStateMachineArn, restoreId);
   const started = { restoreId, executionArn, statusUrl: statusUrlOf(restoreId), source: backup.location };

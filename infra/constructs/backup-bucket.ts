@@ -66,7 +66,7 @@ export class BackupBucket extends Construct {
     const transitionAfter = props.transitionAfterDays ?? 30;
     const expireAfter = props.expireAfterDays ?? 365;
     const readers = props.crossAccountReaders ?? [];
-    checkProps(this, props, transitionAfter, expireAfter, readers);
+    checkProps(this, props);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     // Access-log buckets cannot use SSE-KMS as a target; SSE-S3 is what S3 log delivery supports.
@@ -154,14 +154,22 @@ function objectLockRetention(lock: ObjectLockOptions): s3.ObjectLockRetention {
 }
 
 /** Every problem at once, at synth time. */
-function checkProps(scope: Construct, props: BackupBucketProps, transitionAfter: number, expireAfter: number, readers: readonly string[]): void {
+function checkProps(scope: Construct, props: BackupBucketProps): void {
+  const problems = bucketProblems(props);
+  if (problems.length) throw new Error(`${scope.node.path}: ${problems.join('; ')}`);
+}
+
+/** What is wrong with these bucket settings; HugeGraphBackup reports them with its own. */
+export function bucketProblems(props: Omit<BackupBucketProps, 'encryptionKey'>): string[] {
   const problems: string[] = [];
+  const transitionAfter = props.transitionAfterDays ?? 30;
+  const expireAfter = props.expireAfterDays ?? 365;
   if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(props.prefix)) problems.push(`prefix ${JSON.stringify(props.prefix)} must be a key prefix without leading or trailing slash`);
   if (expireAfter > 0 && transitionAfter > 0 && expireAfter <= transitionAfter) problems.push(`expireAfterDays (${expireAfter}) must be more than transitionAfterDays (${transitionAfter})`);
   if (props.objectLock && !(Number.isInteger(props.objectLock.days) && props.objectLock.days > 0)) problems.push('objectLock.days must be a positive whole number');
   if (props.objectLock && expireAfter > 0 && expireAfter < props.objectLock.days) {
     problems.push(`expireAfterDays (${expireAfter}) is shorter than the Object Lock period (${props.objectLock.days}); lock versions at most as long as backups are kept`);
   }
-  for (const arn of readers) if (!ROLE_ARN.test(arn)) problems.push(`crossAccountReaders: ${arn} is not an IAM role ARN`);
-  if (problems.length) throw new Error(`${scope.node.path}: ${problems.join('; ')}`);
+  for (const arn of props.crossAccountReaders ?? []) if (!ROLE_ARN.test(arn)) problems.push(`crossAccountReaders: ${arn} is not an IAM role ARN`);
+  return problems;
 }

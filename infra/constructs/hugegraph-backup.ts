@@ -2,21 +2,24 @@ import { Annotations, Aws, Duration, Names, RemovalPolicy, TimeZone } from 'aws-
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { API_ENV } from '../../functions/api/config';
 import type { BackupRequest } from '../../functions/backup/types';
 import { MODE_METRICS } from '../../functions/ops/graph-modes';
 import { BackupWorkflow } from '../workflows/backup-workflow';
 import { RestoreWorkflow } from '../workflows/restore-workflow';
 import { BACKUP_TASKS, RESTORE_TASKS } from '../workflows/task-names';
+import type { LambdaEntry } from '../lambda/bundles';
 import { handlerFunction } from '../workflows/workflow-functions';
 import { executionsArn, mapRunsArn, S3Area } from './access';
-import { BackupBucket, type BackupBucketProps } from './backup-bucket';
+import { BackupBucket, bucketProblems, type BackupBucketProps } from './backup-bucket';
 import { acknowledge, acknowledgeWildcards, type WildcardAllowance } from './nag';
 import { deadLetterQueue, Operations } from './operations';
 import { RestoreApi } from './restore-api';
@@ -72,6 +75,33 @@ export interface RestoreApiOptions {
   readonly cloudWatchRole?: boolean;
 }
 
+/**
+ * Settings of the Lambdas, over the construct's defaults (the settings the construct needs to work,
+ * such as the handler, role, log group and network, cannot be overridden).
+ */
+export interface FunctionOverrides {
+  /** @default 512 MB; workers (export, restore files) 1024 MB */
+  readonly memorySize?: number;
+  /** At most 15 minutes; the workflow tasks page until little of it is left. @default 15 minutes; API 29 s; clean-ups 5 minutes */
+  readonly timeout?: Duration;
+  /** X-Ray tracing of the function. @default lambda.Tracing.PASS_THROUGH */
+  readonly tracing?: lambda.Tracing;
+  /** Concurrent executions reserved for (and capping) each function. @default unreserved */
+  readonly reservedConcurrentExecutions?: number;
+}
+
+/** How much runs at once; the HugeGraph server's worker threads bound what helps. */
+export interface ConcurrencyOptions {
+  /** Labels a backup exports at once (the backup machine's Map). @default 4 */
+  readonly labels?: number;
+  /** Files a restore writes at once (Distributed Map children). @default 4 */
+  readonly files?: number;
+  /** Files each restore child writes, one after the other. @default 1 */
+  readonly filesPerBatch?: number;
+  /** Element batches each restore child has in flight per file; API-started restores use it. @default 3 */
+  readonly batchesPerFile?: number;
+}
+
 export interface HugeGraphBackupProps {
   /** Graphs backed up (scheduled when they have a `schedule`); also the default restore targets. @default none */
   readonly graphs?: BackedUpGraph[];
@@ -79,9 +109,15 @@ export interface HugeGraphBackupProps {
   readonly restoreTargets?: GraphEndpoint[];
   /** Key prefix of the backups in the bucket: backups live at `s3://<bucket>/<prefix>/<graph>/<backupId>/`. @default 'backups' */
   readonly prefix?: string;
-  /** Bucket settings: lifecycle, Object Lock, name. @default see BackupBucketProps */
+  /** Bucket settings: lifecycle, Object Lock, name. Not with `existingBucket`. @default see BackupBucketProps */
   readonly bucket?: Omit<BackupBucketProps, 'encryptionKey' | 'prefix' | 'crossAccountReaders'>;
-  /** Encrypts the bucket. Give a key of this stack's account; an imported key's policy is not changed. @default a new key, rotation on */
+  /**
+   * A bucket you manage (lifecycle, logging, policy) to keep the backups in, encrypted with
+   * `dataKey` or its own `encryptionKey`. Not with `bucket` settings or `crossAccountReaders`,
+   * which change the bucket. @default a new bucket (BackupBucket)
+   */
+  readonly existingBucket?: s3.IBucket;
+  /** Encrypts the bucket. Give a key of this stack's account; an imported key's policy is not changed. @default a new key, rotation on (the existing bucket's key with `existingBucket`) */
   readonly dataKey?: kms.IKey;
   /**
    * Restore-only (migration target): restores read backups from this other bucket; no backup
@@ -111,6 +147,12 @@ export interface HugeGraphBackupProps {
   readonly scheduleRetryAttempts?: number;
   /** @default RemovalPolicy.RETAIN for the bucket and keys */
   readonly removalPolicy?: RemovalPolicy;
+  /** Over the defaults of every Lambda. @default the construct's defaults */
+  readonly lambdaFunctionProps?: FunctionOverrides;
+  /** Over `lambdaFunctionProps` for the workers: the backup export and the restore-files Lambdas. @default `lambdaFunctionProps`, 1024 MB */
+  readonly workerFunctionProps?: FunctionOverrides;
+  /** @default see ConcurrencyOptions */
+  readonly concurrency?: ConcurrencyOptions;
 }
 
 const DEFAULT_PREFIX = 'backups';
@@ -129,7 +171,10 @@ const RESTORES_FOLDER = '_restores';
  * the restore role reads the backup prefix and writes only the restores' state folder.
  */
 export class HugeGraphBackup extends Construct {
-  readonly bucket: BackupBucket;
+  /** Where the backups (and the restores' state) are kept. */
+  readonly bucket: s3.IBucket;
+  /** The bucket this construct made; absent with `existingBucket`. */
+  readonly backupBucket?: BackupBucket;
   readonly dataKey: kms.IKey;
   /** Encrypts logs and the alarm topic. */
   readonly opsKey: kms.Key;
@@ -152,45 +197,30 @@ export class HugeGraphBackup extends Construct {
   private readonly logRetention: logs.RetentionDays;
   private readonly network?: { vpc: ec2.IVpc; subnets?: ec2.SubnetSelection; securityGroups: ec2.ISecurityGroup[] };
   private readonly runtimeEnvironment: Record<string, string>;
+  private readonly prefix: string;
+  private readonly removalPolicy: RemovalPolicy;
 
   constructor(scope: Construct, id: string, props: HugeGraphBackupProps = {}) {
     super(scope, id);
     this.props = props;
     checkProps(this, props);
-    const prefix = props.prefix ?? DEFAULT_PREFIX;
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.prefix = props.prefix ?? DEFAULT_PREFIX;
+    this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.logRetention = props.logRetention ?? logs.RetentionDays.THREE_MONTHS;
     const graphs = props.graphs ?? [];
     const targets = props.restoreTargets ?? graphs.map(endpointOf);
 
-    this.dataKey = props.dataKey ?? new kms.Key(this, 'DataKey', { description: 'hgbr: encrypts the backups', enableKeyRotation: true, removalPolicy });
-    this.opsKey = new kms.Key(this, 'OpsKey', { description: 'hgbr: encrypts logs and the alarm topic', enableKeyRotation: true, removalPolicy });
+    this.opsKey = new kms.Key(this, 'OpsKey', { description: 'hgbr: encrypts logs and the alarm topic', enableKeyRotation: true, removalPolicy: this.removalPolicy });
     this.allowServicesToUseOpsKey();
-
-    this.bucket = new BackupBucket(this, 'Storage', {
-      ...props.bucket,
-      encryptionKey: this.dataKey,
-      prefix,
-      crossAccountReaders: props.crossAccountReaders,
-      removalPolicy,
-    });
-    const localArea = new S3Area(this.bucket.bucket.bucketArn, prefix, this.dataKey.keyArn);
+    ({ bucket: this.bucket, backupBucket: this.backupBucket, dataKey: this.dataKey } = this.buildStorage());
+    const localArea = new S3Area(this.bucket.bucketArn, this.prefix, this.dataKey.keyArn);
     const sourceArea = props.source
       ? new S3Area(`arn:${Aws.PARTITION}:s3:::${props.source.bucketName}`, props.source.prefix ?? DEFAULT_PREFIX, props.source.keyArn)
       : localArea;
-    const stateArea = localArea.sub(RESTORES_FOLDER);
-    this.backupRoot = props.source ? `s3://${props.source.bucketName}/${props.source.prefix ?? DEFAULT_PREFIX}` : `s3://${this.bucket.bucket.bucketName}/${prefix}`;
-    this.stateRoot = `s3://${this.bucket.bucket.bucketName}/${prefix}`;
+    this.backupRoot = props.source ? `s3://${props.source.bucketName}/${props.source.prefix ?? DEFAULT_PREFIX}` : `s3://${this.bucket.bucketName}/${this.prefix}`;
+    this.stateRoot = `s3://${this.bucket.bucketName}/${this.prefix}`;
 
-    this.credentials =
-      props.credentials ??
-      new secretsmanager.Secret(this, 'Credentials', {
-        description: 'hgbr: HugeGraph credentials, JSON {"username": "...", "password": "..."}; set the real values after deployment',
-        generateSecretString: { secretStringTemplate: JSON.stringify({ username: 'admin' }), generateStringKey: 'password', excludePunctuation: true },
-      });
-    if (!props.credentials) {
-      acknowledge(this.credentials, 'SMG4', 'HugeGraph has no rotation API Secrets Manager could call; rotate by changing the password on the server and putting the new value into this secret.');
-    }
+    this.credentials = props.credentials ?? this.buildCredentials();
     const allowedUrls = [...new Set([...graphs, ...targets].map((g) => g.url.replace(/\/+$/, '')))];
     this.runtimeEnvironment = { HUGEGRAPH_SECRET_ARN: this.credentials.secretArn, HUGEGRAPH_ALLOWED_URLS: JSON.stringify(allowedUrls) };
     this.network = props.network && {
@@ -198,125 +228,161 @@ export class HugeGraphBackup extends Construct {
       subnets: props.network.subnets,
       securityGroups: props.network.securityGroups ?? [this.hugeGraphClientGroup(props.network.vpc, allowedUrls)],
     };
-
     this.operations = new Operations(this, 'Operations', { encryptionKey: this.opsKey, alarmTopic: props.alarmTopic, alarmEmail: props.alarmEmail });
 
-    // ── Restore ──────────────────────────────────────────────────────────────────────────────
-    this.restoreRole = this.lambdaRole('RestoreRole', 'hgbr restore Lambdas: read the backups, write the restore state, reach HugeGraph', props.roleNames?.restore);
-    const restoreFn = (fnId: string, handler: string, memorySize?: number) => this.workflowFunction(fnId, 'restore', handler, this.restoreRole, memorySize);
-    this.restore = new RestoreWorkflow(this, 'Restore', {
+    ({ workflow: this.restore, role: this.restoreRole } = this.buildRestore(sourceArea, localArea.sub(RESTORES_FOLDER)));
+    if (!props.source) ({ workflow: this.backup, role: this.backupRole } = this.buildBackup(localArea, graphs));
+    if (props.api !== false) ({ api: this.api, role: this.apiRole } = this.buildApi(sourceArea, targets, props.api ?? {}));
+    this.buildGraphModeCheck(uniqueGraphs([...graphs.map(endpointOf), ...targets.map(endpointOf)]));
+  }
+
+  /** The bucket and the key of the backups: given, or made here. */
+  private buildStorage(): { bucket: s3.IBucket; backupBucket?: BackupBucket; dataKey: kms.IKey } {
+    const existing = this.props.existingBucket;
+    if (existing) return { bucket: existing, dataKey: (this.props.dataKey ?? existing.encryptionKey) as kms.IKey };
+    const dataKey = this.props.dataKey ?? new kms.Key(this, 'DataKey', { description: 'hgbr: encrypts the backups', enableKeyRotation: true, removalPolicy: this.removalPolicy });
+    const backupBucket = new BackupBucket(this, 'Storage', {
+      ...this.props.bucket,
+      encryptionKey: dataKey,
+      prefix: this.prefix,
+      crossAccountReaders: this.props.crossAccountReaders,
+      removalPolicy: this.removalPolicy,
+    });
+    return { bucket: backupBucket.bucket, backupBucket, dataKey };
+  }
+
+  private buildCredentials(): secretsmanager.ISecret {
+    const secret = new secretsmanager.Secret(this, 'Credentials', {
+      description: 'hgbr: HugeGraph credentials, JSON {"username": "...", "password": "..."}; set the real values after deployment',
+      generateSecretString: { secretStringTemplate: JSON.stringify({ username: 'admin' }), generateStringKey: 'password', excludePunctuation: true },
+    });
+    acknowledge(secret, 'SMG4', 'HugeGraph has no rotation API Secrets Manager could call; rotate by changing the password on the server and putting the new value into this secret.');
+    return secret;
+  }
+
+  /** The restore machine, its Lambdas and role: read the backups, write the restores' state folder. */
+  private buildRestore(sourceArea: S3Area, stateArea: S3Area): { workflow: RestoreWorkflow; role: iam.Role } {
+    const role = this.lambdaRole('RestoreRole', 'hgbr restore Lambdas: read the backups, write the restore state, reach HugeGraph', this.props.roleNames?.restore);
+    const fn = (fnId: string, handler: string, worker = false) => this.workflowFunction(fnId, 'restore', handler, role, worker);
+    const concurrency = this.props.concurrency ?? {};
+    const workflow = new RestoreWorkflow(this, 'Restore', {
       functions: {
-        [RESTORE_TASKS.plan]: restoreFn('RestorePlanFunction', 'plan'),
-        [RESTORE_TASKS.prepare]: restoreFn('RestorePrepareFunction', 'prepare'),
-        ...twice([RESTORE_TASKS.restoreVertexFiles, RESTORE_TASKS.restoreEdgeFiles], restoreFn('RestoreFilesFunction', 'restoreFiles', 1024)),
-        [RESTORE_TASKS.verify]: restoreFn('RestoreVerifyFunction', 'verify'),
-        [RESTORE_TASKS.finish]: restoreFn('RestoreFinishFunction', 'finish'),
-        [RESTORE_TASKS.reset]: restoreFn('RestoreResetFunction', 'reset'),
+        [RESTORE_TASKS.plan]: fn('RestorePlanFunction', 'plan'),
+        [RESTORE_TASKS.prepare]: fn('RestorePrepareFunction', 'prepare'),
+        ...twice([RESTORE_TASKS.restoreVertexFiles, RESTORE_TASKS.restoreEdgeFiles], fn('RestoreFilesFunction', 'restoreFiles', true)),
+        [RESTORE_TASKS.verify]: fn('RestoreVerifyFunction', 'verify'),
+        [RESTORE_TASKS.finish]: fn('RestoreFinishFunction', 'finish'),
+        [RESTORE_TASKS.reset]: fn('RestoreResetFunction', 'reset'),
       },
+      fileConcurrency: concurrency.files,
+      filesPerBatch: concurrency.filesPerBatch,
       logGroup: this.stateMachineLogGroup('RestoreLogs', 'restore'),
     });
-    const restoreMachine = this.restore.stateMachine;
-    this.grant('RestoreAccess', this.restoreRole, [
+    const machine = workflow.stateMachine;
+    this.grant('RestoreAccess', role, [
       ...sourceArea.readStatements(),
       ...stateArea.readWriteStatements(),
-      new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executionsArn(restoreMachine)] }),
+      new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executionsArn(machine)] }),
     ], [
       { resource: sourceArea.objectsArn, reason: 'Objects below the backup prefix: backups are many objects under <prefix>/<graph>/<backupId>/.' },
       { resource: stateArea.objectsArn, reason: 'Objects below the restore-state folder: locks, work lists and per-file records of each restore.' },
-      { resource: executionsArn(restoreMachine), reason: 'Executions of the restore state machine only: a restore lock names its execution, and DescribeExecution tells whether it still runs.' },
+      { resource: executionsArn(machine), reason: 'Executions of the restore state machine only: a restore lock names its execution, and DescribeExecution tells whether it still runs.' },
     ]);
-    this.restrictDistributedMapAccess(stateArea);
-    this.acknowledgeStateMachineGrants(this.restore);
-    this.operations.alarmOnWorkflow('Restore', restoreMachine, 'The Catch path reset the target graph mode; check the execution error (GET /restores/{id}), fix it, and restart with the same restoreId to resume.');
-    this.operations.cleanUpAfter('Restore', restoreMachine, this.opsFunction('RestoreEndedFunction', 'restoreEnded', this.restoreRole, true));
+    this.restrictDistributedMapAccess(machine, stateArea);
+    this.acknowledgeStateMachineGrants(workflow);
+    this.operations.alarmOnWorkflow('Restore', machine, 'The Catch path reset the target graph mode; check the execution error (GET /restores/{id}), fix it, and restart with the same restoreId to resume.');
+    this.operations.cleanUpAfter('Restore', machine, this.opsFunction('RestoreEndedFunction', 'restoreEnded', role, true));
+    return { workflow, role };
+  }
 
-    // ── Backup ───────────────────────────────────────────────────────────────────────────────
-    if (!props.source) {
-      const backupRole = this.lambdaRole('BackupRole', 'hgbr backup Lambdas: read HugeGraph, write the backups');
-      this.backupRole = backupRole;
-      const backupFn = (fnId: string, handler: string, memorySize?: number) => this.workflowFunction(fnId, 'backup', handler, backupRole, memorySize);
-      this.backup = new BackupWorkflow(this, 'Backup', {
-        functions: {
-          [BACKUP_TASKS.plan]: backupFn('BackupPlanFunction', 'plan'),
-          ...twice([BACKUP_TASKS.exportVertexChunk, BACKUP_TASKS.exportEdgeChunk], backupFn('BackupExportFunction', 'exportChunk', 1024)),
-          [BACKUP_TASKS.finalize]: backupFn('BackupFinalizeFunction', 'finalize'),
-          [BACKUP_TASKS.abort]: backupFn('BackupAbortFunction', 'abort'),
-        },
-        logGroup: this.stateMachineLogGroup('BackupLogs', 'backup'),
-      });
-      const backupMachine = this.backup.stateMachine;
-      this.acknowledgeStateMachineGrants(this.backup);
-      this.grant('BackupAccess', backupRole, [
-        ...localArea.readWriteStatements(),
-        new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executionsArn(backupMachine)] }),
-      ], [
-        { resource: localArea.objectsArn, reason: 'Objects below the backup prefix: a backup writes many files under <prefix>/<graph>/<backupId>/, and retention deletes old ones.' },
-        { resource: executionsArn(backupMachine), reason: 'Executions of the backup state machine only: a backup lock names its execution, and DescribeExecution tells whether it still runs.' },
-      ]);
-      this.operations.alarmOnWorkflow('Backup', backupMachine, 'Its partial files were removed and the lock released by the Catch path; read the execution error, fix it; the next scheduled run retries.');
-      this.operations.cleanUpAfter('Backup', backupMachine, this.opsFunction('BackupEndedFunction', 'backupEnded', backupRole, false));
-      this.scheduleBackups(graphs, backupMachine);
-    }
+  /** The backup machine, its Lambdas and role (read HugeGraph, write below the prefix), and the schedules. */
+  private buildBackup(area: S3Area, graphs: readonly BackedUpGraph[]): { workflow: BackupWorkflow; role: iam.Role } {
+    const role = this.lambdaRole('BackupRole', 'hgbr backup Lambdas: read HugeGraph, write the backups');
+    const fn = (fnId: string, handler: string, worker = false) => this.workflowFunction(fnId, 'backup', handler, role, worker);
+    const workflow = new BackupWorkflow(this, 'Backup', {
+      functions: {
+        [BACKUP_TASKS.plan]: fn('BackupPlanFunction', 'plan'),
+        ...twice([BACKUP_TASKS.exportVertexChunk, BACKUP_TASKS.exportEdgeChunk], fn('BackupExportFunction', 'exportChunk', true)),
+        [BACKUP_TASKS.finalize]: fn('BackupFinalizeFunction', 'finalize'),
+        [BACKUP_TASKS.abort]: fn('BackupAbortFunction', 'abort'),
+      },
+      labelConcurrency: this.props.concurrency?.labels,
+      logGroup: this.stateMachineLogGroup('BackupLogs', 'backup'),
+    });
+    const machine = workflow.stateMachine;
+    this.acknowledgeStateMachineGrants(workflow);
+    this.grant('BackupAccess', role, [
+      ...area.readWriteStatements(),
+      new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executionsArn(machine)] }),
+    ], [
+      { resource: area.objectsArn, reason: 'Objects below the backup prefix: a backup writes many files under <prefix>/<graph>/<backupId>/, and retention deletes old ones.' },
+      { resource: executionsArn(machine), reason: 'Executions of the backup state machine only: a backup lock names its execution, and DescribeExecution tells whether it still runs.' },
+    ]);
+    this.operations.alarmOnWorkflow('Backup', machine, 'Its partial files were removed and the lock released by the Catch path; read the execution error, fix it; the next scheduled run retries.');
+    this.operations.cleanUpAfter('Backup', machine, this.opsFunction('BackupEndedFunction', 'backupEnded', role, false));
+    this.scheduleBackups(graphs, machine);
+    return { workflow, role };
+  }
 
-    // ── API ──────────────────────────────────────────────────────────────────────────────────
-    if (props.api !== false) {
-      const apiRole = this.lambdaRole('ApiRole', 'hgbr restore API: start and describe restores, read backup manifests', props.roleNames?.api, false);
-      this.apiRole = apiRole;
-      const apiFunction = this.function('ApiFunction', 'api', 'handler', apiRole, {
-        timeout: Duration.seconds(29),
-        memorySize: 512,
-        environment: {
-          RESTORE_STATE_MACHINE_ARN: restoreMachine.stateMachineArn,
-          BACKUP_ROOT: this.backupRoot,
-          RESTORE_STATE_LOCATION: this.stateRoot,
-          RESTORE_TARGETS: JSON.stringify(targets.map(endpointOf)),
-        },
-      });
-      restoreMachine.grantStartExecution(apiRole);
-      this.grant('ApiAccess', apiRole, [
-        ...sourceArea.readStatements(),
-        new iam.PolicyStatement({ actions: ['states:DescribeExecution', 'states:GetExecutionHistory'], resources: [executionsArn(restoreMachine)] }),
-        new iam.PolicyStatement({ actions: ['states:DescribeMapRun'], resources: [mapRunsArn(restoreMachine)] }),
-      ], [
-        { resource: sourceArea.objectsArn, reason: 'Objects below the backup prefix: the API reads backup manifests to check a backup is complete and to list backups.' },
-        { resource: executionsArn(restoreMachine), reason: 'Executions of the restore state machine only: status and history of a restore.' },
-        { resource: mapRunsArn(restoreMachine), reason: 'Distributed Map runs of the restore state machine only: the API reports files restored per phase.' },
-      ]);
-      const options = props.api ?? {};
-      this.api = new RestoreApi(this, 'RestoreApi', {
-        handler: apiFunction,
-        accessLogGroup: this.logGroup('ApiAccessLogs'),
-        rateLimit: options.rateLimit,
-        burstLimit: options.burstLimit,
-        cloudWatchRole: options.cloudWatchRole,
-      });
-      this.operations.alarmOnErrors('Api', apiFunction, 'The restore API Lambda failed (HTTP 500 to callers). Read its log; the request id is in the 500 response.');
-    }
+  /** The restore API: one Lambda behind API Gateway with IAM auth, allowed to start and describe restores. */
+  private buildApi(sourceArea: S3Area, targets: readonly GraphEndpoint[], options: RestoreApiOptions): { api: RestoreApi; role: iam.Role } {
+    const role = this.lambdaRole('ApiRole', 'hgbr restore API: start and describe restores, read backup manifests', this.props.roleNames?.api, false);
+    const machine = this.restore.stateMachine;
+    const batchesPerFile = this.props.concurrency?.batchesPerFile;
+    const apiFunction = this.function('ApiFunction', 'api', 'handler', role, {
+      timeout: Duration.seconds(29),
+      environment: {
+        [API_ENV.stateMachineArn]: machine.stateMachineArn,
+        [API_ENV.backupRoot]: this.backupRoot,
+        [API_ENV.stateLocation]: this.stateRoot,
+        [API_ENV.targets]: JSON.stringify(targets.map(endpointOf)),
+        ...(batchesPerFile !== undefined ? { [API_ENV.batchConcurrency]: String(batchesPerFile) } : {}),
+      },
+    });
+    machine.grantStartExecution(role);
+    this.grant('ApiAccess', role, [
+      ...sourceArea.readStatements(),
+      new iam.PolicyStatement({ actions: ['states:DescribeExecution', 'states:GetExecutionHistory'], resources: [executionsArn(machine)] }),
+      new iam.PolicyStatement({ actions: ['states:DescribeMapRun'], resources: [mapRunsArn(machine)] }),
+    ], [
+      { resource: sourceArea.objectsArn, reason: 'Objects below the backup prefix: the API reads backup manifests to check a backup is complete and to list backups.' },
+      { resource: executionsArn(machine), reason: 'Executions of the restore state machine only: status and history of a restore.' },
+      { resource: mapRunsArn(machine), reason: 'Distributed Map runs of the restore state machine only: the API reports files restored per phase.' },
+    ]);
+    const api = new RestoreApi(this, 'RestoreApi', {
+      handler: apiFunction,
+      accessLogGroup: this.logGroup('ApiAccessLogs'),
+      rateLimit: options.rateLimit,
+      burstLimit: options.burstLimit,
+      cloudWatchRole: options.cloudWatchRole,
+    });
+    this.operations.alarmOnErrors('Api', apiFunction, 'The restore API Lambda failed (HTTP 500 to callers). Read its log; the request id is in the 500 response.');
+    return { api, role };
+  }
 
-    // ── Graph modes ──────────────────────────────────────────────────────────────────────────
-    const watched = uniqueGraphs([...graphs.map(endpointOf), ...targets.map(endpointOf)]);
-    if (watched.length) {
-      const checkRole = this.lambdaRole('ModeCheckRole', 'hgbr graph-mode check: read graph modes, publish a metric');
-      const check = this.function('GraphModeCheckFunction', 'ops', 'checkGraphModes', checkRole, {
-        timeout: Duration.minutes(2),
-        environment: { ...this.runtimeEnvironment, WATCHED_GRAPHS: JSON.stringify(watched), RESTORE_STATE_MACHINE_ARN: restoreMachine.stateMachineArn },
-        network: true,
-      });
-      this.credentials.grantRead(checkRole);
-      this.grant('ModeCheckAccess', checkRole, [
-        new iam.PolicyStatement({ actions: ['states:ListExecutions'], resources: [restoreMachine.stateMachineArn] }),
-        new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executionsArn(restoreMachine)] }),
-        new iam.PolicyStatement({ actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': MODE_METRICS.namespace } } }),
-      ], [
-        { resource: executionsArn(restoreMachine), reason: 'Executions of the restore state machine only: which graphs running restores target.' },
-        { resource: '*', reason: 'cloudwatch:PutMetricData has no resource-level permissions; the cloudwatch:namespace condition limits it to the hgbr namespace.' },
-      ]);
-      this.operations.watchGraphModes(check, props.graphModeCheckInterval ?? Duration.minutes(15));
-    } else {
+  /** Every few minutes: which watched graph was left in a restore mode with no restore running. */
+  private buildGraphModeCheck(watched: readonly GraphEndpoint[]): void {
+    if (!watched.length) {
       Annotations.of(this).addWarningV2('hgbr:NoGraphs', 'No graphs and no restore targets are configured: nothing is scheduled, the API refuses every restore, and no graph mode is watched.');
+      return;
     }
-
-    acknowledge(this, 'L1', 'Lambdas run on nodejs22.x, the Node major the project builds (esbuild target node22) and tests on; moving to a newer runtime is a deliberate, tested upgrade.');
+    const machine = this.restore.stateMachine;
+    const role = this.lambdaRole('ModeCheckRole', 'hgbr graph-mode check: read graph modes, publish a metric');
+    const check = this.function('GraphModeCheckFunction', 'ops', 'checkGraphModes', role, {
+      timeout: Duration.minutes(2),
+      environment: { ...this.runtimeEnvironment, WATCHED_GRAPHS: JSON.stringify(watched), RESTORE_STATE_MACHINE_ARN: machine.stateMachineArn },
+      network: true,
+    });
+    this.credentials.grantRead(role);
+    this.grant('ModeCheckAccess', role, [
+      new iam.PolicyStatement({ actions: ['states:ListExecutions'], resources: [machine.stateMachineArn] }),
+      new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executionsArn(machine)] }),
+      new iam.PolicyStatement({ actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': MODE_METRICS.namespace } } }),
+    ], [
+      { resource: executionsArn(machine), reason: 'Executions of the restore state machine only: which graphs running restores target.' },
+      { resource: '*', reason: 'cloudwatch:PutMetricData has no resource-level permissions; the cloudwatch:namespace condition limits it to the hgbr namespace.' },
+    ]);
+    this.operations.watchGraphModes(check, this.props.graphModeCheckInterval ?? Duration.minutes(15));
   }
 
   /** One schedule per graph that has one; the scheduler role may only start the backup machine (and dead-letter). */
@@ -332,7 +398,7 @@ export class HugeGraphBackup extends Construct {
     scheduled.forEach((graph, i) => {
       const request: BackupRequest = {
         server: endpointOf(graph),
-        location: `s3://${this.bucket.bucket.bucketName}/${this.props.prefix ?? DEFAULT_PREFIX}`,
+        location: `s3://${this.bucket.bucketName}/${this.prefix}`,
         ...(graph.labels ? { labels: graph.labels } : {}),
         ...(graph.keep !== undefined ? { keep: graph.keep } : {}),
         ...(graph.pageSize !== undefined ? { pageSize: graph.pageSize } : {}),
@@ -354,14 +420,14 @@ export class HugeGraphBackup extends Construct {
     });
   }
 
-  /** A Lambda of a state machine: 15 minutes, credentials from the secret, in the VPC when there is one. */
-  private workflowFunction(id: string, entry: string, handler: string, role: iam.Role, memorySize?: number): nodejs.NodejsFunction {
+  /** A Lambda of a state machine: 15 minutes, credentials from the secret, in the VPC when there is one; workers get 1024 MB. */
+  private workflowFunction(id: string, entry: LambdaEntry, handler: string, role: iam.Role, worker: boolean): lambda.Function {
     this.credentials.grantRead(role);
-    return this.function(id, entry, handler, role, { memorySize, environment: this.runtimeEnvironment, network: true });
+    return this.function(id, entry, handler, role, { memorySize: worker ? 1024 : undefined, environment: this.runtimeEnvironment, network: true, worker });
   }
 
   /** A clean-up Lambda of the execution-status rule: retried twice, then dead-lettered. Only a restore's clean-up talks to HugeGraph. */
-  private opsFunction(id: string, handler: string, role: iam.Role, talksToHugeGraph: boolean): nodejs.NodejsFunction {
+  private opsFunction(id: string, handler: string, role: iam.Role, talksToHugeGraph: boolean): lambda.Function {
     if (talksToHugeGraph) this.credentials.grantRead(role);
     return this.function(id, 'ops', handler, role, {
       timeout: Duration.minutes(5),
@@ -371,23 +437,26 @@ export class HugeGraphBackup extends Construct {
     });
   }
 
+  /** Merge order: the construct's defaults, then the caller's overrides, then what the construct needs (role, logs, network). */
   private function(
     id: string,
-    entry: string,
+    entry: LambdaEntry,
     handler: string,
     role: iam.Role,
-    options: { timeout?: Duration; memorySize?: number; environment?: Record<string, string>; network?: boolean; extra?: Partial<nodejs.NodejsFunctionProps> },
-  ): nodejs.NodejsFunction {
+    options: { timeout?: Duration; memorySize?: number; environment?: Record<string, string>; network?: boolean; worker?: boolean; extra?: Partial<lambda.FunctionProps> },
+  ): lambda.Function {
     const logGroup = this.logGroup(`${id}Logs`);
     logGroup.grantWrite(role);
     const network = options.network && this.network;
+    const overrides = { ...this.props.lambdaFunctionProps, ...(options.worker ? this.props.workerFunctionProps : {}) };
     return handlerFunction(this, id, {
       entry,
       handler,
-      timeout: options.timeout,
-      memorySize: options.memorySize,
+      timeout: overrides.timeout ?? options.timeout,
+      memorySize: overrides.memorySize ?? options.memorySize,
       environment: options.environment,
       extra: {
+        ...definedOnly({ tracing: overrides.tracing, reservedConcurrentExecutions: overrides.reservedConcurrentExecutions }),
         role,
         logGroup,
         ...(network ? { vpc: network.vpc, vpcSubnets: network.subnets, securityGroups: network.securityGroups } : {}),
@@ -429,8 +498,7 @@ export class HugeGraphBackup extends Construct {
    * read from state at run time). A Deny in the same policy limits those actions to the restores'
    * state folder, and the machine gets the key use those objects need.
    */
-  private restrictDistributedMapAccess(stateArea: S3Area): void {
-    const machine = this.restore.stateMachine;
+  private restrictDistributedMapAccess(machine: RestoreWorkflow['stateMachine'], stateArea: S3Area): void {
     const actions = ['s3:GetObject', 's3:PutObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'];
     machine.addToRolePolicy(new iam.PolicyStatement({ effect: iam.Effect.DENY, actions, notResources: [stateArea.objectsArn] }));
     machine.addToRolePolicy(
@@ -503,14 +571,24 @@ function portOf(url: string): number {
   return parsed.port ? Number(parsed.port) : parsed.protocol === 'https:' ? 443 : 80;
 }
 
-/** Every problem with the props at once, at synth time. */
+/** Keeps the keys whose value is given: an explicit `undefined` would replace a default. */
+function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Every problem with the props at once, at synth time, so a user fixes them in one pass. */
 function checkProps(scope: Construct, props: HugeGraphBackupProps): void {
+  const problems = [...endpointProblems(props), ...storageProblems(props), ...functionProblems(props), ...concurrencyProblems(props.concurrency ?? {})];
+  if (problems.length) throw new Error(`${scope.node.path}: invalid HugeGraphBackup props:\n  - ${problems.join('\n  - ')}`);
+}
+
+function endpointProblems(props: HugeGraphBackupProps): string[] {
   const problems: string[] = [];
   const endpoints = [...(props.graphs ?? []).map((g, i) => [`graphs[${i}]`, g] as const), ...(props.restoreTargets ?? []).map((g, i) => [`restoreTargets[${i}]`, g] as const)];
   for (const [where, g] of endpoints) {
     try {
       const url = new URL(g.url);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') problems.push(`${where}.url must be http(s)`);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') problems.push(`${where}.url ${JSON.stringify(g.url)} must start with http:// or https://`);
     } catch {
       problems.push(`${where}.url ${JSON.stringify(g.url)} is not a URL`);
     }
@@ -523,5 +601,49 @@ function checkProps(scope: Construct, props: HugeGraphBackupProps): void {
   });
   if (props.source && (props.graphs ?? []).some((g) => g.schedule)) problems.push('a restore-only deployment (source) cannot schedule backups');
   if (props.source && !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/.test(props.source.keyArn)) problems.push('source.keyArn must be the ARN of a KMS key (not an alias)');
-  if (problems.length) throw new Error(`${scope.node.path}: ${problems.join('; ')}`);
+  return problems;
+}
+
+function storageProblems(props: HugeGraphBackupProps): string[] {
+  const prefix = props.prefix ?? DEFAULT_PREFIX;
+  if (!props.existingBucket) return bucketProblems({ ...props.bucket, prefix, crossAccountReaders: props.crossAccountReaders });
+  const problems: string[] = [];
+  if (props.bucket) problems.push('existingBucket and bucket settings exclude each other: hgbr does not change a bucket it did not make (set lifecycle and Object Lock on yours)');
+  if (props.crossAccountReaders?.length) problems.push('existingBucket and crossAccountReaders exclude each other: grant the readers in your bucket\'s policy and key policy yourself (docs/deployment.md shows the statements)');
+  if (!props.dataKey && !props.existingBucket.encryptionKey) problems.push('existingBucket needs dataKey, the KMS key that encrypts it: backups are kept under SSE-KMS and the roles are granted that key');
+  return problems;
+}
+
+const MAX_TIMEOUT_SECONDS = 900;
+
+function functionProblems(props: HugeGraphBackupProps): string[] {
+  const problems: string[] = [];
+  for (const [where, o] of [['lambdaFunctionProps', props.lambdaFunctionProps], ['workerFunctionProps', props.workerFunctionProps]] as const) {
+    if (!o) continue;
+    if (o.memorySize !== undefined && !(Number.isInteger(o.memorySize) && o.memorySize >= 128 && o.memorySize <= 10240)) problems.push(`${where}.memorySize must be 128 to 10240 MB`);
+    if (o.timeout !== undefined && !o.timeout.isUnresolved() && (o.timeout.toSeconds() < 30 || o.timeout.toSeconds() > MAX_TIMEOUT_SECONDS)) {
+      problems.push(`${where}.timeout must be 30 seconds to 15 minutes (a task hands back a cursor before its time runs out)`);
+    }
+    if (o.reservedConcurrentExecutions !== undefined && !(Number.isInteger(o.reservedConcurrentExecutions) && o.reservedConcurrentExecutions >= 1)) {
+      problems.push(`${where}.reservedConcurrentExecutions must be a positive whole number`);
+    }
+  }
+  const workers = props.workerFunctionProps?.reservedConcurrentExecutions ?? props.lambdaFunctionProps?.reservedConcurrentExecutions;
+  const wanted = Math.max(props.concurrency?.labels ?? 4, props.concurrency?.files ?? 4);
+  if (workers !== undefined && workers < wanted) problems.push(`reservedConcurrentExecutions of the workers (${workers}) is below the concurrency asked for (${wanted}): tasks would be throttled`);
+  return problems;
+}
+
+/** Step Functions' caps: 40 for an inline Map (the backup's labels), 10,000 for a Distributed Map (the restore's files). */
+function concurrencyProblems(c: ConcurrencyOptions): string[] {
+  const problems: string[] = [];
+  const check = (name: keyof ConcurrencyOptions, max: number) => {
+    const value = c[name];
+    if (value !== undefined && !(Number.isInteger(value) && value >= 1 && value <= max)) problems.push(`concurrency.${name} must be a whole number from 1 to ${max}`);
+  };
+  check('labels', 40);
+  check('files', 10_000);
+  check('filesPerBatch', 100);
+  check('batchesPerFile', 16);
+  return problems;
 }

@@ -34,7 +34,7 @@ export class HgbrStack extends Stack {
 
 /** What an operator (and docs/deployment.md) reads back after a deploy. */
 export function outputs(stack: Stack, system: HugeGraphBackup): void {
-  new CfnOutput(stack, 'BucketName', { value: system.bucket.bucket.bucketName, description: 'Bucket of the backups (and of the restore state)' });
+  new CfnOutput(stack, 'BucketName', { value: system.bucket.bucketName, description: 'Bucket of the backups (and of the restore state)' });
   new CfnOutput(stack, 'DataKeyArn', { value: system.dataKey.keyArn, description: 'KMS key of the bucket; a migration target needs it' });
   new CfnOutput(stack, 'BackupRoot', { value: system.backupRoot, description: 'Where backups are read from' });
   if (system.backup) new CfnOutput(stack, 'BackupStateMachineArn', { value: system.backup.stateMachine.stateMachineArn });

@@ -1,39 +1,37 @@
-import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
-import { repoRoot } from '../paths';
+import { BUNDLE_FILE, type LambdaEntry } from '../lambda/bundles';
+import { lambdaCode } from '../lambda/code';
 
 export interface HandlerFunctionProps {
-  /** File under functions/handlers, without extension. */
-  readonly entry: string;
+  /** File under functions/handlers, without extension: one bundle per file. */
+  readonly entry: LambdaEntry;
   /** Exported handler name in that file. */
   readonly handler: string;
   readonly timeout?: Duration;
   readonly memorySize?: number;
   readonly environment?: Record<string, string>;
-  readonly extra?: Partial<nodejs.NodejsFunctionProps>;
+  readonly extra?: Partial<lambda.FunctionProps>;
 }
 
+/** The runtime of every hgbr Lambda: the latest Node.js aws-cdk-lib offers, which the bundles target. */
+export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
 /**
- * A workflow Lambda: nodejs22.x on arm64, bundled by the locally installed esbuild (no Docker),
- * structured JSON logs. The SDK v3 is provided by the runtime, so it stays out of the bundle.
+ * A workflow Lambda: the entry's bundle (infra/lambda/bundles.ts) on arm64, structured JSON logs,
+ * source-mapped stack traces.
  */
-export function handlerFunction(scope: Construct, id: string, props: HandlerFunctionProps): nodejs.NodejsFunction {
-  const root = repoRoot();
-  return new nodejs.NodejsFunction(scope, id, {
-    entry: path.join(root, 'functions', 'handlers', `${props.entry}.ts`),
-    handler: props.handler,
-    projectRoot: root,
-    depsLockFilePath: path.join(root, 'package-lock.json'),
-    runtime: lambda.Runtime.NODEJS_22_X,
+export function handlerFunction(scope: Construct, id: string, props: HandlerFunctionProps): lambda.Function {
+  return new lambda.Function(scope, id, {
+    code: lambdaCode(props.entry),
+    handler: `${BUNDLE_FILE.replace(/\.js$/, '')}.${props.handler}`,
+    runtime: LAMBDA_RUNTIME,
     architecture: lambda.Architecture.ARM_64,
     timeout: props.timeout ?? Duration.minutes(15),
     memorySize: props.memorySize ?? 512,
     loggingFormat: lambda.LoggingFormat.JSON,
-    environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
-    bundling: { externalModules: ['@aws-sdk/*'], minify: true, sourceMap: true, target: 'node22' },
     ...props.extra,
+    environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment, ...props.extra?.environment },
   });
 }

@@ -23,9 +23,9 @@ describe('the source account', () => {
   it('lets exactly the named target roles list and read the backup prefix, nothing more', () => {
     const policy = Object.values(sourceTemplate.findResources('AWS::S3::BucketPolicy'))
       .map((p: any) => p.Properties)
-      .find((p) => p.Bucket.Ref === idOf(source.system.bucket.bucket));
+      .find((p) => p.Bucket.Ref === idOf(source.system.bucket));
     const foreign = (policy.PolicyDocument.Statement as Statement[]).filter((s) => s.Effect === 'Allow' && JSON.stringify(s.Principal).includes(TARGET_ACCOUNT));
-    const bucket = `<${idOf(source.system.bucket.bucket)}.Arn>`;
+    const bucket = `<${idOf(source.system.bucket)}.Arn>`;
     expect(foreign.map((s) => ({ actions: actionsOf(s), resources: resourcesOf(s).map(flatten), principal: s.Principal, condition: s.Condition }))).toEqual([
       { actions: ['s3:ListBucket'], resources: [bucket], principal: targetRoot, condition: { ...onlyReaders, StringLike: { 's3:prefix': ['backups/*'] } } },
       { actions: ['s3:GetObject'], resources: [`${bucket}/backups/*`], principal: targetRoot, condition: onlyReaders },
@@ -65,7 +65,7 @@ describe('the target account', () => {
 
   it('lets the restore role read the source backups, decrypt with the source key, and write only its own state folder', () => {
     const statements = statementsOfRole(targetTemplate, idOf(target.system.restoreRole));
-    const bucket = `<${idOf(target.system.bucket.bucket)}.Arn>`;
+    const bucket = `<${idOf(target.system.bucket)}.Arn>`;
     const on = (action: string) => statements.filter((s) => actionsOf(s).includes(action)).flatMap((s) => resourcesOf(s).map(flatten));
     expect(on('s3:GetObject').sort()).toEqual([`${sourceBucket}/backups/*`, `${bucket}/backups/_restores/*`].sort());
     expect(on('s3:PutObject')).toEqual([`${bucket}/backups/_restores/*`]);
@@ -77,6 +77,6 @@ describe('the target account', () => {
   it('points the API at the source backups and the local state folder', () => {
     const api = Object.values(targetTemplate.findResources('AWS::Lambda::Function')).find((f: any) => f.Properties.Handler === 'index.handler') as any;
     expect(api.Properties.Environment.Variables.BACKUP_ROOT).toBe('s3://hgbr-source-backups/backups');
-    expect(flatten(api.Properties.Environment.Variables.RESTORE_STATE_LOCATION)).toBe(`s3://<${idOf(target.system.bucket.bucket)}>/backups`);
+    expect(flatten(api.Properties.Environment.Variables.RESTORE_STATE_LOCATION)).toBe(`s3://<${idOf(target.system.bucket)}>/backups`);
   });
 });

@@ -1,3 +1,5 @@
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { LAMBDA_NODE_MAJOR } from '../../infra/lambda/bundles';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { HgbrStack } from '../../infra/stacks/hgbr-stack';
 import { actionsOf, flatten, fullApp, idOf, resourcesOf, statementsOfRole, type Statement, type SynthesizedApp } from './app-fixture';
@@ -12,7 +14,7 @@ beforeAll(() => {
   template = synthesized.template(stack);
 });
 
-const bucketId = () => idOf(stack.system.bucket.bucket);
+const bucketId = () => idOf(stack.system.bucket);
 const dataKeyId = () => idOf(stack.system.dataKey);
 const flat = (statement: Statement) => resourcesOf(statement).map(flatten);
 /** A Fn::Join of text and Refs as text, each Ref as <LogicalId>. */
@@ -28,7 +30,7 @@ describe('the backup bucket', () => {
         ],
       },
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
-      LoggingConfiguration: { DestinationBucketName: { Ref: idOf(stack.system.bucket.accessLogsBucket) }, LogFilePrefix: 'backup-bucket/' },
+      LoggingConfiguration: { DestinationBucketName: { Ref: idOf(stack.system.backupBucket!.accessLogsBucket) }, LogFilePrefix: 'backup-bucket/' },
       ObjectLockEnabled: true,
       ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 30 } } },
     });
@@ -246,12 +248,13 @@ describe('operations', () => {
 });
 
 describe('the Lambdas', () => {
-  it('run nodejs22.x on arm64 with JSON logs in their own encrypted log groups', () => {
+  it('run the Node major their bundles target (nodejs24.x, the latest aws-cdk-lib offers) on arm64 with JSON logs in their own encrypted log groups', () => {
+    expect(lambda.Runtime.NODEJS_LATEST.name).toBe(`nodejs${LAMBDA_NODE_MAJOR}.x`);
     const functions = Object.values(template.findResources('AWS::Lambda::Function')) as any[];
     const ours = functions.filter((f) => f.Properties.Runtime?.startsWith('nodejs'));
     expect(ours.length).toBeGreaterThanOrEqual(14);
     for (const fn of ours) {
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], LoggingConfig: { LogFormat: 'JSON', LogGroup: expect.anything() } });
+      expect(fn.Properties).toMatchObject({ Runtime: `nodejs${LAMBDA_NODE_MAJOR}.x`, Architectures: ['arm64'], LoggingConfig: { LogFormat: 'JSON', LogGroup: expect.anything() } });
     }
   });
 

@@ -14,6 +14,7 @@ import { runBackupLocally, runRestoreLocally, WorkflowAbortedError } from '../..
 import { createFixtureSchema, expectedCounts, fixtureSchema, loadFixtureData } from '../support/graph-fixtures';
 import { startHugeGraph, type HugeGraphServer } from '../support/hugegraph-server';
 import { runHgbr, waitFor } from '../support/cli';
+import { dump, type GraphDump } from '../support/graph-dump';
 
 const EXTRA_VERTICES = 2000;
 
@@ -44,31 +45,6 @@ afterAll(async () => {
   await Promise.all([source?.stop(), target?.stop()]);
   if (folder) fs.rmSync(folder, { recursive: true, force: true });
 });
-
-interface GraphDump {
-  schemaIds: Record<string, number | undefined>;
-  vertices: Record<string, string[]>;
-  edges: Record<string, string[]>;
-}
-
-/** Every element's raw text per label, sorted; and every schema element's id by kind and name. */
-async function dump(client: HugeGraphClient): Promise<GraphDump> {
-  const schema = await client.getSchema();
-  const schemaIds: Record<string, number | undefined> = {};
-  for (const kind of ['propertykeys', 'vertexlabels', 'edgelabels', 'indexlabels'] as const) {
-    for (const e of schema[kind].elements) schemaIds[`${kind}/${e.name}`] = e.id;
-  }
-  const all = async (kind: 'vertex' | 'edge', label: string) => {
-    const raws: string[] = [];
-    for await (const page of client.pages(kind, label, { pageSize: 300 })) raws.push(...page.elements);
-    return raws.sort();
-  };
-  const vertices: Record<string, string[]> = {};
-  const edges: Record<string, string[]> = {};
-  for (const l of schema.vertexlabels.elements) vertices[l.name] = await all('vertex', l.name);
-  for (const l of schema.edgelabels.elements) edges[l.name] = await all('edge', l.name);
-  return { schemaIds, vertices, edges };
-}
 
 function isAlive(pid: number): boolean {
   try {

@@ -1,0 +1,137 @@
+/**
+ * HugeGraphBackup as a library: the overrides a consumer may give (Lambda settings, concurrency,
+ * an existing bucket and key) land where they should, and props that conflict are reported all at
+ * once, at synth time.
+ */
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { HugeGraphBackup, type HugeGraphBackupProps } from '../../infra';
+import { APP_CONTEXT } from '../../infra/workflows/synth';
+
+const GRAPH = { url: 'https://hugegraph.internal:8443', graph: 'hugegraph', schedule: 'rate(1 day)' };
+
+function synth(props: (stack: Stack) => HugeGraphBackupProps): { stack: Stack; system: HugeGraphBackup; template: Template } {
+  const app = new App({ context: { ...APP_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'Consumer');
+  const system = new HugeGraphBackup(stack, 'Backups', props(stack));
+  return { stack, system, template: Template.fromStack(stack) };
+}
+
+function problemsOf(props: (stack: Stack) => HugeGraphBackupProps): string[] {
+  try {
+    synth(props);
+  } catch (error) {
+    return (error as Error).message.split('\n').slice(1).map((line) => line.replace(/^\s*- /, ''));
+  }
+  throw new Error('the props were accepted');
+}
+
+type Fn = { Properties: { Handler: string; MemorySize?: number; Timeout?: number; TracingConfig?: { Mode: string }; ReservedConcurrentExecutions?: number; Environment?: { Variables?: Record<string, unknown> } } };
+
+function functionsOf(template: Template): Fn[] {
+  return Object.values(template.findResources('AWS::Lambda::Function')) as Fn[];
+}
+
+describe('Lambda overrides', () => {
+  it('apply to every function, the worker overrides to the export and restore-files workers only', () => {
+    const { template } = synth(() => ({
+      graphs: [GRAPH],
+      lambdaFunctionProps: { memorySize: 768, tracing: lambda.Tracing.ACTIVE },
+      workerFunctionProps: { memorySize: 3008, timeout: Duration.minutes(12), reservedConcurrentExecutions: 20 },
+    }));
+    const byHandler = Object.fromEntries(functionsOf(template).map((f) => [f.Properties.Handler, f.Properties]));
+    expect(byHandler['index.exportChunk']).toMatchObject({ MemorySize: 3008, Timeout: 720, ReservedConcurrentExecutions: 20, TracingConfig: { Mode: 'Active' } });
+    expect(byHandler['index.restoreFiles']).toMatchObject({ MemorySize: 3008, Timeout: 720, ReservedConcurrentExecutions: 20 });
+    expect(byHandler['index.plan']).toMatchObject({ MemorySize: 768, Timeout: 900, TracingConfig: { Mode: 'Active' } });
+    expect(byHandler['index.plan']?.ReservedConcurrentExecutions).toBeUndefined();
+    expect(byHandler['index.handler']).toMatchObject({ MemorySize: 768, Timeout: 29 });
+  });
+
+  it('leave the defaults alone when not given: 512 MB, workers 1024 MB, 15 minutes', () => {
+    const byHandler = Object.fromEntries(functionsOf(synth(() => ({ graphs: [GRAPH] })).template).map((f) => [f.Properties.Handler, f.Properties]));
+    expect(byHandler['index.exportChunk']).toMatchObject({ MemorySize: 1024, Timeout: 900 });
+    expect(byHandler['index.finalize']).toMatchObject({ MemorySize: 512, Timeout: 900 });
+    expect(byHandler['index.finalize']?.TracingConfig).toBeUndefined();
+  });
+});
+
+describe('concurrency', () => {
+  it('sets the labels a backup exports at once, the files and files per child of a restore, and the batches of API restores', () => {
+    const { template } = synth(() => ({ graphs: [GRAPH], concurrency: { labels: 8, files: 16, filesPerBatch: 2, batchesPerFile: 5 } }));
+    const definitions = Object.values(template.findResources('AWS::StepFunctions::StateMachine')).map((m: any) => JSON.stringify(m.Properties.DefinitionString));
+    const backup = definitions.find((d) => d.includes('ExportVertices')) as string;
+    const restore = definitions.find((d) => d.includes('RestoreVertices')) as string;
+    expect(backup.match(/\\"MaxConcurrency\\":(\d+)/g)).toEqual(['\\"MaxConcurrency\\":8', '\\"MaxConcurrency\\":8']);
+    expect(restore.match(/\\"MaxConcurrency\\":(\d+)/g)).toEqual(['\\"MaxConcurrency\\":16', '\\"MaxConcurrency\\":16']);
+    expect(restore).toContain('\\"MaxItemsPerBatch\\":2');
+    const api = functionsOf(template).find((f) => f.Properties.Handler === 'index.handler');
+    expect(api?.Properties.Environment?.Variables).toMatchObject({ RESTORE_BATCH_CONCURRENCY: '5' });
+  });
+});
+
+describe('an existing bucket and key', () => {
+  it('keep the backups: no bucket is made, and the roles are granted that bucket and that key', () => {
+    const { system, template } = synth((stack) => ({
+      graphs: [GRAPH],
+      existingBucket: s3.Bucket.fromBucketName(stack, 'Theirs', 'platform-backups'),
+      dataKey: kms.Key.fromKeyArn(stack, 'TheirKey', 'arn:aws:kms:eu-central-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
+    }));
+    template.resourceCountIs('AWS::S3::Bucket', 0);
+    template.resourceCountIs('AWS::KMS::Key', 1); // the ops key only
+    expect(system.backupBucket).toBeUndefined();
+    expect(system.backupRoot).toBe('s3://platform-backups/backups');
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Resource: { 'Fn::Join': ['', [Match.stringLikeRegexp('^arn:'), Match.anyValue(), ':s3:::platform-backups/backups/*']] } }),
+          Match.objectLike({ Action: 'kms:GenerateDataKey', Resource: 'arn:aws:kms:eu-central-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab' }),
+        ]),
+      },
+    });
+  });
+
+  it('take the bucket\u2019s own key when it has one', () => {
+    const { system } = synth((stack) => {
+      const key = new kms.Key(stack, 'BucketKey');
+      return { graphs: [GRAPH], existingBucket: new s3.Bucket(stack, 'Own', { encryption: s3.BucketEncryption.KMS, encryptionKey: key }) };
+    });
+    expect(system.dataKey).toBe(system.bucket.encryptionKey);
+  });
+});
+
+describe('conflicting props', () => {
+  it('are all reported in one error at synth, each naming the prop', () => {
+    const problems = problemsOf((stack) => ({
+      graphs: [{ url: 'hugegraph.internal:8080', graph: 'hugegraph', schedule: 'daily' }],
+      existingBucket: s3.Bucket.fromBucketName(stack, 'Theirs', 'platform-backups'),
+      bucket: { expireAfterDays: 30 },
+      crossAccountReaders: ['arn:aws:iam::222222222222:role/reader'],
+      lambdaFunctionProps: { memorySize: 64, timeout: Duration.minutes(20) },
+      workerFunctionProps: { reservedConcurrentExecutions: 2 },
+      concurrency: { labels: 99, files: 0 },
+    }));
+    expect(problems).toEqual([
+      'graphs[0].url "hugegraph.internal:8080" must start with http:// or https://',
+      'graphs[0].schedule must be cron(…), rate(…) or at(…)',
+      expect.stringContaining('existingBucket and bucket settings exclude each other'),
+      expect.stringContaining('existingBucket and crossAccountReaders exclude each other'),
+      expect.stringContaining('existingBucket needs dataKey'),
+      'lambdaFunctionProps.memorySize must be 128 to 10240 MB',
+      expect.stringContaining('lambdaFunctionProps.timeout must be 30 seconds to 15 minutes'),
+      expect.stringContaining('reservedConcurrentExecutions of the workers (2) is below the concurrency asked for (99)'),
+      'concurrency.labels must be a whole number from 1 to 40',
+      'concurrency.files must be a whole number from 1 to 10000',
+    ]);
+  });
+
+  it('include the bucket settings\u2019 own problems in the same error', () => {
+    expect(problemsOf(() => ({ prefix: '/backups/', bucket: { transitionAfterDays: 30, expireAfterDays: 10 }, concurrency: { filesPerBatch: 0 } }))).toEqual([
+      'prefix "/backups/" must be a key prefix without leading or trailing slash',
+      'expireAfterDays (10) must be more than transitionAfterDays (30)',
+      'concurrency.filesPerBatch must be a whole number from 1 to 100',
+    ]);
+  });
+});
