@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -20,7 +21,7 @@ import type { LambdaEntry } from '../lambda/bundles';
 import { handlerFunction } from '../workflows/workflow-functions';
 import { executionsArn, mapRunsArn, S3Area } from './access';
 import { BackupBucket, bucketProblems, type BackupBucketProps } from './backup-bucket';
-import { acknowledge, acknowledgeWildcards, type WildcardAllowance } from './nag';
+import { acknowledge, acknowledgeServerless, acknowledgeWildcards, type WildcardAllowance } from './nag';
 import { deadLetterQueue, Operations } from './operations';
 import { RestoreApi } from './restore-api';
 
@@ -84,7 +85,7 @@ export interface FunctionOverrides {
   readonly memorySize?: number;
   /** At most 15 minutes; the workflow tasks page until little of it is left. @default 15 minutes; API 29 s; clean-ups 5 minutes */
   readonly timeout?: Duration;
-  /** X-Ray tracing of the function. @default lambda.Tracing.PASS_THROUGH */
+  /** X-Ray tracing of the function. @default lambda.Tracing.ACTIVE */
   readonly tracing?: lambda.Tracing;
   /** Concurrent executions reserved for (and capping) each function. @default unreserved */
   readonly reservedConcurrentExecutions?: number;
@@ -185,6 +186,8 @@ export class HugeGraphBackup extends Construct {
   readonly api?: RestoreApi;
   readonly operations: Operations;
   readonly schedules: scheduler.Schedule[] = [];
+  /** Every Lambda of the construct. */
+  readonly functions: lambda.Function[] = [];
   readonly backupRole?: iam.Role;
   readonly restoreRole: iam.Role;
   readonly apiRole?: iam.Role;
@@ -234,6 +237,7 @@ export class HugeGraphBackup extends Construct {
     if (!props.source) ({ workflow: this.backup, role: this.backupRole } = this.buildBackup(localArea, graphs));
     if (props.api !== false) ({ api: this.api, role: this.apiRole } = this.buildApi(sourceArea, targets, props.api ?? {}));
     this.buildGraphModeCheck(uniqueGraphs([...graphs.map(endpointOf), ...targets.map(endpointOf)]));
+    this.operations.alarmOnThrottles(this.functions);
   }
 
   /** The bucket and the key of the backups: given, or made here. */
@@ -339,6 +343,7 @@ export class HugeGraphBackup extends Construct {
         ...(batchesPerFile !== undefined ? { [API_ENV.batchConcurrency]: String(batchesPerFile) } : {}),
       },
     });
+    acknowledgeServerless(apiFunction, 'LambdaDLQ', 'Invoked synchronously by API Gateway: the caller gets the error (a 500 with a request id), and there is no asynchronous invocation to dead-letter.');
     machine.grantStartExecution(role);
     this.grant('ApiAccess', role, [
       ...sourceArea.readStatements(),
@@ -368,10 +373,11 @@ export class HugeGraphBackup extends Construct {
     }
     const machine = this.restore.stateMachine;
     const role = this.lambdaRole('ModeCheckRole', 'hgbr graph-mode check: read graph modes, publish a metric');
-    const check = this.function('GraphModeCheckFunction', 'ops', 'checkGraphModes', role, {
+    const check = this.asyncFunction('GraphModeCheckFunction', 'checkGraphModes', role, {
       timeout: Duration.minutes(2),
       environment: { ...this.runtimeEnvironment, WATCHED_GRAPHS: JSON.stringify(watched), RESTORE_STATE_MACHINE_ARN: machine.stateMachineArn },
       network: true,
+      retryAttempts: 0,
     });
     this.credentials.grantRead(role);
     this.grant('ModeCheckAccess', role, [
@@ -423,18 +429,32 @@ export class HugeGraphBackup extends Construct {
   /** A Lambda of a state machine: 15 minutes, credentials from the secret, in the VPC when there is one; workers get 1024 MB. */
   private workflowFunction(id: string, entry: LambdaEntry, handler: string, role: iam.Role, worker: boolean): lambda.Function {
     this.credentials.grantRead(role);
-    return this.function(id, entry, handler, role, { memorySize: worker ? 1024 : undefined, environment: this.runtimeEnvironment, network: true, worker });
+    const fn = this.function(id, entry, handler, role, { memorySize: worker ? 1024 : undefined, environment: this.runtimeEnvironment, network: true, worker });
+    acknowledgeServerless(fn, 'LambdaDLQ', 'Invoked synchronously by Step Functions: a failed task reaches the state machine, whose Retry and Catch handle it; a dead-letter queue only receives asynchronous invocations.');
+    return fn;
   }
 
   /** A clean-up Lambda of the execution-status rule: retried twice, then dead-lettered. Only a restore's clean-up talks to HugeGraph. */
   private opsFunction(id: string, handler: string, role: iam.Role, talksToHugeGraph: boolean): lambda.Function {
     if (talksToHugeGraph) this.credentials.grantRead(role);
-    return this.function(id, 'ops', handler, role, {
+    return this.asyncFunction(id, handler, role, {
       timeout: Duration.minutes(5),
       environment: talksToHugeGraph ? this.runtimeEnvironment : undefined,
       network: talksToHugeGraph,
-      extra: { deadLetterQueue: this.operations.deadLetters, retryAttempts: 2 },
+      retryAttempts: 2,
     });
+  }
+
+  /** An ops Lambda that EventBridge invokes asynchronously: what still fails after its retries goes to the ops dead-letter queue, with the request and the error. */
+  private asyncFunction(id: string, handler: string, role: iam.Role, options: { timeout: Duration; environment?: Record<string, string>; network: boolean; retryAttempts: number }): lambda.Function {
+    const fn = this.function(id, 'ops', handler, role, {
+      timeout: options.timeout,
+      environment: options.environment,
+      network: options.network,
+      extra: { onFailure: new destinations.SqsDestination(this.operations.deadLetters), retryAttempts: options.retryAttempts },
+    });
+    acknowledgeServerless(fn, 'LambdaDLQ', 'Failed asynchronous invocations go to an on-failure destination (the ops dead-letter queue), which records the request and the error, unlike a dead-letter queue.');
+    return fn;
   }
 
   /** Merge order: the construct's defaults, then the caller's overrides, then what the construct needs (role, logs, network). */
@@ -449,7 +469,7 @@ export class HugeGraphBackup extends Construct {
     logGroup.grantWrite(role);
     const network = options.network && this.network;
     const overrides = { ...this.props.lambdaFunctionProps, ...(options.worker ? this.props.workerFunctionProps : {}) };
-    return handlerFunction(this, id, {
+    const fn = handlerFunction(this, id, {
       entry,
       handler,
       timeout: overrides.timeout ?? options.timeout,
@@ -463,11 +483,14 @@ export class HugeGraphBackup extends Construct {
         ...options.extra,
       },
     });
+    this.functions.push(fn);
+    return fn;
   }
 
   /** A role for Lambdas with no managed policy: log groups are granted one by one, ENI rights only in a VPC. */
   private lambdaRole(id: string, description: string, roleName?: string, network = true): iam.Role {
     const role = new iam.Role(this, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description, roleName });
+    acknowledgeWildcards(role, [{ resource: '*', onlyActions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], reason: 'X-Ray tracing of the Lambdas, which CDK grants on "*": these actions have no resource-level permissions.' }]);
     if (network && this.props.network) {
       role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
       acknowledge(role, 'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]', 'The AWS-maintained policy with the EC2 network-interface actions a Lambda in a VPC needs; these actions support no resource-level scoping.');

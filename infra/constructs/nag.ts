@@ -11,8 +11,14 @@ import { Aspects, CfnResource, IAspect, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 
+/** Acknowledges a finding of cdk-nag's AwsSolutions pack. */
 export function acknowledge(scope: IConstruct, rule: string, reason: string): void {
   Validations.of(scope).acknowledge({ id: `AwsSolutions-${rule}`, reason });
+}
+
+/** Acknowledges a finding of cdk-nag's Serverless pack. */
+export function acknowledgeServerless(scope: IConstruct, rule: string, reason: string): void {
+  Validations.of(scope).acknowledge({ id: `Serverless-${rule}`, reason });
 }
 
 export interface WildcardAllowance {
@@ -20,6 +26,8 @@ export interface WildcardAllowance {
   readonly resource?: string;
   readonly action?: string;
   readonly pattern?: RegExp;
+  /** Only when every statement with this wildcard allows these actions and no other. @default any actions */
+  readonly onlyActions?: readonly string[];
   readonly reason: string;
 }
 
@@ -42,9 +50,14 @@ class WildcardAcknowledger implements IAspect {
       ...a,
       finding: a.resource !== undefined ? `Resource::${flatten(stack.resolve(a.resource))}` : a.action !== undefined ? `Action::${a.action}` : undefined,
     }));
-    for (const finding of documents.flatMap(wildcardFindings)) {
-      const match = allowed.find((a) => a.finding === finding || (a.pattern !== undefined && a.pattern.test(finding)));
-      if (match) Validations.of(node as CfnResource).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason: match.reason });
+    for (const document of documents) {
+      for (const finding of wildcardFindings(document)) {
+        const actions = actionsOfFinding(document, finding);
+        const match = allowed.find(
+          (a) => (a.finding === finding || (a.pattern !== undefined && a.pattern.test(finding))) && (a.onlyActions === undefined || actions.every((x) => a.onlyActions?.includes(x))),
+        );
+        if (match) Validations.of(node as CfnResource).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason: match.reason });
+      }
     }
   }
 }
@@ -62,6 +75,14 @@ export function wildcardFindings(document: unknown): string[] {
     }
   }
   return [...findings];
+}
+
+/** Every action allowed by the statements a finding comes from. */
+function actionsOfFinding(document: unknown, finding: string): string[] {
+  const statements = ((document as { Statement?: unknown[] })?.Statement ?? []) as { Effect: string; Action: unknown; Resource: unknown }[];
+  return statements
+    .filter((s) => s.Effect === 'Allow' && (asArray(s.Action).some((a) => `Action::${String(a)}` === finding) || asArray(s.Resource).some((r) => `Resource::${flatten(r)}` === finding)))
+    .flatMap((s) => asArray(s.Action).map(String));
 }
 
 /** CloudFormation intrinsics as one string, the way cdk-nag's flattenCfnReference writes them. */

@@ -11,7 +11,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { MODE_METRICS } from '../../functions/ops/graph-modes';
-import { acknowledge } from './nag';
+import { acknowledge, acknowledgeServerless } from './nag';
 
 export interface OperationsProps {
   /** Encrypts the alarm topic. */
@@ -42,7 +42,11 @@ export class Operations extends Construct {
     if (props.alarmTopic) this.topic = props.alarmTopic;
     else {
       const topic = new sns.Topic(this, 'Alarms', { displayName: 'hgbr alarms', masterKey: props.encryptionKey, enforceSSL: true });
-      if (props.alarmEmail) topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+      if (props.alarmEmail) {
+        // An alarm that SNS cannot deliver (address bouncing, throttled) is kept here rather than lost.
+        const undelivered = deadLetterQueue(this, 'UndeliveredAlarms', 'alarm notifications SNS could not deliver to the subscription');
+        topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail, { deadLetterQueue: undelivered }));
+      }
       this.topic = topic;
     }
     this.action = new actions.SnsAction(this.topic);
@@ -50,11 +54,34 @@ export class Operations extends Construct {
     this.alarmOnQueue('OpsDeadLetters', this.deadLetters, 'A clean-up after a failed, timed-out or aborted execution kept failing (or its event could not be delivered). Read the message, fix the cause (server reachable? secret right?), then reset the graph mode (hgbr mode set … --mode NONE) or release the backup lock by hand.');
   }
 
-  /** ExecutionsFailed and ExecutionsTimedOut of one state machine. */
+  /** ExecutionsFailed, ExecutionsTimedOut and ExecutionsAborted of one state machine. */
   alarmOnWorkflow(label: string, stateMachine: sfn.StateMachine, whatToDo: string): void {
     const period = Duration.minutes(5);
-    this.alarm(`${label}ExecutionsFailed`, stateMachine.metricFailed({ period, statistic: 'Sum' }), `A ${label.toLowerCase()} execution failed. ${whatToDo}`);
-    this.alarm(`${label}ExecutionsTimedOut`, stateMachine.metricTimedOut({ period, statistic: 'Sum' }), `A ${label.toLowerCase()} execution hit the state machine's time-out. ${whatToDo}`);
+    const what = label.toLowerCase();
+    this.alarm(`${label}ExecutionsFailed`, stateMachine.metricFailed({ period, statistic: 'Sum' }), `A ${what} execution failed. ${whatToDo}`);
+    this.alarm(`${label}ExecutionsTimedOut`, stateMachine.metricTimedOut({ period, statistic: 'Sum' }), `A ${what} execution hit the state machine's time-out. ${whatToDo}`);
+    this.alarm(
+      `${label}ExecutionsAborted`,
+      stateMachine.metricAborted({ period, statistic: 'Sum' }),
+      `A ${what} execution was stopped (StopExecution, a redeploy, a quota). The clean-up rule ran what no Catch ran; check that it succeeded (no ${label}CleanUpErrors alarm), and start the ${what} again if it was not meant to stop.`,
+    );
+  }
+
+  /**
+   * Throttles of these Lambdas: a throttled task is retried by Step Functions, but sustained
+   * throttling stretches a backup past its window. One alarm per 10 functions (a metric-math limit).
+   */
+  alarmOnThrottles(functions: readonly lambda.IFunction[]): void {
+    for (let i = 0; i < functions.length; i += 10) {
+      const group = functions.slice(i, i + 10);
+      const usingMetrics = Object.fromEntries(group.map((fn, j) => [`t${j}`, fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' })]));
+      const metric = new cloudwatch.MathExpression({ expression: Object.keys(usingMetrics).join(' + '), usingMetrics, label: 'Throttled invocations', period: Duration.minutes(5) });
+      this.alarm(
+        `LambdaThrottles${i / 10 + 1}`,
+        metric,
+        'hgbr Lambdas were throttled: the account or a reserved concurrency is exhausted. Step Functions retries the task, but backups and restores slow down. Raise the concurrency quota or the reserved concurrency, or lower concurrency.labels / concurrency.files.',
+      );
+    }
   }
 
   /**
@@ -119,5 +146,6 @@ export class Operations extends Construct {
 export function deadLetterQueue(scope: Construct, id: string, what: string): sqs.Queue {
   const queue = new sqs.Queue(scope, id, { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
   acknowledge(queue, 'SQS3', `This queue is itself a dead-letter queue (${what}); it needs none of its own.`);
+  acknowledgeServerless(queue, 'SQSRedrivePolicy', `This queue is itself a dead-letter queue (${what}); it redrives nowhere.`);
   return queue;
 }

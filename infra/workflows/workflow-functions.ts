@@ -20,7 +20,7 @@ export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
 /**
  * A workflow Lambda: the entry's bundle (infra/lambda/bundles.ts) on arm64, structured JSON logs,
- * source-mapped stack traces.
+ * X-Ray tracing, source-mapped stack traces.
  */
 export function handlerFunction(scope: Construct, id: string, props: HandlerFunctionProps): lambda.Function {
   return new lambda.Function(scope, id, {
@@ -31,6 +31,7 @@ export function handlerFunction(scope: Construct, id: string, props: HandlerFunc
     timeout: props.timeout ?? Duration.minutes(15),
     memorySize: props.memorySize ?? 512,
     loggingFormat: lambda.LoggingFormat.JSON,
+    tracing: lambda.Tracing.ACTIVE,
     ...props.extra,
     environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment, ...props.extra?.environment },
   });

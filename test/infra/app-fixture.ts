@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { buildApp } from '../../infra/app';
 import { CONTEXT, type SystemConfig } from '../../infra/config';
 
@@ -73,10 +73,10 @@ export function fullApp(): SynthesizedApp {
   return synthesizeApp({ [CONTEXT.system]: FULL_SYSTEM, [CONTEXT.migrationTarget]: MIGRATION_TARGET });
 }
 
-/** cdk-nag AwsSolutions findings (errors and warnings) that no acknowledgement covers. */
+/** cdk-nag findings (errors and warnings) of the AwsSolutions and Serverless packs that no acknowledgement covers. */
 export function nagFindings(app: App): { rule: string; severity: string; paths: string[] }[] {
-  const report = new AwsSolutionsChecks(app).validateScope(app);
-  return report.violations.map((v) => ({ rule: v.ruleName, severity: v.severity ?? '', paths: v.violatingResources.map((r) => r.constructPath ?? '') }));
+  const reports = [new AwsSolutionsChecks(app).validateScope(app), new ServerlessChecks(app).validateScope(app)];
+  return reports.flatMap((report) => report.violations.map((v) => ({ rule: v.ruleName, severity: v.severity ?? '', paths: v.violatingResources.map((r) => r.constructPath ?? '') })));
 }
 
 export type Statement = { Effect: string; Action: string | string[]; Resource?: unknown; NotResource?: unknown; Condition?: Record<string, any>; Principal?: unknown };

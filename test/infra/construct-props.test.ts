@@ -39,22 +39,22 @@ describe('Lambda overrides', () => {
   it('apply to every function, the worker overrides to the export and restore-files workers only', () => {
     const { template } = synth(() => ({
       graphs: [GRAPH],
-      lambdaFunctionProps: { memorySize: 768, tracing: lambda.Tracing.ACTIVE },
+      lambdaFunctionProps: { memorySize: 768, tracing: lambda.Tracing.PASS_THROUGH },
       workerFunctionProps: { memorySize: 3008, timeout: Duration.minutes(12), reservedConcurrentExecutions: 20 },
     }));
     const byHandler = Object.fromEntries(functionsOf(template).map((f) => [f.Properties.Handler, f.Properties]));
-    expect(byHandler['index.exportChunk']).toMatchObject({ MemorySize: 3008, Timeout: 720, ReservedConcurrentExecutions: 20, TracingConfig: { Mode: 'Active' } });
+    expect(byHandler['index.exportChunk']).toMatchObject({ MemorySize: 3008, Timeout: 720, ReservedConcurrentExecutions: 20, TracingConfig: { Mode: 'PassThrough' } });
     expect(byHandler['index.restoreFiles']).toMatchObject({ MemorySize: 3008, Timeout: 720, ReservedConcurrentExecutions: 20 });
-    expect(byHandler['index.plan']).toMatchObject({ MemorySize: 768, Timeout: 900, TracingConfig: { Mode: 'Active' } });
+    expect(byHandler['index.plan']).toMatchObject({ MemorySize: 768, Timeout: 900, TracingConfig: { Mode: 'PassThrough' } });
     expect(byHandler['index.plan']?.ReservedConcurrentExecutions).toBeUndefined();
     expect(byHandler['index.handler']).toMatchObject({ MemorySize: 768, Timeout: 29 });
   });
 
-  it('leave the defaults alone when not given: 512 MB, workers 1024 MB, 15 minutes', () => {
+  it('leave the defaults alone when not given: 512 MB, workers 1024 MB, 15 minutes, X-Ray on', () => {
     const byHandler = Object.fromEntries(functionsOf(synth(() => ({ graphs: [GRAPH] })).template).map((f) => [f.Properties.Handler, f.Properties]));
     expect(byHandler['index.exportChunk']).toMatchObject({ MemorySize: 1024, Timeout: 900 });
     expect(byHandler['index.finalize']).toMatchObject({ MemorySize: 512, Timeout: 900 });
-    expect(byHandler['index.finalize']?.TracingConfig).toBeUndefined();
+    expect(byHandler['index.finalize']?.TracingConfig).toEqual({ Mode: 'Active' });
   });
 });
 

@@ -206,9 +206,9 @@ describe('operations', () => {
     expect(logGroup.LogGroupName).toMatch(/^\/aws\/vendedlogs\/states\//);
   });
 
-  it.each(['backup', 'restore'] as const)('alarms on failed and timed-out %s executions to the encrypted topic', (name) => {
+  it.each(['backup', 'restore'] as const)('alarms on failed, timed-out and aborted %s executions to the encrypted topic', (name) => {
     const machine = stack[name].stateMachine;
-    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut']) {
+    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/States',
         MetricName: metric,
@@ -219,6 +219,24 @@ describe('operations', () => {
       });
     }
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [idOf(stack.system.opsKey), 'Arn'] } });
+  });
+
+  it('alarms on throttles of every Lambda, at most ten per metric-math alarm', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((a: any) => (a.Properties.Metrics ?? []).some((m: any) => m.MetricStat?.Metric?.MetricName === 'Throttles')) as any[];
+    const watched = alarms.flatMap((a) => a.Properties.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric.Dimensions[0].Value.Ref));
+    expect(new Set(watched)).toEqual(new Set(stack.system.functions.map(idOf)));
+    for (const alarm of alarms) expect(alarm.Properties.Metrics.filter((m: any) => m.MetricStat).length).toBeLessThanOrEqual(10);
+  });
+
+  it('keeps alarm e-mails SNS could not deliver in a dead-letter queue', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com', RedrivePolicy: { deadLetterTargetArn: Match.anyValue() } });
+  });
+
+  it('sends asynchronous invocations of the ops Lambdas that keep failing to the ops dead-letter queue', () => {
+    const configs = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')) as any[];
+    const handlers = configs.map((c) => (template.findResources('AWS::Lambda::Function')[c.Properties.FunctionName.Ref] as any).Properties.Handler).sort();
+    expect(handlers).toEqual(['index.backupEnded', 'index.checkGraphModes', 'index.restoreEnded']);
+    for (const config of configs) expect(config.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0]).toBe(idOf(stack.system.operations.deadLetters));
   });
 
   it('alarms when a graph is left in a restore mode, from the metric the mode check publishes', () => {
@@ -248,13 +266,13 @@ describe('operations', () => {
 });
 
 describe('the Lambdas', () => {
-  it('run the Node major their bundles target (nodejs24.x, the latest aws-cdk-lib offers) on arm64 with JSON logs in their own encrypted log groups', () => {
+  it('run the Node major their bundles target (nodejs24.x, the latest aws-cdk-lib offers) on arm64 with JSON logs in their own encrypted log groups, traced by X-Ray', () => {
     expect(lambda.Runtime.NODEJS_LATEST.name).toBe(`nodejs${LAMBDA_NODE_MAJOR}.x`);
     const functions = Object.values(template.findResources('AWS::Lambda::Function')) as any[];
     const ours = functions.filter((f) => f.Properties.Runtime?.startsWith('nodejs'));
     expect(ours.length).toBeGreaterThanOrEqual(14);
     for (const fn of ours) {
-      expect(fn.Properties).toMatchObject({ Runtime: `nodejs${LAMBDA_NODE_MAJOR}.x`, Architectures: ['arm64'], LoggingConfig: { LogFormat: 'JSON', LogGroup: expect.anything() } });
+      expect(fn.Properties).toMatchObject({ Runtime: `nodejs${LAMBDA_NODE_MAJOR}.x`, Architectures: ['arm64'], LoggingConfig: { LogFormat: 'JSON', LogGroup: expect.anything() }, TracingConfig: { Mode: 'Active' } });
     }
   });
 
