@@ -35,6 +35,10 @@ export interface VpcConfig {
   readonly subnetIds: string[];
   /** @default a group allowing egress to HTTPS and the HugeGraph ports */
   readonly securityGroupIds?: string[];
+  /** Create VPC endpoints for S3, Secrets Manager, Step Functions and CloudWatch (NetworkOptions.endpoints). @default false */
+  readonly endpoints?: boolean;
+  /** Route tables of the subnets, in the same order: the S3 gateway endpoint is added to them (needed with `endpoints`). */
+  readonly routeTableIds?: string[];
 }
 
 export interface BucketConfig {
@@ -94,7 +98,7 @@ const SYSTEM_KEYS = [
 const GRAPH_KEYS = ['url', 'graph', 'graphspace', 'schedule', 'timeZone', 'keep', 'labels', 'pageSize', 'compressionLevel'];
 const TARGET_KEYS = ['url', 'graph', 'graphspace'];
 const BUCKET_KEYS = ['bucketName', 'transitionAfterDays', 'storageClass', 'expireAfterDays', 'noncurrentVersionExpireAfterDays', 'abortIncompleteUploadsAfterDays', 'objectLock', 'accessLogsExpireAfterDays'];
-const VPC_KEYS = ['vpcId', 'availabilityZones', 'subnetIds', 'securityGroupIds'];
+const VPC_KEYS = ['vpcId', 'availabilityZones', 'subnetIds', 'securityGroupIds', 'endpoints', 'routeTableIds'];
 const STORAGE_CLASSES: Record<NonNullable<BucketConfig['storageClass']>, s3.StorageClass> = {
   GLACIER_INSTANT_RETRIEVAL: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL,
   GLACIER: s3.StorageClass.GLACIER,
@@ -151,6 +155,9 @@ function checkSystem(raw: unknown, where: string, kind: 'system' | 'target', pro
     if (!Array.isArray(vpc.subnetIds) || vpc.subnetIds.length === 0) problems.push(`${where}.vpc.subnetIds must list the Lambdas' subnets`);
     if (!Array.isArray(vpc.availabilityZones) || vpc.availabilityZones.length !== (vpc.subnetIds ?? []).length) {
       problems.push(`${where}.vpc.availabilityZones must give the AZ of each subnet, in order (no lookup is made)`);
+    }
+    if (vpc.endpoints && (!Array.isArray(vpc.routeTableIds) || vpc.routeTableIds.length !== (vpc.subnetIds ?? []).length)) {
+      problems.push(`${where}.vpc.routeTableIds must give the route table of each subnet, in order: the S3 gateway endpoint is added to them`);
     }
   }
   const storageClass = (raw.bucket as BucketConfig | undefined)?.storageClass;
@@ -217,9 +224,19 @@ function importsOf(stack: Stack, config: SystemConfig): Partial<HugeGraphBackupP
   if (config.vpc) {
     const vpc = config.vpc;
     imports.network = {
-      vpc: ec2.Vpc.fromVpcAttributes(stack, 'ImportedVpc', { vpcId: vpc.vpcId, availabilityZones: vpc.availabilityZones, privateSubnetIds: vpc.subnetIds }),
-      subnets: { subnets: vpc.subnetIds.map((id, i) => ec2.Subnet.fromSubnetAttributes(stack, `ImportedSubnet${i + 1}`, { subnetId: id, availabilityZone: vpc.availabilityZones[i] })) },
+      vpc: ec2.Vpc.fromVpcAttributes(stack, 'ImportedVpc', {
+        vpcId: vpc.vpcId,
+        availabilityZones: vpc.availabilityZones,
+        privateSubnetIds: vpc.subnetIds,
+        privateSubnetRouteTableIds: vpc.routeTableIds,
+      }),
+      subnets: {
+        subnets: vpc.subnetIds.map((id, i) =>
+          ec2.Subnet.fromSubnetAttributes(stack, `ImportedSubnet${i + 1}`, { subnetId: id, availabilityZone: vpc.availabilityZones[i], routeTableId: vpc.routeTableIds?.[i] }),
+        ),
+      },
       securityGroups: vpc.securityGroupIds?.map((id, i) => ec2.SecurityGroup.fromSecurityGroupId(stack, `ImportedSecurityGroup${i + 1}`, id)),
+      endpoints: vpc.endpoints,
     };
   }
   return imports;

@@ -65,6 +65,13 @@ export interface NetworkOptions {
   readonly subnets?: ec2.SubnetSelection;
   /** @default one group allowing egress to HTTPS and to the HugeGraph ports only */
   readonly securityGroups?: ec2.ISecurityGroup[];
+  /**
+   * VPC endpoints for what the Lambdas call besides HugeGraph: a gateway endpoint for S3 (free) and
+   * interface endpoints for Secrets Manager, Step Functions and CloudWatch (priced per hour and AZ,
+   * docs/cost.md), so the subnets need no NAT. Not wanted when the VPC has them or a NAT already.
+   * @default false
+   */
+  readonly endpoints?: boolean;
 }
 
 export interface RestoreApiOptions {
@@ -128,7 +135,11 @@ export interface HugeGraphBackupProps {
   readonly source?: BackupSource;
   /** JSON `{"username": …, "password": …}` for HugeGraph. @default a new secret to fill in after deployment */
   readonly credentials?: secretsmanager.ISecret;
-  /** Run the Lambdas that talk to HugeGraph in a VPC. @default outside any VPC */
+  /**
+   * Run the Lambdas that talk to HugeGraph in a VPC, where HugeGraph lives. Required for a
+   * plain `http://` server: outside a VPC the credentials would cross the network in clear.
+   * @default outside any VPC (https:// servers only)
+   */
   readonly network?: NetworkOptions;
   /** Roles of other accounts that may read (and decrypt) the backups: a migration target's restore and API roles. @default none */
   readonly crossAccountReaders?: string[];
@@ -231,6 +242,7 @@ export class HugeGraphBackup extends Construct {
       subnets: props.network.subnets,
       securityGroups: props.network.securityGroups ?? [this.hugeGraphClientGroup(props.network.vpc, allowedUrls)],
     };
+    if (props.network?.endpoints && this.network) this.buildEndpoints(this.network);
     this.operations = new Operations(this, 'Operations', { encryptionKey: this.opsKey, alarmTopic: props.alarmTopic, alarmEmail: props.alarmEmail });
 
     ({ workflow: this.restore, role: this.restoreRole } = this.buildRestore(sourceArea, localArea.sub(RESTORES_FOLDER)));
@@ -566,6 +578,19 @@ export class HugeGraphBackup extends Construct {
     );
   }
 
+  /** S3 through a gateway endpoint; Secrets Manager, Step Functions and CloudWatch through interface endpoints open to the Lambdas' groups. */
+  private buildEndpoints(network: { vpc: ec2.IVpc; subnets?: ec2.SubnetSelection; securityGroups: ec2.ISecurityGroup[] }): void {
+    network.vpc.addGatewayEndpoint('S3Endpoint', { service: ec2.GatewayVpcEndpointAwsService.S3, subnets: network.subnets ? [network.subnets] : undefined });
+    const group = new ec2.SecurityGroup(this, 'EndpointGroup', { vpc: network.vpc, description: 'hgbr VPC endpoints: HTTPS from the hgbr Lambdas', allowAllOutbound: false });
+    for (const client of network.securityGroups) group.addIngressRule(client, ec2.Port.tcp(443), 'HTTPS from the hgbr Lambdas');
+    const services: [string, ec2.InterfaceVpcEndpointAwsService][] = [
+      ['SecretsManagerEndpoint', ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER],
+      ['StepFunctionsEndpoint', ec2.InterfaceVpcEndpointAwsService.STEP_FUNCTIONS],
+      ['CloudWatchEndpoint', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING],
+    ];
+    for (const [id, service] of services) network.vpc.addInterfaceEndpoint(id, { service, subnets: network.subnets, securityGroups: [group], privateDnsEnabled: true, open: false });
+  }
+
   /** Egress to HTTPS (AWS APIs) and to the HugeGraph ports; no ingress. */
   private hugeGraphClientGroup(vpc: ec2.IVpc, urls: readonly string[]): ec2.SecurityGroup {
     const group = new ec2.SecurityGroup(this, 'HugeGraphClients', { vpc, description: 'hgbr Lambdas: HTTPS to AWS APIs, HTTP(S) to HugeGraph', allowAllOutbound: false });
@@ -622,6 +647,11 @@ function endpointProblems(props: HugeGraphBackupProps): string[] {
     if (g.keep !== undefined && !(Number.isInteger(g.keep) && g.keep > 0)) problems.push(`graphs[${i}].keep must be a positive whole number`);
     if (g.timeZone !== undefined && g.schedule === undefined) problems.push(`graphs[${i}].timeZone given without a schedule`);
   });
+  if (!props.network) {
+    for (const [where, g] of endpoints) {
+      if (/^http:\/\//i.test(g.url)) problems.push(`${where}.url ${JSON.stringify(g.url)} is plain http:// and the Lambdas run outside a VPC: the HugeGraph credentials would cross the network in clear; give network (the VPC of the server) or an https:// URL`);
+    }
+  }
   if (props.source && (props.graphs ?? []).some((g) => g.schedule)) problems.push('a restore-only deployment (source) cannot schedule backups');
   if (props.source && !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/.test(props.source.keyArn)) problems.push('source.keyArn must be the ARN of a KMS key (not an alias)');
   return problems;

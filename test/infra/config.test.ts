@@ -1,5 +1,6 @@
 import { CONTEXT, ConfigError, readAppConfig } from '../../infra/config';
-import { cdkJsonContext, FULL_SYSTEM, MIGRATION_TARGET } from './app-fixture';
+import type { Stack } from 'aws-cdk-lib';
+import { cdkJsonContext, FULL_SYSTEM, MIGRATION_TARGET, synthesizeApp } from './app-fixture';
 
 const context = (values: Record<string, unknown>) => ({ tryGetContext: (key: string) => values[key] });
 
@@ -37,5 +38,12 @@ describe('the app configuration', () => {
       expect.stringContaining('hgbrMigrationTarget.env {account, region} is required'),
       expect.stringContaining('hgbrMigrationTarget.roleNames.restore is required'),
     ]);
+  });
+
+  it('needs the route tables of the subnets for VPC endpoints, and imports the VPC with them', () => {
+    const vpc = { vpcId: 'vpc-0123456789abcdef0', availabilityZones: ['eu-central-1a'], subnetIds: ['subnet-0aaaaaaaaaaaaaaaa'], endpoints: true };
+    expect(() => readAppConfig(context({ [CONTEXT.system]: { vpc } }))).toThrow('hgbr.vpc.routeTableIds must give the route table of each subnet');
+    const app = synthesizeApp({ [CONTEXT.system]: { graphs: [{ url: 'http://hg.internal:8080', graph: 'g' }], vpc: { ...vpc, routeTableIds: ['rtb-0aaaaaaaaaaaaaaaa'] } } });
+    app.template(app.stacks[0] as Stack).hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway', RouteTableIds: ['rtb-0aaaaaaaaaaaaaaaa'] });
   });
 });

@@ -5,6 +5,7 @@
  */
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -99,6 +100,31 @@ describe('an existing bucket and key', () => {
       return { graphs: [GRAPH], existingBucket: new s3.Bucket(stack, 'Own', { encryption: s3.BucketEncryption.KMS, encryptionKey: key }) };
     });
     expect(system.dataKey).toBe(system.bucket.encryptionKey);
+  });
+});
+
+describe('the network', () => {
+  it('refuses a plain http:// server outside a VPC: the credentials would cross the network in clear', () => {
+    expect(problemsOf(() => ({ graphs: [{ url: 'http://hugegraph.internal:8080', graph: 'hugegraph' }], restoreTargets: [{ url: 'HTTP://staging.internal:8080', graph: 'g' }] }))).toEqual([
+      expect.stringMatching(/^graphs\[0\]\.url "http:\/\/hugegraph.internal:8080" is plain http:\/\/ and the Lambdas run outside a VPC/),
+      expect.stringMatching(/^restoreTargets\[0\]\.url "HTTP:\/\/staging.internal:8080" is plain http:\/\//),
+    ]);
+  });
+
+  it('puts the Lambdas that talk to HugeGraph into the VPC, and adds endpoints for S3, Secrets Manager, Step Functions and CloudWatch when asked', () => {
+    const { template } = synth((stack) => ({
+      graphs: [{ url: 'http://hugegraph.internal:8080', graph: 'hugegraph' }],
+      network: { vpc: new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'graphs', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] }), endpoints: true },
+    }));
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway', ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.s3']] } });
+    const interfaces = Object.values(template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } })) as any[];
+    expect(interfaces.map((e) => JSON.stringify(e.Properties.ServiceName).match(/\.(secretsmanager|states|monitoring)"/)?.[1]).sort()).toEqual(['monitoring', 'secretsmanager', 'states']);
+    for (const endpoint of interfaces) expect(endpoint.Properties.PrivateDnsEnabled).toBe(true);
+  });
+
+  it('adds no endpoints by default', () => {
+    const { template } = synth((stack) => ({ graphs: [GRAPH], network: { vpc: new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'graphs', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] }) } }));
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
   });
 });
 

@@ -11,6 +11,8 @@
  * the executions the restore API starts.
  */
 import { execFileSync } from 'node:child_process';
+import type { Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -47,7 +49,9 @@ beforeAll(async () => {
   client = await HugeGraphClient.connect({ url: hugegraph.url, graph: 'hugegraph', username: 'admin', password: PASSWORD });
   await createFixtureSchema(client);
   await loadFixtureData(client, { extraVertices: EXTRA_VERTICES });
-  stack = synthesizeStack({ graphs: [{ url: hugegraph.url, graph: 'hugegraph', schedule: 'rate(1 day)', keep: 3 }] }, s3.bucket);
+  // HugeGraph serves plain http here, which the construct accepts only inside a VPC.
+  const network = (scope: Stack) => ({ network: { vpc: new ec2.Vpc(scope, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'graphs', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] }) } });
+  stack = synthesizeStack({ graphs: [{ url: hugegraph.url, graph: 'hugegraph', schedule: 'rate(1 day)', keep: 3 }], imports: network }, s3.bucket);
   // Every AWS call of the functions goes to the stand-in (AWS_ENDPOINT_URL), S3 to s3proxy.
   const env: Record<string, string> = { ...s3.env };
   stepFunctions = new DeployedStepFunctions(stack, nodeBinary, env);
