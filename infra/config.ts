@@ -48,8 +48,11 @@ export interface BucketConfig {
   readonly expireAfterDays?: number;
   readonly noncurrentVersionExpireAfterDays?: number;
   readonly abortIncompleteUploadsAfterDays?: number;
-  readonly objectLock?: { readonly mode: 'GOVERNANCE' | 'COMPLIANCE'; readonly days: number };
+  /** `false` for none. @default GOVERNANCE for the graphs' keep window */
+  readonly objectLock?: { readonly mode: 'GOVERNANCE' | 'COMPLIANCE'; readonly days: number } | false;
   readonly accessLogsExpireAfterDays?: number;
+  /** Replicate the backups to this bucket (another account or region); delete markers are not replicated. */
+  readonly replication?: { readonly bucketName: string; readonly account?: string; readonly region?: string; readonly keyArn?: string; readonly storageClass?: BucketConfig['storageClass'] };
 }
 
 /** One stack's configuration. See docs/deployment.md for an example of each key. */
@@ -97,7 +100,8 @@ const SYSTEM_KEYS = [
 ];
 const GRAPH_KEYS = ['url', 'graph', 'graphspace', 'schedule', 'timeZone', 'keep', 'labels', 'pageSize', 'compressionLevel'];
 const TARGET_KEYS = ['url', 'graph', 'graphspace'];
-const BUCKET_KEYS = ['bucketName', 'transitionAfterDays', 'storageClass', 'expireAfterDays', 'noncurrentVersionExpireAfterDays', 'abortIncompleteUploadsAfterDays', 'objectLock', 'accessLogsExpireAfterDays'];
+const BUCKET_KEYS = ['bucketName', 'transitionAfterDays', 'storageClass', 'expireAfterDays', 'noncurrentVersionExpireAfterDays', 'abortIncompleteUploadsAfterDays', 'objectLock', 'accessLogsExpireAfterDays', 'replication'];
+const REPLICATION_KEYS = ['bucketName', 'account', 'region', 'keyArn', 'storageClass'];
 const VPC_KEYS = ['vpcId', 'availabilityZones', 'subnetIds', 'securityGroupIds', 'endpoints', 'routeTableIds'];
 const STORAGE_CLASSES: Record<NonNullable<BucketConfig['storageClass']>, s3.StorageClass> = {
   GLACIER_INSTANT_RETRIEVAL: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL,
@@ -148,6 +152,12 @@ function checkSystem(raw: unknown, where: string, kind: 'system' | 'target', pro
   (asArray(raw.graphs, `${where}.graphs`, problems) ?? []).forEach((g, i) => unknownKeys(g, GRAPH_KEYS, `${where}.graphs[${i}]`, problems));
   (asArray(raw.restoreTargets, `${where}.restoreTargets`, problems) ?? []).forEach((g, i) => unknownKeys(g, TARGET_KEYS, `${where}.restoreTargets[${i}]`, problems));
   if (raw.bucket !== undefined) unknownKeys(raw.bucket, BUCKET_KEYS, `${where}.bucket`, problems);
+  const replication = (raw.bucket as BucketConfig | undefined)?.replication;
+  if (replication !== undefined) {
+    unknownKeys(replication, REPLICATION_KEYS, `${where}.bucket.replication`, problems);
+    if (typeof replication.bucketName !== 'string') problems.push(`${where}.bucket.replication.bucketName is required`);
+    if (replication.storageClass !== undefined && !(replication.storageClass in STORAGE_CLASSES)) problems.push(`${where}.bucket.replication.storageClass must be one of ${Object.keys(STORAGE_CLASSES).join(', ')}`);
+  }
   if (raw.vpc !== undefined) {
     unknownKeys(raw.vpc, VPC_KEYS, `${where}.vpc`, problems);
     const vpc = raw.vpc as Partial<VpcConfig>;
@@ -201,10 +211,7 @@ function commonProps(config: SystemConfig) {
     graphs: config.graphs,
     restoreTargets: config.restoreTargets,
     prefix: config.prefix,
-    bucket: bucket && {
-      ...bucket,
-      transitionStorageClass: bucket.storageClass && STORAGE_CLASSES[bucket.storageClass],
-    },
+    bucket: bucket && bucketProps(bucket),
     api: config.api,
     alarmEmail: config.alarmEmail,
     logRetention: config.logRetentionDays as logs.RetentionDays | undefined,
@@ -215,12 +222,28 @@ function commonProps(config: SystemConfig) {
   };
 }
 
+function bucketProps(bucket: BucketConfig): NonNullable<HugeGraphBackupProps['bucket']> {
+  const { replication: _replicationNeedsAStack, storageClass, ...rest } = bucket;
+  return { ...rest, transitionStorageClass: storageClass && STORAGE_CLASSES[storageClass] };
+}
+
 /** Existing resources by id: imported without lookups (the VPC from its attributes). */
 function importsOf(stack: Stack, config: SystemConfig): Partial<HugeGraphBackupProps> {
   const imports: { -readonly [K in keyof HugeGraphBackupProps]?: HugeGraphBackupProps[K] } = {};
   if (config.credentialsSecretArn) imports.credentials = secretsmanager.Secret.fromSecretCompleteArn(stack, 'ImportedCredentials', config.credentialsSecretArn);
   if (config.dataKeyArn) imports.dataKey = kms.Key.fromKeyArn(stack, 'ImportedDataKey', config.dataKeyArn);
   if (config.alarmTopicArn) imports.alarmTopic = sns.Topic.fromTopicArn(stack, 'ImportedAlarmTopic', config.alarmTopicArn);
+  const replication = config.bucket?.replication;
+  if (config.bucket && replication) {
+    imports.bucket = {
+      ...bucketProps(config.bucket),
+      replication: {
+        destination: s3.Bucket.fromBucketAttributes(stack, 'ReplicaBucket', { bucketName: replication.bucketName, account: replication.account, region: replication.region }),
+        destinationKey: replication.keyArn ? kms.Key.fromKeyArn(stack, 'ReplicaKey', replication.keyArn) : undefined,
+        storageClass: replication.storageClass && STORAGE_CLASSES[replication.storageClass],
+      },
+    };
+  }
   if (config.vpc) {
     const vpc = config.vpc;
     imports.network = {

@@ -1,15 +1,24 @@
-import { Annotations, Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledge } from './nag';
+import { acknowledge, acknowledgeWildcards } from './nag';
 
 export interface ObjectLockOptions {
   /** GOVERNANCE: users with s3:BypassGovernanceRetention may still delete; COMPLIANCE: nobody can, not even root. */
   readonly mode: 'GOVERNANCE' | 'COMPLIANCE';
   /** Days every new object version is kept. */
   readonly days: number;
+}
+
+export interface ReplicationOptions {
+  /** The replica bucket; for another account import it with `Bucket.fromBucketAttributes({ account })`. Its policy must let this bucket's replication role write. */
+  readonly destination: s3.IBucket;
+  /** The KMS key that encrypts the replicas (required for an SSE-KMS destination). @default the destination's default encryption */
+  readonly destinationKey?: kms.IKey;
+  /** @default the source object's storage class */
+  readonly storageClass?: s3.StorageClass;
 }
 
 export interface BackupBucketProps {
@@ -33,8 +42,17 @@ export interface BackupBucketProps {
   readonly noncurrentVersionExpireAfterDays?: number;
   /** Days before an unfinished multipart upload is removed. @default 2 */
   readonly abortIncompleteUploadsAfterDays?: number;
-  /** Object Lock (write once, read many); only when the bucket is created. @default none */
-  readonly objectLock?: ObjectLockOptions;
+  /**
+   * Object Lock (write once, read many): every object version is kept at least `days`, whatever
+   * deletes it (a delete only adds a delete marker). Only when the bucket is created; `false` for none.
+   * @default none here; HugeGraphBackup turns it on (GOVERNANCE, the graphs' keep window)
+   */
+  readonly objectLock?: ObjectLockOptions | false;
+  /**
+   * Replicate every backup to a bucket in another account or region (versioned, with its own key
+   * when it is SSE-KMS). @default none
+   */
+  readonly replication?: ReplicationOptions;
   /** Days server access logs are kept. @default 365 */
   readonly accessLogsExpireAfterDays?: number;
   /**
@@ -80,6 +98,7 @@ export class BackupBucket extends Construct {
     });
     acknowledge(this.accessLogsBucket, 'S1', 'This is the access-log bucket of the backup bucket; logging its own accesses into itself would loop.');
 
+    const replicationRole = props.replication && new iam.Role(this, 'ReplicationRole', { assumedBy: new iam.ServicePrincipal('s3.amazonaws.com'), description: 'hgbr: S3 replication of the backups' });
     this.bucket = new s3.Bucket(this, 'Bucket', {
       bucketName: props.bucketName,
       versioned: true,
@@ -92,8 +111,21 @@ export class BackupBucket extends Construct {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'backup-bucket/',
-      objectLockEnabled: props.objectLock !== undefined,
-      objectLockDefaultRetention: props.objectLock && objectLockRetention(props.objectLock),
+      objectLockEnabled: props.objectLock !== undefined && props.objectLock !== false,
+      objectLockDefaultRetention: props.objectLock ? objectLockRetention(props.objectLock) : undefined,
+      replicationRole,
+      replicationRules: props.replication && [
+        {
+          destination: props.replication.destination,
+          kmsKey: props.replication.destinationKey,
+          storageClass: props.replication.storageClass,
+          sseKmsEncryptedObjects: true,
+          // Delete markers are not replicated: a delete here (retention, or a mistake) leaves the replica whole.
+          deleteMarkerReplication: false,
+          priority: 1,
+          accessControlTransition: props.replication.destination.env.account !== Stack.of(this).account ? true : undefined,
+        },
+      ],
       lifecycleRules: [
         {
           id: 'backups',
@@ -111,7 +143,28 @@ export class BackupBucket extends Construct {
       removalPolicy,
     });
 
+    if (replicationRole) this.grantReplication(replicationRole, props);
     if (readers.length) this.grantCrossAccountRead(props, readers);
+  }
+
+  /**
+   * What S3 replicates with: read this bucket's versions and decrypt them through S3, write replicas
+   * (never deletes: delete markers are not replicated) and encrypt them with the replica key.
+   */
+  private grantReplication(role: iam.Role, props: BackupBucketProps): void {
+    const replication = props.replication as ReplicationOptions;
+    const statements = [
+      new iam.PolicyStatement({ actions: ['s3:GetReplicationConfiguration', 's3:ListBucket'], resources: [this.bucket.bucketArn] }),
+      new iam.PolicyStatement({ actions: ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'], resources: [this.bucket.arnForObjects('*')] }),
+      new iam.PolicyStatement({ actions: ['s3:ReplicateObject', 's3:ReplicateTags', 's3:ObjectOwnerOverrideToBucketOwner'], resources: [replication.destination.arnForObjects('*')] }),
+      new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.encryptionKey.keyArn], conditions: { StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` } } }),
+    ];
+    if (replication.destinationKey) statements.push(new iam.PolicyStatement({ actions: ['kms:Encrypt'], resources: [replication.destinationKey.keyArn] }));
+    const policy = new iam.Policy(this, 'ReplicationPolicy', { roles: [role], statements });
+    acknowledgeWildcards(policy, [
+      { resource: this.bucket.arnForObjects('*'), reason: 'S3 replication reads every new object version of the backup bucket: the versions to replicate are not known in advance.' },
+      { resource: replication.destination.arnForObjects('*'), reason: 'S3 replication writes the replicas of every backup object into the replica bucket; no delete action is granted.' },
+    ]);
   }
 
   /**
@@ -160,7 +213,7 @@ function checkProps(scope: Construct, props: BackupBucketProps): void {
 }
 
 /** What is wrong with these bucket settings; HugeGraphBackup reports them with its own. */
-export function bucketProblems(props: Omit<BackupBucketProps, 'encryptionKey'>): string[] {
+export function bucketProblems(props: Omit<BackupBucketProps, 'encryptionKey' | 'replication'>): string[] {
   const problems: string[] = [];
   const transitionAfter = props.transitionAfterDays ?? 30;
   const expireAfter = props.expireAfterDays ?? 365;

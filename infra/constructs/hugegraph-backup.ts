@@ -20,7 +20,8 @@ import { BACKUP_TASKS, RESTORE_TASKS } from '../workflows/task-names';
 import type { LambdaEntry } from '../lambda/bundles';
 import { handlerFunction } from '../workflows/workflow-functions';
 import { executionsArn, mapRunsArn, S3Area } from './access';
-import { BackupBucket, bucketProblems, type BackupBucketProps } from './backup-bucket';
+import { BackupBucket, bucketProblems, type BackupBucketProps, type ObjectLockOptions } from './backup-bucket';
+import { longestInterval } from './schedule-interval';
 import { acknowledge, acknowledgeServerless, acknowledgeWildcards, type WildcardAllowance } from './nag';
 import { deadLetterQueue, Operations } from './operations';
 import { RestoreApi } from './restore-api';
@@ -117,7 +118,13 @@ export interface HugeGraphBackupProps {
   readonly restoreTargets?: GraphEndpoint[];
   /** Key prefix of the backups in the bucket: backups live at `s3://<bucket>/<prefix>/<graph>/<backupId>/`. @default 'backups' */
   readonly prefix?: string;
-  /** Bucket settings: lifecycle, Object Lock, name. Not with `existingBucket`. @default see BackupBucketProps */
+  /**
+   * Bucket settings: lifecycle, Object Lock, replication, name. Not with `existingBucket`.
+   * Object Lock is on unless `objectLock: false`: GOVERNANCE for the graphs' keep window (the
+   * longest `keep` × schedule interval, at least 7 days), so neither an attacker with the backup
+   * role nor a mistake can remove a backup before retention would.
+   * @default see BackupBucketProps
+   */
   readonly bucket?: Omit<BackupBucketProps, 'encryptionKey' | 'prefix' | 'crossAccountReaders'>;
   /**
    * A bucket you manage (lifecycle, logging, policy) to keep the backups in, encrypted with
@@ -259,6 +266,7 @@ export class HugeGraphBackup extends Construct {
     const dataKey = this.props.dataKey ?? new kms.Key(this, 'DataKey', { description: 'hgbr: encrypts the backups', enableKeyRotation: true, removalPolicy: this.removalPolicy });
     const backupBucket = new BackupBucket(this, 'Storage', {
       ...this.props.bucket,
+      objectLock: effectiveObjectLock(this.props),
       encryptionKey: dataKey,
       prefix: this.prefix,
       crossAccountReaders: this.props.crossAccountReaders,
@@ -644,6 +652,13 @@ function endpointProblems(props: HugeGraphBackupProps): string[] {
   }
   (props.graphs ?? []).forEach((g, i) => {
     if (g.schedule !== undefined && !/^(cron|rate|at)\(.+\)$/.test(g.schedule)) problems.push(`graphs[${i}].schedule must be cron(…), rate(…) or at(…)`);
+    else if (g.schedule !== undefined) {
+      try {
+        longestInterval(g.schedule);
+      } catch (error) {
+        problems.push(`graphs[${i}].schedule: ${(error as Error).message}`);
+      }
+    }
     if (g.keep !== undefined && !(Number.isInteger(g.keep) && g.keep > 0)) problems.push(`graphs[${i}].keep must be a positive whole number`);
     if (g.timeZone !== undefined && g.schedule === undefined) problems.push(`graphs[${i}].timeZone given without a schedule`);
   });
@@ -657,9 +672,29 @@ function endpointProblems(props: HugeGraphBackupProps): string[] {
   return problems;
 }
 
+/** Object Lock unless switched off: what was asked, or GOVERNANCE for the longest keep window of the graphs. */
+function effectiveObjectLock(props: HugeGraphBackupProps): ObjectLockOptions | false {
+  const asked = props.bucket?.objectLock;
+  if (asked !== undefined) return asked;
+  return { mode: 'GOVERNANCE', days: keepWindowDays(props.graphs ?? []) };
+}
+
+const MIN_LOCK_DAYS = 7;
+const DAY_MS = 24 * 3_600_000;
+
+/** The longest time a graph's backups are kept by `keep` (keep × the schedule's longest interval), in whole days. */
+export function keepWindowDays(graphs: readonly BackedUpGraph[]): number {
+  let days = MIN_LOCK_DAYS;
+  for (const g of graphs) {
+    const interval = g.schedule && g.keep !== undefined ? longestInterval(g.schedule) : undefined;
+    if (interval !== undefined && g.keep !== undefined) days = Math.max(days, Math.ceil((g.keep * interval) / DAY_MS));
+  }
+  return days;
+}
+
 function storageProblems(props: HugeGraphBackupProps): string[] {
   const prefix = props.prefix ?? DEFAULT_PREFIX;
-  if (!props.existingBucket) return bucketProblems({ ...props.bucket, prefix, crossAccountReaders: props.crossAccountReaders });
+  if (!props.existingBucket) return bucketProblems({ ...props.bucket, objectLock: effectiveObjectLock(props), prefix, crossAccountReaders: props.crossAccountReaders });
   const problems: string[] = [];
   if (props.bucket) problems.push('existingBucket and bucket settings exclude each other: hgbr does not change a bucket it did not make (set lifecycle and Object Lock on yours)');
   if (props.crossAccountReaders?.length) problems.push('existingBucket and crossAccountReaders exclude each other: grant the readers in your bucket\'s policy and key policy yourself (docs/deployment.md shows the statements)');

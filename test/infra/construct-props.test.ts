@@ -103,6 +103,55 @@ describe('an existing bucket and key', () => {
   });
 });
 
+describe('backups an attacker or a mistake cannot remove', () => {
+  const lockOf = (template: Template) => (Object.values(template.findResources('AWS::S3::Bucket', { Properties: { VersioningConfiguration: { Status: 'Enabled' } } }))[0] as any).Properties;
+
+  it('lock every object version by default, GOVERNANCE, for the longest keep window of the graphs', () => {
+    const { template } = synth(() => ({
+      graphs: [
+        { ...GRAPH, schedule: 'cron(0 2 * * ? *)', keep: 14 },
+        { url: 'https://other.internal', graph: 'weekly', schedule: 'cron(0 3 ? * SUN *)', keep: 5 },
+      ],
+    }));
+    expect(lockOf(template)).toMatchObject({ ObjectLockEnabled: true, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 35 } } } });
+  });
+
+  it('lock at least a week, and not at all when asked', () => {
+    expect(lockOf(synth(() => ({ graphs: [{ ...GRAPH, keep: 2 }] })).template).ObjectLockConfiguration.Rule.DefaultRetention.Days).toBe(7);
+    const off = lockOf(synth(() => ({ graphs: [GRAPH], bucket: { objectLock: false } })).template);
+    expect(off.ObjectLockEnabled).toBeFalsy();
+    expect(off.ObjectLockConfiguration).toBeUndefined();
+  });
+
+  it('refuse a lock longer than the backups are kept at all', () => {
+    expect(problemsOf(() => ({ graphs: [{ ...GRAPH, keep: 400 }], bucket: { expireAfterDays: 365 } }))).toEqual([expect.stringContaining('expireAfterDays (365) is shorter than the Object Lock period (400)')]);
+  });
+
+  it('replicate to a bucket of another account, with its key, without replicating deletes', () => {
+    const { template } = synth((stack) => ({
+      graphs: [GRAPH],
+      bucket: {
+        replication: {
+          destination: s3.Bucket.fromBucketAttributes(stack, 'Replica', { bucketName: 'dr-backups', account: '333333333333', region: 'eu-west-1' }),
+          destinationKey: kms.Key.fromKeyArn(stack, 'ReplicaKey', 'arn:aws:kms:eu-west-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
+        },
+      },
+    }));
+    const rule = lockOf(template).ReplicationConfiguration.Rules[0];
+    expect(rule).toMatchObject({
+      Status: 'Enabled',
+      DeleteMarkerReplication: { Status: 'Disabled' },
+      SourceSelectionCriteria: { SseKmsEncryptedObjects: { Status: 'Enabled' } },
+      Destination: { Account: '333333333333', AccessControlTranslation: { Owner: 'Destination' }, EncryptionConfiguration: { ReplicaKmsKeyID: 'arn:aws:kms:eu-west-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab' } },
+    });
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p: any) => JSON.stringify(p.Properties.Roles).includes('ReplicationRole')) as any[];
+    const actions = policies.flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((st: any) => [st.Action].flat()));
+    expect(actions.sort()).toEqual(
+      ['kms:Decrypt', 'kms:Encrypt', 's3:GetObjectVersionAcl', 's3:GetObjectVersionForReplication', 's3:GetObjectVersionTagging', 's3:GetReplicationConfiguration', 's3:ListBucket', 's3:ObjectOwnerOverrideToBucketOwner', 's3:ReplicateObject', 's3:ReplicateTags'].sort(),
+    );
+  });
+});
+
 describe('the network', () => {
   it('refuses a plain http:// server outside a VPC: the credentials would cross the network in clear', () => {
     expect(problemsOf(() => ({ graphs: [{ url: 'http://hugegraph.internal:8080', graph: 'hugegraph' }], restoreTargets: [{ url: 'HTTP://staging.internal:8080', graph: 'g' }] }))).toEqual([
