@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AslDefinition } from '../infra/workflows/synth';
+import type { AslDefinition } from '../functions/workflow/asl';
 
 // aws-local-stepfunctions calls Promise.withResolvers, which Node 20 lacks (Node 22 has it).
 installPromiseWithResolvers();

@@ -1,6 +1,6 @@
-import { isLocalProcessAlive, currentProcessOwner } from '../functions/backup/lock';
-import { clientCache, storageCache, type ProgressEvent, type WorkflowRuntime } from '../functions/backup/runtime';
-import type { GraphRef } from '../functions/backup/types';
+import { isLocalProcessAlive, currentProcessOwner } from '../functions/workflow/lock';
+import { clientCache, storageCache, type ProgressEvent, type WorkflowRuntime } from '../functions/workflow/runtime';
+import type { GraphRef } from '../functions/workflow/graph-ref';
 import { HugeGraphClient } from '../functions/hugegraph';
 
 export interface LocalRuntimeOptions {

@@ -1,4 +1,4 @@
-import type { ProgressEvent } from '../../functions/backup/runtime';
+import type { ProgressEvent } from '../../functions/workflow/runtime';
 import type { BackupRequest, BackupSummary } from '../../functions/backup/types';
 import { credentialsFrom, optionalInt, optionalList, parseCommandArgs, required } from '../args';
 import { localRuntime } from '../local-runtime';

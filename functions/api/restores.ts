@@ -8,9 +8,10 @@ import {
   type HistoryEvent,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import { IncompleteBackupError, listBackups, readManifest } from '../backup/catalog';
+import { listBackups, readManifest } from '../backup/catalog';
+import { IncompleteBackupError } from '../format';
 import { backupPrefix } from '../backup/layout';
-import type { GraphRef } from '../backup/types';
+import type { GraphRef } from '../workflow/graph-ref';
 import { resolveSource } from '../restore/source';
 import type { RestoreRequest } from '../restore/types';
 import type { BackupStorage } from '../storage/storage';

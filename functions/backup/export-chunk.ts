@@ -1,7 +1,7 @@
 import { DataFileWriter, readableSink } from '../format';
 import type { RawPage } from '../hugegraph';
 import { backupFileKey, fileRecordKey } from './layout';
-import type { InvocationContext, WorkflowRuntime } from './runtime';
+import type { InvocationContext, WorkflowRuntime } from '../workflow/runtime';
 import type { ExportChunkInput, ExportCursor } from './types';
 
 /** Time kept back from the invocation's budget to close the open file and answer. */

@@ -3,10 +3,10 @@ import { classifyFile, createManifest, serializeManifest, type ManifestFile } fr
 import { ObjectExistsError, type BackupStorage } from '../storage/storage';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 import { backupLockKey, backupPrefix, fileRecordsPrefix, manifestKey, planRecordKey, prefixLocation, workPrefix } from './layout';
-import { releaseLock } from './lock';
+import { releaseLock } from '../workflow/lock';
 import type { PlanRecord } from './plan';
 import { applyRetention } from './retention';
-import type { WorkflowRuntime } from './runtime';
+import type { WorkflowRuntime } from '../workflow/runtime';
 import type { BackupJob, BackupSummary } from './types';
 
 /**

@@ -2,7 +2,7 @@ import { abortBackup } from './abort';
 import { exportChunk } from './export-chunk';
 import { finalizeBackup } from './finalize';
 import { planBackup } from './plan';
-import type { InvocationContext, WorkflowRuntime } from './runtime';
+import type { InvocationContext, WorkflowRuntime } from '../workflow/runtime';
 import type { BackupJob, BackupRequest, ExportChunkInput } from './types';
 
 /**

@@ -2,8 +2,8 @@ import { HgbrError } from '../errors';
 import { buildSchemaFile, newBackupId, SCHEMA_KINDS, type ManifestFile } from '../format';
 import type { EdgeLabel, HugeGraphClient, Schema, VertexLabel } from '../hugegraph';
 import { backupFileKey, backupLockKey, backupPrefix, planRecordKey } from './layout';
-import { acquireLock, releaseLock } from './lock';
-import type { WorkflowRuntime } from './runtime';
+import { acquireLock, releaseLock } from '../workflow/lock';
+import type { WorkflowRuntime } from '../workflow/runtime';
 import type { BackupPlan, BackupRequest, LabelWork } from './types';
 
 export const DEFAULT_PAGE_SIZE = 5000;

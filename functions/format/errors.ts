@@ -71,3 +71,10 @@ export class UnsupportedFormatVersionError extends HgbrError {
     );
   }
 }
+
+/** A backup folder without manifest.json: the manifest is the commit marker, so it never completed. */
+export class IncompleteBackupError extends HgbrError {
+  constructor(uri: string) {
+    super(`${uri} has no manifest.json: it is not a complete backup`, 'IncompleteBackup', 'an interrupted backup never becomes complete; run the backup again');
+  }
+}

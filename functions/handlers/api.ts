@@ -3,7 +3,7 @@
  * functions/api; this file only builds its dependencies once per container.
  */
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { storageCache } from '../backup/runtime';
+import { storageCache } from '../workflow/runtime';
 import { apiConfigFromEnv } from '../api/config';
 import type { ApiEvent, ApiResponse } from '../api/http';
 import { handleApiRequest } from '../api/router';

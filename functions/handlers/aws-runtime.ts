@@ -1,8 +1,8 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient } from '@aws-sdk/client-sfn';
-import type { LockOwner } from '../backup/lock';
-import { clientCache, storageCache, type InvocationContext, type WorkflowRuntime } from '../backup/runtime';
-import type { GraphRef } from '../backup/types';
+import type { LockOwner } from '../workflow/lock';
+import { clientCache, storageCache, type InvocationContext, type WorkflowRuntime } from '../workflow/runtime';
+import type { GraphRef } from '../workflow/graph-ref';
 import { HgbrError } from '../errors';
 import { HugeGraphClient } from '../hugegraph';
 

@@ -7,7 +7,8 @@
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { cleanUpEndedExecution } from '../backup/abort';
-import type { BackupRequest, GraphRef } from '../backup/types';
+import type { BackupRequest } from '../backup/types';
+import type { GraphRef } from '../workflow/graph-ref';
 import { checkGraphModes as check, graphKey, MODE_METRICS, modeMetricData } from '../ops/graph-modes';
 import { parseEndedExecution, requireFields, UnusableEventError, type ExecutionStatusChangeEvent } from '../ops/ended-execution';
 import { cleanUpEndedRestore } from '../restore/abort';

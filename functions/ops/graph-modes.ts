@@ -1,4 +1,4 @@
-import type { GraphRef } from '../backup/types';
+import type { GraphRef } from '../workflow/graph-ref';
 import type { GraphMode } from '../hugegraph';
 
 /** Namespace and names of the metrics the mode check publishes; infra/constructs/operations.ts alarms on them. */

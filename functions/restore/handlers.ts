@@ -1,4 +1,4 @@
-import type { WorkflowRuntime } from '../backup/runtime';
+import type { WorkflowRuntime } from '../workflow/runtime';
 import { resetRestore } from './abort';
 import { finishRestore } from './finish';
 import { planRestore } from './plan';

@@ -1,6 +1,6 @@
-import { acquireLock, LockHeldError, readLock, releaseLock, type LockRecord } from '../backup/lock';
-import type { WorkflowRuntime } from '../backup/runtime';
-import type { GraphRef } from '../backup/types';
+import { acquireLock, LockHeldError, readLock, releaseLock, type LockRecord } from '../workflow/lock';
+import type { WorkflowRuntime } from '../workflow/runtime';
+import type { GraphRef } from '../workflow/graph-ref';
 import { newBackupId } from '../format';
 import { versionAtLeast, type GraphMode, type HugeGraphClient } from '../hugegraph';
 import { formatLocation, parseLocation, type BackupStorage } from '../storage/storage';

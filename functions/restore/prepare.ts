@@ -1,4 +1,4 @@
-import type { WorkflowRuntime } from '../backup/runtime';
+import type { WorkflowRuntime } from '../workflow/runtime';
 import type { HugeGraphClient, SchemaElement } from '../hugegraph';
 import { SchemaConflictError } from './errors';
 import { readTargetSchema } from './plan';

@@ -1,4 +1,4 @@
-import type { WorkflowRuntime } from '../backup/runtime';
+import type { WorkflowRuntime } from '../workflow/runtime';
 import { BackupFormatError, decodeLineBytes, locateLineArray, readFileLineBytes, type LineBytes } from '../format';
 import { HugeGraphBadRequestError, HugeGraphNotFoundError, HugeGraphServerError, type BatchInput, type HugeGraphClient } from '../hugegraph';
 import { arrayElementsBytes, withoutLeadingIdBytes } from '../json/bytes';

@@ -1,4 +1,4 @@
-import type { WorkflowRuntime } from '../backup/runtime';
+import type { WorkflowRuntime } from '../workflow/runtime';
 import { mapWithConcurrency } from '../concurrency';
 import type { HugeGraphClient } from '../hugegraph';
 import { RestoreCountMismatchError, type CountMismatch } from './errors';

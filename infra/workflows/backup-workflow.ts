@@ -4,7 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { BACKUP_TASKS, BackupTaskName, TRANSIENT_ERRORS } from './task-names';
+import { BACKUP_TASKS, BackupTaskName, TRANSIENT_ERRORS } from '../../functions/workflow/task-names';
 
 export interface BackupWorkflowProps {
   /** One Lambda per task; the local runner maps the same task names to in-process handlers. */

@@ -1,6 +1,6 @@
 import { workflowDefinitions } from '../../cli/workflows';
 import { synthesizeWorkflows, type AslDefinition, type SynthesizedWorkflows } from '../../infra/workflows/synth';
-import { BACKUP_TASKS, RESTORE_TASKS, TRANSIENT_ERRORS } from '../../infra/workflows/task-names';
+import { BACKUP_TASKS, RESTORE_TASKS, TRANSIENT_ERRORS } from '../../functions/workflow/task-names';
 
 let synthesized: SynthesizedWorkflows;
 

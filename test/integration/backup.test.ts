@@ -11,7 +11,7 @@ import { backupLockKey, manifestKey } from '../../functions/backup/layout';
 import type { BackupRequest, BackupSummary } from '../../functions/backup/types';
 import { readFileLines } from '../../functions/format';
 import { HugeGraphClient } from '../../functions/hugegraph';
-import { openStorage } from '../../functions/storage/storage';
+import { openStorage } from '../../functions/storage/open';
 import { localRuntime } from '../../cli/local-runtime';
 import { runBackupLocally } from '../../cli/workflows';
 import { createFixtureSchema, expectedCounts, loadFixtureData } from '../support/graph-fixtures';

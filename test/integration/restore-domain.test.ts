@@ -18,7 +18,7 @@ import { restoreHandlers } from '../../functions/restore/handlers';
 import { doneRecordKey, restoreLockKey } from '../../functions/restore/layout';
 import { planRestoreDryRun } from '../../functions/restore/plan';
 import type { FileItem, RestorePlan, RestoreRequest, RestoreSummary } from '../../functions/restore/types';
-import { openStorage } from '../../functions/storage/storage';
+import { openStorage } from '../../functions/storage/open';
 import { createFixtureSchema, expectedCounts, fixtureSchema, loadFixtureData } from '../support/graph-fixtures';
 import { startHugeGraph, type HugeGraphServer } from '../support/hugegraph-server';
 

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { readManifest } from '../../functions/backup/catalog';
 import type { BackupSummary } from '../../functions/backup/types';
 import { HugeGraphClient } from '../../functions/hugegraph';
-import { openStorage } from '../../functions/storage/storage';
+import { openStorage } from '../../functions/storage/open';
 import { localRuntime } from '../../cli/local-runtime';
 import { runBackupLocally, runRestoreLocally, WorkflowAbortedError } from '../../cli/workflows';
 import { createFixtureSchema, expectedCounts, fixtureSchema, loadFixtureData } from '../support/graph-fixtures';

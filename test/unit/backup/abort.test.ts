@@ -3,9 +3,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { abortBackup } from '../../../functions/backup/abort';
 import { backupLockKey, manifestKey } from '../../../functions/backup/layout';
-import type { WorkflowRuntime } from '../../../functions/backup/runtime';
+import type { WorkflowRuntime } from '../../../functions/workflow/runtime';
 import type { BackupJob } from '../../../functions/backup/types';
-import { openStorage, type BackupStorage } from '../../../functions/storage/storage';
+import { openStorage } from '../../../functions/storage/open';
+import type { BackupStorage } from '../../../functions/storage/storage';
 
 let root: string;
 let storage: BackupStorage;

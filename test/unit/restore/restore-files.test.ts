@@ -2,14 +2,14 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ProgressEvent, WorkflowRuntime } from '../../../functions/backup/runtime';
+import type { ProgressEvent, WorkflowRuntime } from '../../../functions/workflow/runtime';
 import { ChecksumMismatchError, encodeDataLine } from '../../../functions/format';
 import type { BatchInput, HugeGraphClient } from '../../../functions/hugegraph';
 import { scanArray } from '../../../functions/json/scan';
 import { doneRecordKey, restoreLockKey } from '../../../functions/restore/layout';
 import { restoreFiles } from '../../../functions/restore/restore-files';
 import type { FileItem, RestoreJob } from '../../../functions/restore/types';
-import { openStorage } from '../../../functions/storage/storage';
+import { openStorage } from '../../../functions/storage/open';
 
 const BIG = '1190241039214968832';
 

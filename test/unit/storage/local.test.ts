@@ -7,9 +7,9 @@ import {
   InvalidKeyError,
   ObjectExistsError,
   ObjectNotFoundError,
-  openStorage,
   StorageError,
 } from '../../../functions/storage/storage';
+import { openStorage } from '../../../functions/storage/open';
 
 /** Behaviour particular to the directory storage; the shared contract runs in test/integration/storage.test.ts. */
 describe('LocalStorage', () => {

@@ -5,11 +5,11 @@ import {
   InvalidKeyError,
   ObjectExistsError,
   ObjectNotFoundError,
-  openStorage,
   StorageAccessDeniedError,
   StorageError,
   StorageUnavailableError,
 } from '../../../functions/storage/storage';
+import { openStorage } from '../../../functions/storage/open';
 
 /** A client whose send() plays back scripted answers and records the commands it got. */
 function scriptedClient(...answers: Array<unknown | ((input: Record<string, unknown>) => unknown)>) {

@@ -1,7 +1,8 @@
 import type { HugeGraphClient } from '../hugegraph';
-import { openStorage, type BackupStorage } from '../storage/storage';
+import { openStorage } from '../storage/open';
+import type { BackupStorage } from '../storage/storage';
 import type { LockOwner } from './lock';
-import type { GraphRef } from './types';
+import type { GraphRef } from './graph-ref';
 
 /**
  * What the workflow handlers need from where they run. On AWS: credentials from Secrets Manager,

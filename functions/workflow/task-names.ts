@@ -1,7 +1,7 @@
 /**
  * Task state names are the contract between the state machine and its handlers: CDK wires each to
- * a Lambda, the local runner wires each to the same handler in-process. Kept free of CDK imports
- * so the handlers and the runner can read it cheaply.
+ * a Lambda (infra/workflows), the local runner wires each to the same handler in-process (cli), and
+ * the restore API reads progress by them (functions/api). Free of CDK imports, so all three can.
  */
 export const BACKUP_TASKS = {
   plan: 'Plan',
