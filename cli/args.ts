@@ -1,11 +1,5 @@
 import { parseArgs } from 'node:util';
-import { HgbrError } from '../functions/errors';
-
-export class UsageError extends HgbrError {
-  constructor(message: string) {
-    super(message, 'UsageError', 'run `hgbr help` for the commands and their options');
-  }
-}
+import { UsageError } from './errors';
 
 /** Options every command shares (design.md §5); `--remote` only backup and restore take. */
 export const COMMON_OPTIONS = {

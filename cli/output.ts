@@ -45,8 +45,8 @@ export class Output {
 
   error(error: unknown): void {
     this.clearProgress();
-    const known = error instanceof HgbrError;
-    const code = known ? error.code : (error as Error)?.name ?? 'Error';
+    const known = HgbrError.isHgbrError(error);
+    const code = known ? error.reportedCode : (error as Error)?.name ?? 'Error';
     const message = (error as Error)?.message ?? String(error);
     const hint = known ? error.hint : undefined;
     if (this.json) {

@@ -4,7 +4,6 @@ import * as path from 'node:path';
 import { cleanUpEndedExecution } from '../functions/backup/abort';
 import { backupHandlers } from '../functions/backup/handlers';
 import type { BackupRequest, BackupSummary } from '../functions/backup/types';
-import { HgbrError } from '../functions/errors';
 import type { SynthesizedWorkflows } from '../functions/workflow/asl';
 import { repoRoot } from '../infra/paths';
 import { BACKUP_TASKS, RESTORE_FILE_MAPS, RESTORE_TASKS } from '../functions/workflow/task-names';
@@ -12,6 +11,7 @@ import { cleanUpEndedRestore } from '../functions/restore/abort';
 import { restoreHandlers } from '../functions/restore/handlers';
 import type { RestoreRequest, RestoreSummary } from '../functions/restore/types';
 import { openStorage } from '../functions/storage/open';
+import { WorkflowAbortedError, WorkflowFailedError } from './errors';
 import { adaptDistributedMaps, itemReaderHandler, type ItemSource } from './distributed-map';
 import { runLocally } from './local-runner';
 import type { LocalRuntime } from './local-runtime';
@@ -55,18 +55,6 @@ function infraHash(): string {
   }
   hash.update(require('aws-cdk-lib/package.json').version as string);
   return hash.digest('hex').slice(0, 16);
-}
-
-export class WorkflowFailedError extends HgbrError {
-  constructor(workflow: string, readonly error: string, readonly causeText: string) {
-    super(`${workflow} failed: ${error}: ${causeText}`, error || 'WorkflowFailed');
-  }
-}
-
-export class WorkflowAbortedError extends HgbrError {
-  constructor(workflow: string, detail: string) {
-    super(`${workflow} was stopped; ${detail}`, 'WorkflowAborted');
-  }
 }
 
 /** Runs the backup state machine on this machine; resolves to the summary of a complete backup. */

@@ -1,6 +1,7 @@
 import type { RestoreMode, RestorePlanSummary, RestoreRequest, RestoreSummary } from '../../functions/restore/types';
 import { planRestoreDryRun } from '../../functions/restore/plan';
-import { credentialsFrom, optionalInt, parseCommandArgs, required, UsageError } from '../args';
+import { credentialsFrom, optionalInt, parseCommandArgs, required } from '../args';
+import { UsageError } from '../errors';
 import { EXIT_OK, type Command } from '../command';
 import { localRuntime } from '../local-runtime';
 import { formatDuration, type Output } from '../output';

@@ -1,7 +1,7 @@
-import { HgbrError } from '../errors';
 import { classifyFile, createManifest, serializeManifest, type ManifestFile } from '../format';
 import { ObjectExistsError, type BackupStorage } from '../storage/storage';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
+import { ManifestExistsError, RecordedFilesMismatchError } from './errors';
 import { backupLockKey, backupPrefix, fileRecordsPrefix, manifestKey, planRecordKey, prefixLocation, workPrefix } from './layout';
 import { releaseLock } from '../workflow/lock';
 import type { PlanRecord } from './plan';
@@ -37,7 +37,7 @@ export async function finalizeBackup(runtime: WorkflowRuntime, job: BackupJob): 
   try {
     await storage.put(manifestKey(graph, job.backupId), serializeManifest(manifest), { ifAbsent: true });
   } catch (error) {
-    if (error instanceof ObjectExistsError) throw new HgbrError(`${storage.uri(manifestKey(graph, job.backupId))} already exists`, 'ManifestExists');
+    if (error instanceof ObjectExistsError) throw new ManifestExistsError(storage.uri(manifestKey(graph, job.backupId)));
     throw error;
   }
   await storage.deletePrefix(workPrefix(graph, job.backupId));
@@ -83,10 +83,10 @@ async function checkStoredFiles(storage: BackupStorage, graph: string, backupId:
       continue;
     }
     if (object.size !== file.bytes) {
-      throw new HgbrError(`${storage.uri(object.key)} holds ${object.size} bytes, its record says ${file.bytes}`, 'BackupFileMismatch');
+      throw new RecordedFilesMismatchError(`${storage.uri(object.key)} holds ${object.size} bytes, its record says ${file.bytes}`);
     }
     seen.add(name);
   }
   const missing = files.filter((f) => !seen.has(f.name)).map((f) => f.name);
-  if (missing.length) throw new HgbrError(`recorded files are missing from ${prefixLocation(storage.root, prefix)}: ${missing.join(', ')}`, 'BackupFileMissing');
+  if (missing.length) throw new RecordedFilesMismatchError(`recorded files are missing from ${prefixLocation(storage.root, prefix)}: ${missing.join(', ')}`);
 }

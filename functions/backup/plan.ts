@@ -1,6 +1,6 @@
-import { HgbrError } from '../errors';
 import { buildSchemaFile, newBackupId, SCHEMA_KINDS, type ManifestFile } from '../format';
 import type { EdgeLabel, HugeGraphClient, Schema, VertexLabel } from '../hugegraph';
+import { BackupNotPossibleError, InvalidBackupRequestError } from './errors';
 import { backupFileKey, backupLockKey, backupPrefix, planRecordKey } from './layout';
 import { acquireLock, releaseLock } from '../workflow/lock';
 import type { WorkflowRuntime } from '../workflow/runtime';
@@ -31,12 +31,6 @@ export interface PlanRecord {
   readonly schemaFiles: ManifestFile[];
   readonly vertexLabels: string[];
   readonly edgeLabels: string[];
-}
-
-export class BackupNotPossibleError extends HgbrError {
-  constructor(message: string, hint: string) {
-    super(message, 'BackupNotPossible', hint);
-  }
 }
 
 /**
@@ -130,7 +124,7 @@ function validateRequest(request: BackupRequest): void {
   if (request?.pageSize !== undefined && !(Number.isInteger(request.pageSize) && request.pageSize >= 1)) problems.push('pageSize must be a whole number ≥ 1');
   const level = request?.compressionLevel;
   if (level !== undefined && !(Number.isInteger(level) && level >= 0 && level <= 9)) problems.push('compressionLevel must be a whole number from 0 to 9');
-  if (problems.length) throw new HgbrError(`invalid backup request: ${problems.join('; ')}`, 'InvalidRequest');
+  if (problems.length) throw new InvalidBackupRequestError(problems);
 }
 
 /**

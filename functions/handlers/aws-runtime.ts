@@ -3,8 +3,8 @@ import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient } from '@aws
 import type { LockOwner } from '../workflow/lock';
 import { clientCache, storageCache, type InvocationContext, type WorkflowRuntime } from '../workflow/runtime';
 import type { GraphRef } from '../workflow/graph-ref';
-import { HgbrError } from '../errors';
 import { HugeGraphClient } from '../hugegraph';
+import { InvalidSecretError, ServerNotAllowedError } from '../workflow/errors';
 
 interface Credentials {
   readonly username?: string;
@@ -63,12 +63,6 @@ function normalizeUrl(url: string): string {
   return url.replace(/\/+$/, '').toLowerCase();
 }
 
-export class ServerNotAllowedError extends HgbrError {
-  constructor(url: string) {
-    super(`${url} is not one of the HugeGraph servers this deployment was configured with`, 'ServerNotAllowed', 'add it to graphs or restoreTargets in the hgbr configuration and deploy again');
-  }
-}
-
 async function readCredentials(env: NodeJS.ProcessEnv): Promise<Credentials> {
   const secretId = env.HUGEGRAPH_SECRET_ARN;
   if (!secretId) return { username: env.HUGEGRAPH_USERNAME, password: env.HUGEGRAPH_PASSWORD };
@@ -77,6 +71,6 @@ async function readCredentials(env: NodeJS.ProcessEnv): Promise<Credentials> {
     const { username, password } = JSON.parse(secret.SecretString ?? '{}') as Credentials;
     return { username, password };
   } catch {
-    throw new HgbrError(`secret ${secretId} is not a JSON object with username and password`, 'InvalidSecret');
+    throw new InvalidSecretError(secretId);
   }
 }

@@ -9,7 +9,7 @@ import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws
 import { cleanUpEndedExecution } from '../backup/abort';
 import type { BackupRequest } from '../backup/types';
 import type { GraphRef } from '../workflow/graph-ref';
-import { checkGraphModes as check, graphKey, MODE_METRICS, modeMetricData } from '../ops/graph-modes';
+import { checkGraphModes as check, graphKey, GraphModesUnreadableError, MODE_METRICS, modeMetricData } from '../ops/graph-modes';
 import { parseEndedExecution, requireFields, UnusableEventError, type ExecutionStatusChangeEvent } from '../ops/ended-execution';
 import { cleanUpEndedRestore } from '../restore/abort';
 import type { RestoreRequest } from '../restore/types';
@@ -68,7 +68,7 @@ export async function checkGraphModes() {
   console.info({ message: 'graph modes checked', graphs: report });
   const failed = checks.filter((c) => c.error !== undefined);
   // Fail the invocation so the function's Errors alarm says that some graph could not be checked.
-  if (failed.length) throw new Error(`could not read the mode of ${failed.map((c) => `${graphKey(c.graph)} (${c.error})`).join(', ')}`);
+  if (failed.length) throw new GraphModesUnreadableError(failed);
   return report;
 }
 

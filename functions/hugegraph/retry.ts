@@ -2,17 +2,13 @@
  * Retry policy for HugeGraph requests: exponential back-off with full jitter
  * (delay = random(0, min(maxDelay, base · 2^retry))).
  *
- * Retried: 503 and 400 "too busy to write" (the server refused before doing anything), 500 and
+ * Retried: the client's transient errors (their classes say so, as they do for Step Functions'
+ * Retry): 503 and 400 "too busy to write" (the server refused before doing anything), 500 and
  * other 5xx, connections refused or reset, and time-outs; but a reset or time-out after the request
  * may have reached the server only when the call is idempotent. Never retried: other 400s, 401,
  * 403, 404, task failures, usage errors.
  */
-import {
-  HugeGraphBusyError,
-  HugeGraphConnectionError,
-  HugeGraphServerError,
-  HugeGraphTimeoutError,
-} from './errors';
+import { HugeGraphConnectionError, HugeGraphError, HugeGraphTimeoutError } from './errors';
 
 export interface RetryOptions {
   /** Total attempts including the first. @default 6 */
@@ -69,13 +65,13 @@ export interface RetryContext {
 
 /** Whether `error` is worth another attempt. */
 export function isRetryable(error: unknown, context: RetryContext): boolean {
-  if (error instanceof HugeGraphBusyError) return true;
-  if (error instanceof HugeGraphServerError) return true;
+  if (!(error instanceof HugeGraphError) || !error.transient) return false;
+  // A request that may have reached the server is sent again only when repeating it is harmless.
   if (error instanceof HugeGraphConnectionError) {
     return context.idempotent || (error.errno !== undefined && NOT_SENT.has(error.errno));
   }
   if (error instanceof HugeGraphTimeoutError) return context.idempotent;
-  return false;
+  return true;
 }
 
 /** Runs `fn` until it succeeds, fails with a non-retryable error, or attempts run out (then the last error). */

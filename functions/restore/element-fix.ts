@@ -12,6 +12,7 @@
  */
 import { parseLossless, stringifyLossless, type JsonValue } from '../json/lossless';
 import { editObjectMembers, elementIdRaw, getMemberRaw, scanObjectMembers } from '../json/scan';
+import { ElementFixError } from './errors';
 import type { RestoreMode } from './types';
 
 export interface ElementFixContext {
@@ -19,9 +20,6 @@ export interface ElementFixContext {
   /** Target's PRIMARY_KEY vertex labels: name → label id (decimal text). */
   readonly primaryKeyLabels: ReadonlyMap<string, string>;
 }
-
-/** An element that cannot be fixed: its text is not what the server writes. */
-export class ElementFixError extends Error {}
 
 /** The label name of a raw element (its `label` member), or undefined. */
 export function elementLabel(raw: string): string | undefined {

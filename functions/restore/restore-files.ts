@@ -4,7 +4,6 @@ import { HugeGraphBadRequestError, HugeGraphNotFoundError, HugeGraphServerError,
 import { arrayElementsBytes, withoutLeadingIdBytes } from '../json/bytes';
 import { scanArray, utf8Length } from '../json/scan';
 import {
-  ElementFixError,
   elementLabel,
   fixEdge,
   fixVertex,
@@ -13,7 +12,7 @@ import {
   vertexIdOnTarget,
   type ElementFixContext,
 } from './element-fix';
-import { RestoreModeLostError } from './errors';
+import { ElementFixError, RestoreModeLostError } from './errors';
 import { doneRecordKey } from './layout';
 import { openBackupFile } from './source';
 import { assertLockHeld, readDoneRecord, type DoneRecord } from './state';

@@ -281,7 +281,7 @@ export class LocalStorage implements BackupStorage {
   }
 
   private writeError(operation: string, key: string, error: unknown): Error {
-    if (error instanceof HgbrError) return error;
+    if (HgbrError.isHgbrError(error)) return error;
     const uri = this.file(key);
     const code = (error as NodeJS.ErrnoException).code;
     const options = { cause: error };

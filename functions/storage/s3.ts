@@ -253,7 +253,7 @@ export class S3Storage implements BackupStorage {
 
   /** Translates an SDK error into the storage's typed errors. */
   private fail(operation: string, keyOrPrefix: string, error: unknown): Error {
-    if (error instanceof HgbrError) return error;
+    if (HgbrError.isHgbrError(error)) return error;
     const uri = this.location(keyOrPrefix);
     const { name = '', code, message = String(error), $metadata } = error as SdkError;
     const status = $metadata?.httpStatusCode;

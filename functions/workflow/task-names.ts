@@ -13,17 +13,6 @@ export const BACKUP_TASKS = {
 
 export type BackupTaskName = (typeof BACKUP_TASKS)[keyof typeof BACKUP_TASKS];
 
-/** Error names (thrown by handlers as `error.name`) that a retry may cure. */
-export const TRANSIENT_ERRORS = [
-  'HugeGraphBusyError',
-  'HugeGraphServerError',
-  'HugeGraphConnectionError',
-  'HugeGraphTimeoutError',
-  'StorageUnavailableError',
-  // CDK's LambdaInvoke already retries the other Lambda service exceptions.
-  'Lambda.TooManyRequestsException',
-] as const;
-
 export const RESTORE_TASKS = {
   plan: 'Plan',
   prepare: 'Prepare',

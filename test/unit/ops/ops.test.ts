@@ -1,6 +1,7 @@
 import { checkGraphModes, modeMetricData } from '../../../functions/ops/graph-modes';
 import { parseEndedExecution, requireFields, UnusableEventError } from '../../../functions/ops/ended-execution';
-import { awsRuntime, ServerNotAllowedError } from '../../../functions/handlers/aws-runtime';
+import { awsRuntime } from '../../../functions/handlers/aws-runtime';
+import { ServerNotAllowedError } from '../../../functions/workflow/errors';
 
 const a = { url: 'http://hg-a:8080', graph: 'g1' };
 const b = { url: 'http://hg-b:8080/', graph: 'g2' };
