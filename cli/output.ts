@@ -1,4 +1,8 @@
 import { HgbrError } from '../functions/errors';
+import { MESSAGES, type Message } from '../functions/workflow/messages';
+
+/** Messages that say what the command's result says. */
+const COMPLETIONS = new Set([MESSAGES.backupCompleted.code, MESSAGES.restoreCompleted.code]);
 
 /**
  * What a command tells its user. Results go to stdout (one JSON object with --json); progress and
@@ -26,16 +30,22 @@ export class Output {
     this.progressShown = true;
   }
 
-  /** A line of information for a person; silent with --json. */
-  info(line: string): void {
+  /**
+   * A coded message of a workflow or of the CLI: information as a line for a person (silent with
+   * --json), a warning on stderr as `hgbr: warning: …` or, with --json, as one JSON object per line
+   * (stdout stays one JSON object). Per-page progress is drawn by the commands as their progress
+   * line, and completions are the command's result: neither is printed here.
+   */
+  notify(message: Message): void {
+    if (message.level === 'debug' || COMPLETIONS.has(message.code)) return;
     this.clearProgress();
-    if (!this.json) this.stderr.write(`${line}\n`);
-  }
-
-  /** A warning for a person, on stderr even with --json (stdout stays one JSON object). */
-  warn(line: string): void {
-    this.clearProgress();
-    this.stderr.write(`hgbr: warning: ${line}\n`);
+    if (this.json) {
+      if (message.level !== 'info') this.stderr.write(`${JSON.stringify({ level: message.level, code: message.code, message: message.message, data: message.data })}\n`);
+    } else if (message.level === 'info') {
+      this.stderr.write(`${message.message}\n`);
+    } else {
+      this.stderr.write(`hgbr: ${message.level === 'warn' ? 'warning' : 'error'}: ${message.message}\n`);
+    }
   }
 
   result(value: object, human: string): void {

@@ -5,6 +5,7 @@
  */
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import { RemoteExecutionFailedError, RemoteWaitStoppedError, UsageError } from './errors';
+import { CLI_MESSAGES } from './messages';
 import type { Output } from './output';
 import { withSignals } from './signals';
 
@@ -128,8 +129,8 @@ export async function runRemoteWorkflow<T>(
       signal,
       sfn: run.sfn,
       pollMs: pollIntervalFromEnv(),
-      onStarted: (executionArn) => output.info(`started ${executionArn}`),
-      onExisting: (executionArn) => output.warn(`${run.name} names an execution started before (${executionArn}); following it instead of starting another`),
+      onStarted: (executionArn) => output.notify(CLI_MESSAGES.executionStarted.of({ executionArn })),
+      onExisting: (executionArn) => output.notify(CLI_MESSAGES.executionFollowed.of({ name: run.name ?? '', executionArn })),
       onPoll: (status) => output.progress(`execution ${status.toLowerCase()}…`),
     }),
   );

@@ -1,3 +1,4 @@
+import { CLI_MESSAGES } from './messages';
 import type { Output } from './output';
 
 /**
@@ -7,7 +8,7 @@ import type { Output } from './output';
 export async function withSignals<T>(output: Output, stoppingMessage: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   const onSignal = () => {
-    output.info(`stopping: ${stoppingMessage}`);
+    output.notify(CLI_MESSAGES.stopping.of({ what: stoppingMessage }));
     controller.abort();
   };
   process.once('SIGINT', onSignal);

@@ -6,6 +6,7 @@ import { backupLockKey, backupPrefix, fileRecordsPrefix, manifestKey, planRecord
 import { releaseLock } from '../workflow/lock';
 import type { PlanRecord } from './plan';
 import { applyRetention } from './retention';
+import { MESSAGES } from '../workflow/messages';
 import type { WorkflowRuntime } from '../workflow/runtime';
 import type { BackupJob, BackupSummary } from './types';
 
@@ -43,9 +44,12 @@ export async function finalizeBackup(runtime: WorkflowRuntime, job: BackupJob): 
   await storage.deletePrefix(workPrefix(graph, job.backupId));
   const retention = await applyRetention(storage, graph, job.keep, job.backupId);
   await releaseLock(storage, backupLockKey(graph), job.backupId);
+  const location = prefixLocation(storage.root, backupPrefix(graph, job.backupId));
+  const deletedBackups = [...retention.deletedComplete, ...retention.deletedIncomplete];
+  runtime.notify(MESSAGES.backupCompleted.of({ backupId: job.backupId, location, files: manifest.totals.files, bytes: manifest.totals.bytes, deletedBackups }));
   return {
     backupId: job.backupId,
-    location: prefixLocation(storage.root, backupPrefix(graph, job.backupId)),
+    location,
     graph,
     vertices: manifest.labels.vertex,
     edges: manifest.labels.edge,
@@ -54,7 +58,7 @@ export async function finalizeBackup(runtime: WorkflowRuntime, job: BackupJob): 
     startedAt: manifest.startedAt,
     finishedAt: manifest.finishedAt,
     durationMs: Date.parse(manifest.finishedAt) - Date.parse(manifest.startedAt),
-    deletedBackups: [...retention.deletedComplete, ...retention.deletedIncomplete],
+    deletedBackups,
   };
 }
 

@@ -3,6 +3,7 @@ import type { EdgeLabel, HugeGraphClient, Schema, VertexLabel } from '../hugegra
 import { BackupNotPossibleError, InvalidBackupRequestError } from './errors';
 import { backupFileKey, backupLockKey, backupPrefix, planRecordKey } from './layout';
 import { acquireLock, releaseLock } from '../workflow/lock';
+import { MESSAGES } from '../workflow/messages';
 import type { WorkflowRuntime } from '../workflow/runtime';
 import type { BackupPlan, BackupRequest, LabelWork } from './types';
 
@@ -80,7 +81,7 @@ export async function planBackup(runtime: WorkflowRuntime, request: BackupReques
       edgeLabels: labels.edge.map((w) => w.label),
     };
     await storage.put(planRecordKey(graph, backupId), JSON.stringify(record, null, 2));
-    runtime.progress?.({ type: 'planned', backupId, vertexLabels: labels.vertex.length, edgeLabels: labels.edge.length });
+    runtime.notify(MESSAGES.backupPlanned.of({ backupId, graph, vertexLabels: labels.vertex.length, edgeLabels: labels.edge.length }));
     return {
       job: {
         backupId,

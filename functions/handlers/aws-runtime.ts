@@ -1,7 +1,8 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient } from '@aws-sdk/client-sfn';
 import type { LockOwner } from '../workflow/lock';
-import { clientCache, storageCache, type InvocationContext, type WorkflowRuntime } from '../workflow/runtime';
+import type { Notify } from '../workflow/messages';
+import { clientCache, storageCache, type WorkflowRuntime } from '../workflow/runtime';
 import type { GraphRef } from '../workflow/graph-ref';
 import { HugeGraphClient } from '../hugegraph';
 import { InvalidSecretError, ServerNotAllowedError } from '../workflow/errors';
@@ -11,12 +12,23 @@ interface Credentials {
   readonly password?: string;
 }
 
+/** The part of a Lambda context the runtime uses. */
+export interface LambdaContext {
+  getRemainingTimeInMillis(): number;
+}
+
+export interface AwsRuntime extends WorkflowRuntime {
+  /** The runtime for one invocation: its time is the invocation's. */
+  forInvocation(context: LambdaContext): WorkflowRuntime;
+}
+
 /**
  * The handlers' runtime inside Lambda. Credentials come from the Secrets Manager secret named by
  * HUGEGRAPH_SECRET_ARN (a JSON object with `username` and `password`), read once per container and
  * never logged or returned; clients and storages are reused across invocations of a container.
+ * Messages go to `notify` (the structured logger).
  */
-export function awsRuntime(env: NodeJS.ProcessEnv = process.env): WorkflowRuntime {
+export function awsRuntime(notify: Notify, env: NodeJS.ProcessEnv = process.env): AwsRuntime {
   let credentials: Promise<Credentials> | undefined;
   const allowed = allowedServers(env);
   const clients = clientCache(async (server: GraphRef) => {
@@ -24,7 +36,7 @@ export function awsRuntime(env: NodeJS.ProcessEnv = process.env): WorkflowRuntim
     return HugeGraphClient.connect({ ...server, ...(await (credentials ??= readCredentials(env).catch((e) => { credentials = undefined; throw e; }))) });
   });
   const sfn = new SFNClient({});
-  return {
+  const runtime: WorkflowRuntime = {
     connect: (server) => clients.get(server),
     storage: storageCache(),
     lockOwner: (executionId: string): LockOwner => ({ type: 'execution', executionArn: executionId }),
@@ -39,8 +51,10 @@ export function awsRuntime(env: NodeJS.ProcessEnv = process.env): WorkflowRuntim
       }
     },
     now: () => new Date(),
-    remainingMs: (context?: InvocationContext) => context?.getRemainingTimeInMillis() ?? 60_000,
+    remainingMs: () => 60_000,
+    notify,
   };
+  return { ...runtime, forInvocation: (context) => ({ ...runtime, remainingMs: () => context.getRemainingTimeInMillis() }) };
 }
 
 /**

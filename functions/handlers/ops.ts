@@ -14,11 +14,12 @@ import { parseEndedExecution, requireFields, UnusableEventError, type ExecutionS
 import { cleanUpEndedRestore } from '../restore/abort';
 import type { RestoreRequest } from '../restore/types';
 import { awsRuntime } from './aws-runtime';
+import { logger, logMessages } from './lambda';
 
 /** Environment of checkGraphModes; set by infra/constructs/operations.ts. */
 export const OPS_ENV = { watchedGraphs: 'WATCHED_GRAPHS', restoreStateMachineArn: 'RESTORE_STATE_MACHINE_ARN' } as const;
 
-const runtime = awsRuntime();
+const runtime = awsRuntime(logMessages());
 
 export async function backupEnded(event: ExecutionStatusChangeEvent) {
   return cleanUp(event, 'backup request', ['location', 'server.url', 'server.graph'], (input: BackupRequest, arn) => cleanUpEndedExecution(runtime, input, arn));
@@ -41,11 +42,11 @@ async function cleanUp<T>(event: ExecutionStatusChangeEvent, what: string, field
     input = requireFields<T>(ended.input, fields, what);
   } catch (error) {
     if (!(error instanceof UnusableEventError)) throw error;
-    console.warn({ message: 'event skipped', reason: error.message });
+    logger.warn('event skipped', { reason: error.message });
     return { skipped: true };
   }
   const result = await run(input, executionArn);
-  console.info({ message: 'clean-up done', executionArn, status: event.detail?.status, result });
+  logger.info('clean-up done', { executionArn, status: event.detail?.status, result });
   return result;
 }
 
@@ -65,7 +66,7 @@ export async function checkGraphModes() {
   const data = modeMetricData(checks, runtime.now());
   if (data.length) await cloudwatch.send(new PutMetricDataCommand({ Namespace: MODE_METRICS.namespace, MetricData: data }));
   const report = checks.map((c) => ({ graph: graphKey(c.graph), mode: c.mode, leftInMode: c.leftInMode, error: c.error }));
-  console.info({ message: 'graph modes checked', graphs: report });
+  logger.info('graph modes checked', { graphs: report });
   const failed = checks.filter((c) => c.error !== undefined);
   // Fail the invocation so the function's Errors alarm says that some graph could not be checked.
   if (failed.length) throw new GraphModesUnreadableError(failed);

@@ -1,4 +1,5 @@
 import { acquireLock, LockHeldError, readLock, releaseLock, type LockRecord } from '../workflow/lock';
+import { MESSAGES } from '../workflow/messages';
 import type { WorkflowRuntime } from '../workflow/runtime';
 import type { GraphRef } from '../workflow/graph-ref';
 import { newBackupId } from '../format';
@@ -134,7 +135,7 @@ export async function planRestore(runtime: WorkflowRuntime, request: RestoreRequ
       batchConcurrency: request.batchConcurrency ?? DEFAULT_BATCH_CONCURRENCY,
       verifyTarget: request.verifyTarget ?? false,
     };
-    for (const message of warnings) runtime.progress?.({ type: 'warning', message });
+    for (const warning of warnings) runtime.notify(MESSAGES.restoreWarning.of({ restoreId, warning }));
     return { job, items: itemsRef(stateLocation, statePrefix), summary: planSummary(request.mode, contents, comparison, warnings) };
   } catch (error) {
     await releaseLock(state, lockKey, restoreId).catch(() => undefined);

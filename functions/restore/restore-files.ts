@@ -1,3 +1,4 @@
+import { MESSAGES } from '../workflow/messages';
 import type { WorkflowRuntime } from '../workflow/runtime';
 import { BackupFormatError, decodeLineBytes, locateLineArray, readFileLineBytes, type LineBytes } from '../format';
 import { HugeGraphBadRequestError, HugeGraphNotFoundError, HugeGraphServerError, type BatchInput, type HugeGraphClient } from '../hugegraph';
@@ -18,7 +19,7 @@ import { openBackupFile } from './source';
 import { assertLockHeld, readDoneRecord, type DoneRecord } from './state';
 import type { FileItem, RestoreFilesInput, RestoreFilesResult, RestoreJob, RestoreMode } from './types';
 
-/** Label reported in progress events for a hugegraph-tools file, whose lines mix labels. */
+/** Label reported in progress messages for a hugegraph-tools file, whose lines mix labels. */
 export const MIXED_LABELS = '(mixed)';
 
 /**
@@ -111,7 +112,7 @@ async function postFile(
       const sending = (async () => {
         try {
           await (kind === 'vertex' ? sendVertices(client, context, batch) : client.createEdges(batch.body, { checkVertex: false }));
-          runtime.progress?.({ type: 'restored', kind, label: item.label ?? MIXED_LABELS, elements: batch.elements, bytes: batch.bytes });
+          runtime.notify(MESSAGES.batchRestored.of({ kind, label: item.label ?? MIXED_LABELS, elements: batch.elements, bytes: batch.bytes }));
         } catch (error) {
           if (!('error' in failed)) failed.error = error;
         }

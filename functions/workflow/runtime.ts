@@ -3,6 +3,7 @@ import { openStorage } from '../storage/open';
 import type { BackupStorage } from '../storage/storage';
 import type { LockOwner } from './lock';
 import type { GraphRef } from './graph-ref';
+import type { Notify } from './messages';
 
 /**
  * What the workflow handlers need from where they run. On AWS: credentials from Secrets Manager,
@@ -17,22 +18,24 @@ export interface WorkflowRuntime {
   isLockOwnerAlive(owner: LockOwner): Promise<boolean | undefined>;
   now(): Date;
   /** Milliseconds this invocation may still work before it must hand back a cursor. */
-  remainingMs(context?: InvocationContext): number;
-  readonly progress?: (event: ProgressEvent) => void;
+  remainingMs(): number;
+  /** Where steps report progress, warnings and results (messages.ts); never throws. */
+  readonly notify: Notify;
 }
 
-/** The part of a Lambda context the handlers use. */
-export interface InvocationContext {
-  getRemainingTimeInMillis(): number;
-}
+/** A workflow step: the work of one task state, given where it runs and the state's input. */
+export type WorkflowStep<I = never, O = unknown> = (runtime: WorkflowRuntime, input: I) => Promise<O>;
 
-export type ProgressEvent =
-  | { readonly type: 'planned'; readonly backupId: string; readonly vertexLabels: number; readonly edgeLabels: number }
-  | { readonly type: 'exported'; readonly kind: 'vertex' | 'edge'; readonly label: string; readonly elements: number; readonly bytes: number }
-  /** One batch written to the target by a restore; `label` is '(mixed)' for a hugegraph-tools file. */
-  | { readonly type: 'restored'; readonly kind: 'vertex' | 'edge'; readonly label: string; readonly elements: number; readonly bytes: number }
-  /** Something a person should know that does not stop the run (e.g. a backup without checksums). */
-  | { readonly type: 'warning'; readonly message: string };
+// `any` input: each step names its own input type; a map of them is only read through BoundSteps.
+export type WorkflowSteps = Record<string, WorkflowStep<any>>;
+
+/** Steps bound to one runtime: a task state's handler takes the state's input only. */
+export type BoundSteps<S extends WorkflowSteps> = { readonly [K in keyof S]: (input: Parameters<S[K]>[1]) => ReturnType<S[K]> };
+
+/** Binds every step to `runtime`, as the local runner and the tests call them. */
+export function bindSteps<S extends WorkflowSteps>(steps: S, runtime: WorkflowRuntime): BoundSteps<S> {
+  return Object.fromEntries(Object.entries(steps).map(([name, step]) => [name, (input: unknown) => step(runtime, input)])) as BoundSteps<S>;
+}
 
 /**
  * One client per server and graph, shared by every task a process runs: a connection pool is

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ProgressEvent, WorkflowRuntime } from '../../../functions/workflow/runtime';
+import { MESSAGES } from '../../../functions/workflow/messages';
+import type { WorkflowRuntime } from '../../../functions/workflow/runtime';
+import { RecordedMessages } from '../../support/recorded-messages';
 import { ChecksumMismatchError, encodeDataLine } from '../../../functions/format';
 import type { BatchInput, HugeGraphClient } from '../../../functions/hugegraph';
 import { scanArray } from '../../../functions/json/scan';
@@ -46,10 +48,10 @@ function fakeClient(options: { failOn?: number; delayMs?: number } = {}) {
 
 describe('restoreFiles', () => {
   let dir: string;
-  let events: ProgressEvent[];
+  let recorded: RecordedMessages;
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hgbr-restore-files-'));
-    events = [];
+    recorded = new RecordedMessages();
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -90,7 +92,7 @@ describe('restoreFiles', () => {
       isLockOwnerAlive: async () => undefined,
       now: () => new Date('2026-11-24T22:00:00Z'),
       remainingMs: () => 60_000,
-      progress: (e) => events.push(e),
+      notify: recorded.notify,
     };
   }
 
@@ -104,7 +106,8 @@ describe('restoreFiles', () => {
     expect(result).toEqual({ files: [{ name: item.name, elements: 12, skipped: false }] });
     expect(fake.posted.flat().sort()).toEqual(lines.flat().sort()); // byte-exact, ids above 2^53 included
     expect(fake.stats().maxInFlight).toBe(2);
-    expect(events.map((e) => e.type === 'restored' && e.elements).sort()).toEqual([1, 2, 2, 3, 4]);
+    expect(recorded.codes()).toEqual(Array(5).fill(MESSAGES.batchRestored.code));
+    expect(recorded.dataOf(MESSAGES.batchRestored).map((d) => d.elements).sort()).toEqual([1, 2, 2, 3, 4]);
     const record = JSON.parse(fs.readFileSync(path.join(dir, doneRecordKey(job.statePrefix, item.name)), 'utf8'));
     expect(record).toMatchObject({ name: item.name, elements: 12, labels: { auto: 12 } });
 
