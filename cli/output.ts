@@ -4,6 +4,9 @@ import { MESSAGES, type Message } from '../functions/workflow/messages';
 /** Messages that say what the command's result says. */
 const COMPLETIONS = new Set([MESSAGES.backupCompleted.code, MESSAGES.restoreCompleted.code]);
 
+/** Where progress, messages and errors go: a terminal when isTTY is true. */
+export type TerminalStream = NodeJS.WritableStream & { readonly isTTY?: boolean; readonly columns?: number };
+
 /**
  * What a command tells its user. Results go to stdout (one JSON object with --json); progress and
  * errors go to stderr, and progress only when stderr is a terminal, so pipes and logs stay clean.
@@ -15,7 +18,7 @@ export class Output {
   constructor(
     readonly json: boolean,
     private readonly stdout: NodeJS.WritableStream = process.stdout,
-    private readonly stderr: NodeJS.WriteStream = process.stderr,
+    private readonly stderr: TerminalStream = process.stderr,
   ) {}
 
   /** A one-line status, redrawn in place at most ten times a second. */

@@ -1,5 +1,5 @@
 import { buildSchemaFile, newBackupId, SCHEMA_KINDS, type ManifestFile } from '../format';
-import type { EdgeLabel, HugeGraphClient, Schema, VertexLabel } from '../hugegraph';
+import type { EdgeLabel, Schema, SchemaReader, VertexLabel } from '../hugegraph';
 import { BackupNotPossibleError, InvalidBackupRequestError } from './errors';
 import { backupFileKey, backupLockKey, backupPrefix, planRecordKey } from './layout';
 import { acquireLock, releaseLock } from '../workflow/lock';
@@ -106,7 +106,7 @@ export async function planBackup(runtime: WorkflowRuntime, request: BackupReques
  * The schema from the per-kind lists, as hugegraph-tools reads it: GET …/schema names range
  * indexes RANGE_INT, RANGE_DOUBLE…, which the tool cannot parse; …/schema/indexlabels says RANGE.
  */
-async function readSchema(client: HugeGraphClient): Promise<Schema> {
+async function readSchema(client: SchemaReader): Promise<Schema> {
   const [propertykeys, vertexlabels, edgelabels, indexlabels] = await Promise.all([
     client.listPropertyKeys(),
     client.listVertexLabels(),
@@ -164,4 +164,3 @@ export function selectLabels(schema: Schema, only?: string[]): { vertex: LabelWo
   return { vertex, edge };
 }
 
-export type { HugeGraphClient };

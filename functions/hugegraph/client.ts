@@ -31,6 +31,7 @@ import {
   VertexLabel,
   vertexLabelBody,
 } from './schema';
+import type { GraphSession } from './session';
 import { usesGraphspaces } from './version';
 
 export type GraphMode = 'NONE' | 'RESTORING' | 'MERGING' | 'LOADING';
@@ -91,12 +92,6 @@ export interface PagesOptions {
   readonly startPage?: string | null;
   /** With `startPage`: the `lastId` of the page before it. */
   readonly afterId?: string | null;
-}
-
-export interface Shard {
-  readonly start: string;
-  readonly end: string;
-  readonly length: number;
 }
 
 /** Parsed schema elements plus the server's own text of them (backup writes the server's bytes). */
@@ -228,7 +223,7 @@ function isRawBatch(input: BatchInput): input is RawBatch {
   return typeof input === 'object' && 'json' in input;
 }
 
-export class HugeGraphClient {
+export class HugeGraphClient implements GraphSession {
   /** `core` version reported by `GET /versions`, e.g. `1.5.0`. */
   readonly serverVersion: string;
   readonly versions: ServerVersions;
@@ -314,15 +309,6 @@ export class HugeGraphClient {
     return { name: stringField(o, 'name', 'graph info'), backend: stringField(o, 'backend', 'graph info') };
   }
 
-  /** Names of the graphs the user may read. */
-  async listGraphs(): Promise<string[]> {
-    const path = usesGraphspaces(this.serverVersion) ? `/graphspaces/${encodeURIComponent(this.graphspace)}/graphs` : '/graphs';
-    const o = await this.getObject(path);
-    const graphs = o['graphs'];
-    if (!Array.isArray(graphs)) throw new HugeGraphProtocolError(`GET ${path} has no 'graphs' list`);
-    return graphs.filter((x): x is string => typeof x === 'string');
-  }
-
   async getMode(): Promise<GraphMode> {
     return stringField(await this.getObject(this.g('/mode')), 'mode', 'mode') as GraphMode;
   }
@@ -335,16 +321,6 @@ export class HugeGraphClient {
 
   async getReadMode(): Promise<GraphReadMode> {
     return stringField(await this.getObject(this.g('/graph_read_mode')), 'graph_read_mode', 'read mode') as GraphReadMode;
-  }
-
-  async setReadMode(mode: GraphReadMode): Promise<GraphReadMode> {
-    const res = await this.http.request({
-      method: 'PUT',
-      path: this.g('/graph_read_mode'),
-      body: JSON.stringify(mode),
-      idempotent: true,
-    });
-    return stringField(asObject(res.text(), 'answer to PUT graph_read_mode'), 'graph_read_mode', 'read mode') as GraphReadMode;
   }
 
   /** Deletes all schema, data and indexes of the graph (`DELETE G/clear`). */
@@ -406,21 +382,9 @@ export class HugeGraphClient {
     return (await this.getObject(this.g(`/schema/${kind}/${encodeURIComponent(name)}`))) as T;
   }
 
-  /** One element by name; NotFound when missing. */
-  getPropertyKey(name: string): Promise<PropertyKey> {
-    return this.getSchemaElement('propertykeys', name);
-  }
-
+  /** One vertex label by name (the tools look up a label's id); NotFound when missing. */
   getVertexLabel(name: string): Promise<VertexLabel> {
     return this.getSchemaElement('vertexlabels', name);
-  }
-
-  getEdgeLabel(name: string): Promise<EdgeLabel> {
-    return this.getSchemaElement('edgelabels', name);
-  }
-
-  getIndexLabel(name: string): Promise<IndexLabel> {
-    return this.getSchemaElement('indexlabels', name);
   }
 
   private async postSchema(kind: SchemaKind, body: JsonObject, checkExist: boolean | undefined): Promise<JsonObject> {
@@ -474,7 +438,7 @@ export class HugeGraphClient {
 
   // ---- tasks -------------------------------------------------------------------------------
 
-  async getTask(id: number): Promise<Task> {
+  private async getTask(id: number): Promise<Task> {
     const o = await this.getObject(this.g(`/tasks/${id}`));
     if (typeof o['task_status'] !== 'string') throw new HugeGraphProtocolError(`Task ${id} has no task_status`);
     return o as unknown as Task;
@@ -586,39 +550,9 @@ export class HugeGraphClient {
     return n;
   }
 
-  /** `GET G/traversers/vertices|edges/shards?split_size=` (split size ≥ 1 MiB). */
-  async shards(kind: ElementKind, splitSize: number): Promise<Shard[]> {
-    const o = await this.getObject(this.g(`/traversers/${ARRAY_KEY[kind]}/shards`), { split_size: splitSize });
-    const shards = o['shards'];
-    if (!Array.isArray(shards)) throw new HugeGraphProtocolError("Shards answer has no 'shards' list");
-    return shards.map((s) => {
-      const x = s as JsonObject;
-      return { start: String(x['start'] ?? ''), end: String(x['end'] ?? ''), length: Number(x['length'] ?? 0) };
-    });
-  }
-
-  /**
-   * `GET G/traversers/vertices|edges/scan` over one shard. Without `page` (undefined) the whole
-   * shard comes back in one answer and `nextPage` is null (the only way on the memory backend);
-   * with `page` null or '' paging starts, and `nextPage` carries on.
-   */
-  async scan(kind: ElementKind, shard: Shard, page?: string | null, pageLimit?: number): Promise<Page> {
-    const query: Record<string, QueryValue> = { start: shard.start, end: shard.end };
-    if (page !== undefined) query['page'] = page ?? '';
-    if (pageLimit !== undefined) query['page_limit'] = pageLimit;
-    const res = await this.getText(this.g(`/traversers/${ARRAY_KEY[kind]}/scan`), query);
-    return this.pageOf(res, kind);
-  }
-
   /** Raw JSON text of one vertex, by its raw JSON id (`123` or `"1:marko"`); NotFound when missing. */
   async getVertex(rawId: string): Promise<string> {
     const res = await this.getText(this.g(`/graph/vertices/${encodeURIComponent(rawId)}`));
-    return res.text();
-  }
-
-  /** Raw JSON text of one edge by its id (a plain string); NotFound when missing. */
-  async getEdge(id: string): Promise<string> {
-    const res = await this.getText(this.g(`/graph/edges/${encodeURIComponent(id)}`));
     return res.text();
   }
 

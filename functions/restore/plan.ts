@@ -3,7 +3,7 @@ import { MESSAGES } from '../workflow/messages';
 import type { WorkflowRuntime } from '../workflow/runtime';
 import type { GraphRef } from '../workflow/graph-ref';
 import { newBackupId } from '../format';
-import { versionAtLeast, type GraphMode, type HugeGraphClient } from '../hugegraph';
+import { versionAtLeast, type GraphMode, type SchemaReader } from '../hugegraph';
 import { formatLocation, parseLocation, type BackupStorage } from '../storage/storage';
 import { InvalidRestoreRequestError, RestoreNotPossibleError, SchemaConflictError, TargetNotEmptyError } from './errors';
 import { doneRecordsPrefix, itemsRef, planRecordKey, restoreLockKey, statePrefixOf, workListKey } from './layout';
@@ -174,7 +174,7 @@ async function checkSource(runtime: WorkflowRuntime, request: RestoreRequest): P
   return { contents, schema };
 }
 
-export async function readTargetSchema(client: HugeGraphClient): Promise<SchemaSet> {
+export async function readTargetSchema(client: Pick<SchemaReader, 'getSchema'>): Promise<SchemaSet> {
   const schema = await client.getSchema();
   return {
     propertykeys: schema.propertykeys.elements,

@@ -1,4 +1,4 @@
-import type { HugeGraphClient } from '../hugegraph';
+import type { GraphSession, HugeGraphClient } from '../hugegraph';
 import { openStorage } from '../storage/open';
 import type { BackupStorage } from '../storage/storage';
 import type { LockOwner } from './lock';
@@ -11,7 +11,8 @@ import type { Notify } from './messages';
  * Locally: credentials from flags or the environment, a fixed time budget, process ids.
  */
 export interface WorkflowRuntime {
-  connect(server: GraphRef): Promise<HugeGraphClient>;
+  /** A session on the graph, as the steps use it (pooled per server and graph). */
+  connect(server: GraphRef): Promise<GraphSession>;
   storage(location: string): BackupStorage;
   /** Who this run is, for the locks it takes; `executionId` is the state machine's `$$.Execution.Id`. */
   lockOwner(executionId: string): LockOwner;

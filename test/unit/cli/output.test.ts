@@ -4,11 +4,11 @@ import { MESSAGES } from '../../../functions/workflow/messages';
 
 function output(json: boolean) {
   const stdout = new PassThrough();
-  const stderr = Object.assign(new PassThrough(), { isTTY: false }) as unknown as NodeJS.WriteStream;
+  const stderr = new PassThrough();
   let out = '';
   let err = '';
   stdout.on('data', (c) => (out += c));
-  (stderr as unknown as PassThrough).on('data', (c) => (err += c));
+  stderr.on('data', (c) => (err += c));
   return { output: new Output(json, stdout, stderr), text: () => ({ out, err }) };
 }
 

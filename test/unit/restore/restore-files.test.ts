@@ -4,14 +4,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { MESSAGES } from '../../../functions/workflow/messages';
 import type { WorkflowRuntime } from '../../../functions/workflow/runtime';
+import { fakeGraph, fakeRuntime } from '../../support/fakes';
 import { RecordedMessages } from '../../support/recorded-messages';
 import { ChecksumMismatchError, encodeDataLine } from '../../../functions/format';
-import type { BatchInput, HugeGraphClient } from '../../../functions/hugegraph';
+import type { BatchInput, GraphSession } from '../../../functions/hugegraph';
 import { scanArray } from '../../../functions/json/scan';
 import { doneRecordKey, restoreLockKey } from '../../../functions/restore/layout';
 import { restoreFiles } from '../../../functions/restore/restore-files';
 import type { FileItem, RestoreJob } from '../../../functions/restore/types';
-import { openStorage } from '../../../functions/storage/open';
 
 const BIG = '1190241039214968832';
 
@@ -36,14 +36,13 @@ function fakeClient(options: { failOn?: number; delayMs?: number } = {}) {
     posted.push([...batch]);
     return batch.map(() => '1');
   };
-  const client = {
+  const client = fakeGraph({
     getMode: async () => 'RESTORING',
-    setMode: async (m: string) => m,
-    listVertexLabels: async () => ({ elements: [{ id: 7, name: 'person', id_strategy: 'PRIMARY_KEY' }, { id: 1, name: 'auto', id_strategy: 'AUTOMATIC' }] }),
+    listVertexLabels: async () => ({ elements: [{ id: 7, name: 'person', id_strategy: 'PRIMARY_KEY' }, { id: 1, name: 'auto', id_strategy: 'AUTOMATIC' }], raw: '', rawElements: [] }),
     createVertices: post,
     createEdges: post,
-  };
-  return { client: client as unknown as HugeGraphClient, posted, bodies, stats: () => ({ maxInFlight, calls }) };
+  });
+  return { client, posted, bodies, stats: () => ({ maxInFlight, calls }) };
 }
 
 describe('restoreFiles', () => {
@@ -84,16 +83,8 @@ describe('restoreFiles', () => {
     return { item, job, file: path.join(dir, 'g', '20261124T215600Z-3f9a', name) };
   }
 
-  function runtime(client: HugeGraphClient): WorkflowRuntime {
-    return {
-      connect: async () => client,
-      storage: (location) => openStorage(location),
-      lockOwner: () => ({ type: 'process', host: 'h', pid: 1 }),
-      isLockOwnerAlive: async () => undefined,
-      now: () => new Date('2026-11-24T22:00:00Z'),
-      remainingMs: () => 60_000,
-      notify: recorded.notify,
-    };
+  function runtime(client: GraphSession): WorkflowRuntime {
+    return fakeRuntime({ connect: async () => client, notify: recorded.notify });
   }
 
   const vertices = (from: number, n: number) => Array.from({ length: n }, (_, k) => `{"id":${BIG.slice(0, -3)}${String(from + k).padStart(3, '0')},"label":"auto","type":"vertex","properties":{}}`);
