@@ -11,6 +11,7 @@ import { cleanUpEndedRestore } from '../functions/restore/abort';
 import { restoreHandlers } from '../functions/restore/handlers';
 import type { RestoreRequest, RestoreSummary } from '../functions/restore/types';
 import { openStorage } from '../functions/storage/open';
+import { withSignal } from '../functions/workflow/runtime';
 import { WorkflowAbortedError, WorkflowFailedError } from './errors';
 import { adaptDistributedMaps, itemReaderHandler, type ItemSource } from './distributed-map';
 import { runLocally } from './local-runner';
@@ -60,7 +61,8 @@ function infraHash(): string {
 /** Runs the backup state machine on this machine; resolves to the summary of a complete backup. */
 export async function runBackupLocally(runtime: LocalRuntime, request: BackupRequest, signal?: AbortSignal): Promise<BackupSummary> {
   const { backup } = await workflowDefinitions();
-  const handlers = backupHandlers(runtime);
+  // The steps stop with the run; the clean-up after an abort runs on the runtime without it.
+  const handlers = backupHandlers(withSignal(runtime, signal));
   const outcome = await runLocally(backup, request, {
     signal,
     handlers: {
@@ -84,7 +86,7 @@ export async function runBackupLocally(runtime: LocalRuntime, request: BackupReq
  */
 export async function runRestoreLocally(runtime: LocalRuntime, request: RestoreRequest, signal?: AbortSignal): Promise<RestoreSummary> {
   const { definition } = adaptDistributedMaps((await workflowDefinitions()).restore);
-  const handlers = restoreHandlers(runtime);
+  const handlers = restoreHandlers(withSignal(runtime, signal));
   const readItems = itemReaderHandler(readWorkList);
   const outcome = await runLocally(definition, request, {
     signal,

@@ -1,3 +1,4 @@
+import { throwIfAborted } from '../abort';
 import { DataFileWriter, readableSink } from '../format';
 import type { RawPage } from '../hugegraph';
 import { backupFileKey, fileRecordKey } from './layout';
@@ -42,6 +43,7 @@ export async function exportChunk(runtime: WorkflowRuntime, input: ExportChunkIn
   let next: Promise<RawPage> | undefined = fetch(page, lastId);
   try {
     while (next) {
+      throwIfAborted(runtime.signal);
       const current: RawPage = await next;
       page = current.nextPage || null; // '' ends a label too, as in client.pages()
       lastId = current.lastId ?? lastId;

@@ -1,8 +1,9 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient } from '@aws-sdk/client-sfn';
+import { deadlineSignal } from '../abort';
 import type { LockOwner } from '../workflow/lock';
 import type { Notify } from '../workflow/messages';
-import { clientCache, storageCache, type WorkflowRuntime } from '../workflow/runtime';
+import { clientCache, storageCache, withSignal, type WorkflowRuntime } from '../workflow/runtime';
 import type { GraphRef } from '../workflow/graph-ref';
 import { HugeGraphClient } from '../hugegraph';
 import { InvalidSecretError, ServerNotAllowedError } from '../workflow/errors';
@@ -18,9 +19,19 @@ export interface LambdaContext {
 }
 
 export interface AwsRuntime extends WorkflowRuntime {
-  /** The runtime for one invocation: its time is the invocation's. */
+  /**
+   * The runtime for one invocation: its time is the invocation's, and its signal aborts
+   * {@link DEADLINE_MARGIN_MS} before Lambda would end the invocation.
+   */
   forInvocation(context: LambdaContext): WorkflowRuntime;
 }
+
+/**
+ * A step still working this long before its Lambda times out is stopped: it fails with an
+ * AbortedError that the state machine's Catch handles (clean-up, mode reset), instead of being cut
+ * off mid-call. An export chunk stops paging well before (export-chunk.ts SAFETY_MARGIN_MS).
+ */
+export const DEADLINE_MARGIN_MS = 10_000;
 
 /**
  * The handlers' runtime inside Lambda. Credentials come from the Secrets Manager secret named by
@@ -54,7 +65,11 @@ export function awsRuntime(notify: Notify, env: NodeJS.ProcessEnv = process.env)
     remainingMs: () => 60_000,
     notify,
   };
-  return { ...runtime, forInvocation: (context) => ({ ...runtime, remainingMs: () => context.getRemainingTimeInMillis() }) };
+  const forInvocation = (context: LambdaContext): WorkflowRuntime => {
+    const deadline = deadlineSignal(context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS, 'the Lambda invocation was about to time out');
+    return withSignal({ ...runtime, remainingMs: () => context.getRemainingTimeInMillis() }, deadline);
+  };
+  return { ...runtime, forInvocation };
 }
 
 /**

@@ -3,6 +3,7 @@
  * batch calls deal in the raw JSON text of each element, found with the boundary scanner, so the
  * server's bytes pass through unchanged (design.md §3 and §7).
  */
+import { abortableSleep } from '../abort';
 import { isLosslessNumber, JsonObject, parseLosslessObject, stringifyLossless } from '../json/lossless';
 import { elementIdRaw, joinRawArray, scanArray, scanDocument, scanPage } from '../json/scan';
 import { leadingIdBytes, scanPageBytes } from '../json/bytes';
@@ -156,10 +157,6 @@ const ARRAY_KEY: Record<ElementKind, 'vertices' | 'edges'> = { vertex: 'vertices
 /** Largest batch the server accepts by default (`batch.max_vertices_per_batch`, `batch.max_edges_per_batch`). */
 export const MAX_BATCH_SIZE = 500;
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 function asObject(text: string, what: string): JsonObject {
   try {
     return parseLosslessObject(text, { numbers: 'exact' });
@@ -233,10 +230,21 @@ export class HugeGraphClient implements GraphSession {
   readonly graphPath: string;
   private readonly http: HugeGraphHttp;
   /** nextPage token → lastId of the page that returned it (bounded), for dropping boundary repeats. */
-  private readonly lastIdByToken = new Map<string, string>();
+  private readonly lastIdByToken: Map<string, string>;
+  /** Every request of this client is abandoned when it aborts (see {@link withSignal}). */
+  private readonly signal?: AbortSignal;
 
-  private constructor(http: HugeGraphHttp, versions: ServerVersions, graph: string, graphspace: string) {
+  private constructor(
+    http: HugeGraphHttp,
+    versions: ServerVersions,
+    graph: string,
+    graphspace: string,
+    lastIdByToken = new Map<string, string>(),
+    signal?: AbortSignal,
+  ) {
     this.http = http;
+    this.lastIdByToken = lastIdByToken;
+    this.signal = signal;
     this.versions = versions;
     this.serverVersion = versions.core;
     this.graph = graph;
@@ -283,9 +291,22 @@ export class HugeGraphClient implements GraphSession {
     };
   }
 
+  /**
+   * This client with every request, retry and wait abandoned once `signal` aborts (then failing
+   * with an AbortedError). It shares the connection pool: close the original, not this view.
+   */
+  withSignal(signal: AbortSignal | undefined): HugeGraphClient {
+    return new HugeGraphClient(this.http, this.versions, this.graph, this.graphspace, this.lastIdByToken, signal);
+  }
+
   /** Closes the connection pool. */
   async close(): Promise<void> {
     await this.http.close();
+  }
+
+  /** Every request of the graph goes here, so that it carries this client's signal. */
+  private send(req: HttpRequest): Promise<HttpResponse> {
+    return this.http.request(this.signal ? { ...req, signal: this.signal } : req);
   }
 
   private g(path = ''): string {
@@ -293,7 +314,7 @@ export class HugeGraphClient implements GraphSession {
   }
 
   private async getText(path: string, query?: Record<string, QueryValue>): Promise<HttpResponse> {
-    return this.http.request({ method: 'GET', path, query, idempotent: true });
+    return this.send({ method: 'GET', path, query, idempotent: true });
   }
 
   private async getObject(path: string, query?: Record<string, QueryValue>): Promise<JsonObject> {
@@ -315,7 +336,7 @@ export class HugeGraphClient implements GraphSession {
 
   /** `PUT G/mode` with a bare JSON string body. The mode is held in server memory (resets on restart). */
   async setMode(mode: GraphMode): Promise<GraphMode> {
-    const res = await this.http.request({ method: 'PUT', path: this.g('/mode'), body: JSON.stringify(mode), idempotent: true });
+    const res = await this.send({ method: 'PUT', path: this.g('/mode'), body: JSON.stringify(mode), idempotent: true });
     return stringField(asObject(res.text(), 'answer to PUT mode'), 'mode', 'mode') as GraphMode;
   }
 
@@ -325,7 +346,7 @@ export class HugeGraphClient implements GraphSession {
 
   /** Deletes all schema, data and indexes of the graph (`DELETE G/clear`). */
   async clear(): Promise<void> {
-    await this.http.request({
+    await this.send({
       method: 'DELETE',
       path: this.g('/clear'),
       query: { confirm_message: CLEAR_CONFIRM },
@@ -388,7 +409,7 @@ export class HugeGraphClient implements GraphSession {
   }
 
   private async postSchema(kind: SchemaKind, body: JsonObject, checkExist: boolean | undefined): Promise<JsonObject> {
-    const res = await this.http.request({
+    const res = await this.send({
       method: 'POST',
       path: this.g(`/schema/${kind}`),
       body: stringifyLossless(body),
@@ -462,7 +483,7 @@ export class HugeGraphClient implements GraphSession {
       if (Date.now() + interval > deadline) {
         throw new HugeGraphTimeoutError(`HugeGraph task ${id} (${task.task_name ?? task.task_type ?? '?'}) is still ${task.task_status} after ${timeoutMs} ms`);
       }
-      await sleep(interval);
+      await abortableSleep(interval, this.signal);
       interval = Math.min(1000, Math.ceil(interval * 1.5));
     }
   }
@@ -577,7 +598,7 @@ export class HugeGraphClient implements GraphSession {
 
   private async postBatch(kind: ElementKind, input: BatchInput, query: Record<string, QueryValue> | undefined, idempotent: boolean): Promise<string[]> {
     const { body, count } = this.batchBody(input, ARRAY_KEY[kind]);
-    const res = await this.http.request({
+    const res = await this.send({
       method: 'POST',
       path: this.g(`/graph/${ARRAY_KEY[kind]}/batch`),
       query,

@@ -66,4 +66,7 @@ export interface GraphWriter {
 }
 
 /** Every role: what a workflow step may do on a graph. */
-export interface GraphSession extends ServerInfo, GraphModes, SchemaReader, SchemaWriter, GraphReader, GraphWriter {}
+export interface GraphSession extends ServerInfo, GraphModes, SchemaReader, SchemaWriter, GraphReader, GraphWriter {
+  /** The same session with every call abandoned once `signal` aborts (an AbortedError then). */
+  withSignal(signal: AbortSignal | undefined): GraphSession;
+}

@@ -1,3 +1,4 @@
+import { throwIfAborted } from '../abort';
 import { MESSAGES } from '../workflow/messages';
 import type { WorkflowRuntime } from '../workflow/runtime';
 import { BackupFormatError, decodeLineBytes, locateLineArray, readFileLineBytes, type LineBytes } from '../format';
@@ -105,6 +106,7 @@ async function postFile(
   try {
     for await (const line of readFileLineBytes(item.name, content)) {
       if ('error' in failed) break;
+      throwIfAborted(runtime.signal);
       const batch =
         handling === 'as-stored' ? storedBatch(item, line) : handling === 'without-ids' ? withoutIdsBatch(item, context, line) : fixedBatch(item, kind, context, line);
       if (batch.elements === 0) continue;

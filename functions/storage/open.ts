@@ -11,5 +11,5 @@ export type StorageOptions = S3StorageOptions;
  */
 export function openStorage(location: string | StorageLocation, options: StorageOptions = {}): BackupStorage {
   const parsed = typeof location === 'string' ? parseLocation(location) : location;
-  return parsed.kind === 'local' ? new LocalStorage(parsed.path) : new S3Storage(parsed, options);
+  return parsed.kind === 'local' ? new LocalStorage(parsed.path, { signal: options.signal }) : new S3Storage(parsed, options);
 }

@@ -62,6 +62,12 @@ export interface BackupStorage {
 
   /** Deletes every object under a non-empty prefix; resolves to how many there were. */
   deletePrefix(prefix: string): Promise<number>;
+
+  /**
+   * The same storage with every call abandoned once `signal` aborts: the call then fails with an
+   * AbortedError, and a write it abandons leaves no object (the first obligation above).
+   */
+  withSignal(signal: AbortSignal | undefined): BackupStorage;
 }
 
 export interface StoredObject {

@@ -2,6 +2,7 @@
  * The errors of the workflows' contract: the errors a runtime raises itself, and the registry of
  * every error a task may throw, from which the retry policies are derived.
  */
+import { AbortedError } from '../abort';
 import * as backupErrors from '../backup/errors';
 import { HgbrError, type HgbrErrorClass } from '../errors';
 import * as formatErrors from '../format/errors';
@@ -41,6 +42,7 @@ function thrownErrorClasses(exports: Record<string, unknown>): HgbrErrorClass[] 
 /** Every error class a workflow task may throw on purpose (test/unit/errors.test.ts keeps this complete). */
 export const TASK_ERRORS: readonly HgbrErrorClass[] = [
   ...[backupErrors, formatErrors, hugegraphErrors, jsonErrors, restoreErrors, storageErrors].flatMap(thrownErrorClasses),
+  AbortedError,
   LockHeldError,
   LockContentionError,
   ServerNotAllowedError,

@@ -22,6 +22,26 @@ export interface WorkflowRuntime {
   remainingMs(): number;
   /** Where steps report progress, warnings and results (messages.ts); never throws. */
   readonly notify: Notify;
+  /**
+   * Aborts when the run is stopped (Ctrl-C) or the invocation's time is up. The sessions and
+   * storages this runtime hands out are bound to it, and the steps' own loops check it.
+   */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The runtime with `signal`: every graph session and storage it hands out abandons its calls once
+ * the signal aborts, and fails with an AbortedError. (Runtimes here are plain objects, so the
+ * spread keeps all of their functions.)
+ */
+export function withSignal(runtime: WorkflowRuntime, signal: AbortSignal | undefined): WorkflowRuntime {
+  if (!signal) return runtime;
+  return {
+    ...runtime,
+    signal,
+    connect: async (server) => (await runtime.connect(server)).withSignal(signal),
+    storage: (location) => runtime.storage(location).withSignal(signal),
+  };
 }
 
 /** A workflow step: the work of one task state, given where it runs and the state's input. */

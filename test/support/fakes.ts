@@ -15,7 +15,8 @@ function notGiven(name: string): () => never {
 
 /** A graph session whose every call fails unless `calls` gives it. */
 export function fakeGraph(calls: Partial<GraphSession> = {}): GraphSession {
-  return {
+  const graph: GraphSession = {
+    withSignal: () => graph,
     serverVersion: '1.5.0',
     graphInfo: notGiven('graphInfo'),
     getMode: notGiven('getMode'),
@@ -38,6 +39,7 @@ export function fakeGraph(calls: Partial<GraphSession> = {}): GraphSession {
     getVertex: notGiven('getVertex'),
     ...calls,
   };
+  return graph;
 }
 
 /** A runtime on this machine with storages opened as asked, the given graph, and a fixed clock. */

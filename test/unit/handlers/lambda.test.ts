@@ -1,5 +1,6 @@
 import { lambdaHandlers, logMessages, runKeys } from '../../../functions/handlers/lambda';
-import { awsRuntime } from '../../../functions/handlers/aws-runtime';
+import { abortableSleep } from '../../../functions/abort';
+import { awsRuntime, DEADLINE_MARGIN_MS } from '../../../functions/handlers/aws-runtime';
 import { MESSAGES } from '../../../functions/workflow/messages';
 import type { WorkflowRuntime } from '../../../functions/workflow/runtime';
 
@@ -27,6 +28,17 @@ describe('lambdaHandlers', () => {
     await handlers.finish({ job: { restoreId: 'r1', target: { graph: 'g' } } }, { getRemainingTimeInMillis: () => 12_345 });
     expect(seen).toEqual([12_345]);
     expect(keys).toEqual([{ step: 'finish', graph: 'g', restoreId: 'r1' }]);
+  });
+
+  it('stops a step shortly before the invocation would time out, with an AbortedError its Catch handles', async () => {
+    const steps = { exportChunk: (runtime: WorkflowRuntime, _input: unknown) => abortableSleep(60_000, runtime.signal) };
+    const handlers = lambdaHandlers(steps, awsRuntime(() => undefined, {}), { resetKeys: () => undefined, appendKeys: () => undefined });
+    const started = Date.now();
+    await expect(handlers.exportChunk({}, { getRemainingTimeInMillis: () => DEADLINE_MARGIN_MS + 50 })).rejects.toMatchObject({
+      name: 'AbortedError',
+      message: 'the Lambda invocation was about to time out',
+    });
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('finds the run in every kind of state input', () => {

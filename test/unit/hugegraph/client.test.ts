@@ -5,6 +5,7 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { AbortedError } from '../../../functions/abort';
 import { dropRepeats, HugeGraphClient } from '../../../functions/hugegraph/client';
 import {
   HugeGraphBadRequestError,
@@ -393,6 +394,44 @@ describe('HugeGraphClient (HTTP stub)', () => {
       };
       await expect(c.getMode()).resolves.toBe('NONE');
       expect(stub.requests).toHaveLength(2);
+    });
+  });
+
+  describe('cancellation', () => {
+    it('abandons a request in flight once the signal aborts, with an AbortedError', async () => {
+      const c = await connect();
+      stub.routes = () => undefined; // never answers
+      const controller = new AbortController();
+      const started = Date.now();
+      const call = c.withSignal(controller.signal).getMode();
+      setTimeout(() => controller.abort(new AbortedError('stopped by SIGINT')), 50);
+      await expect(call).rejects.toMatchObject({ name: 'AbortedError', message: 'stopped by SIGINT' });
+      expect(Date.now() - started).toBeLessThan(2000);
+    });
+
+    it('stops a retry wait, and sends nothing once aborted; the client it came from is untouched', async () => {
+      const c = await connect({ retry: { maxAttempts: 5, baseDelayMs: 60_000, maxDelayMs: 60_000, random: () => 1 } });
+      stub.routes = (_req, res) => hgError(res, 503, 'ServiceUnavailableException', 'busy');
+      const controller = new AbortController();
+      const started = Date.now();
+      const call = c.withSignal(controller.signal).getMode();
+      setTimeout(() => controller.abort(), 50);
+      await expect(call).rejects.toBeInstanceOf(AbortedError);
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(stub.requests).toHaveLength(1);
+      await expect(c.withSignal(controller.signal).getMode()).rejects.toBeInstanceOf(AbortedError);
+      expect(stub.requests).toHaveLength(1);
+      stub.routes = (_req, res) => json(res, 200, { mode: 'NONE' });
+      await expect(c.getMode()).resolves.toBe('NONE');
+    });
+
+    it('stops waiting for a server task', async () => {
+      const c = await connect();
+      stub.routes = (_req, res) => json(res, 200, { id: 3, task_status: 'running' });
+      const controller = new AbortController();
+      const call = c.withSignal(controller.signal).waitForTask(3, { pollIntervalMs: 10_000 });
+      setTimeout(() => controller.abort(), 50);
+      await expect(call).rejects.toBeInstanceOf(AbortedError);
     });
   });
 
