@@ -17,7 +17,7 @@ import type {
   RawPage,
   Schema,
   SchemaList,
-} from './client';
+} from './types';
 import type { EdgeLabel, IndexLabel, IndexLabelCreateOptions, PropertyKey, SchemaCreateOptions, VertexLabel } from './schema';
 
 /** What the server is and what the graph is stored in. */
