@@ -90,15 +90,8 @@ module.exports = {
       name: 'domains-apart',
       severity: 'error',
       comment: 'Backup and restore share only the contract and the core, so either can change without the other.',
-      from: { path: '^functions/backup/' },
-      to: { path: '^functions/restore/' },
-    },
-    {
-      name: 'domains-apart-2',
-      severity: 'error',
-      comment: 'Backup and restore share only the contract and the core, so either can change without the other.',
-      from: { path: '^functions/restore/' },
-      to: { path: '^functions/backup/' },
+      from: { path: DOMAIN },
+      to: { path: DOMAIN, pathNot: '^functions/$1/' },
     },
     {
       name: 'domain-no-aws-sdk',
