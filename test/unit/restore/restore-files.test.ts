@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { MESSAGES } from '../../../functions/workflow/messages';
 import type { WorkflowRuntime } from '../../../functions/workflow/runtime';
+import { flipByte } from '../../support/damage';
 import { fakeGraph, fakeRuntime } from '../../support/fakes';
 import { RecordedMessages } from '../../support/recorded-messages';
 import { ChecksumMismatchError, encodeDataLine } from '../../../functions/format';
@@ -130,9 +131,7 @@ describe('restoreFiles', () => {
 
   it('sends nothing of a file whose bytes do not match the manifest', async () => {
     const { item, job, file } = setUp([vertices(0, 3)]);
-    const bytes = fs.readFileSync(file);
-    bytes[10] ^= 1;
-    fs.writeFileSync(file, bytes);
+    flipByte(file, 0x01, 10);
     const fake = fakeClient();
     await expect(restoreFiles(runtime(fake.client), { BatchInput: { job }, Items: [item] })).rejects.toThrow(ChecksumMismatchError);
     expect(fake.stats().calls).toBe(0);
