@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from './errors';
 
-/** Options every command shares (design.md §5); `--remote` only backup and restore take. */
+/** Options every command shares (docs/design-notes.md §5); `--remote` only backup and restore take. */
 export const COMMON_OPTIONS = {
   json: { type: 'boolean' },
   user: { type: 'string' },

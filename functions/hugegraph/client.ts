@@ -1,7 +1,7 @@
 /**
- * HugeGraph REST client (hugegraph-api.md §1 to §6). Graph data is never parsed: list, scan and
+ * HugeGraph REST client (docs/hugegraph-api.md §1 to §6). Graph data is never parsed: list, scan and
  * batch calls deal in the raw JSON text of each element, found with the boundary scanner, so the
- * server's bytes pass through unchanged (design.md §3 and §7).
+ * server's bytes pass through unchanged (docs/design-notes.md §3 and §7).
  */
 import { abortableSleep } from '../abort';
 import { isLosslessNumber, JsonObject, parseLosslessObject, stringifyLossless } from '../json/lossless';

@@ -1,10 +1,10 @@
 /**
  * The targeted edits restore makes to raw element text before posting it (pure). Elements are never
  * parsed: members are located with the boundary scanner and only the edited members change, so
- * every id and number elsewhere keeps its exact bytes (design.md §3 and §7).
+ * every id and number elsewhere keeps its exact bytes (docs/design-notes.md §3 and §7).
  *
  * - A PRIMARY_KEY vertex loses its `id` in every mode: the server rejects it and recomputes
- *   `<labelId>:<values>` itself (hugegraph-api.md §3.3).
+ *   `<labelId>:<values>` itself (docs/hugegraph-api.md §3.3).
  * - MERGING, edges: the `id` goes (the server derives it from the target's label ids), and an
  *   endpoint of a PRIMARY_KEY label gets the target's label id as the prefix before ':'.
  *   AUTOMATIC and customized endpoint ids do not embed a schema id and stay as they are.
