@@ -135,11 +135,11 @@ module.exports = {
       name: 'infra-only-contract',
       severity: 'error',
       comment:
-        'The state machines need names (tasks, errors, metrics) and the shape of their input, not the steps: infra imports only the contract, error classes, the request type and the metric names, so synthesizing pulls in no step code.',
+        'The state machines need names (tasks, errors, metrics, environment variables) and the shape of their input, not the steps: infra imports only the contract, error classes, the request type, the metric names and the API\'s variable names, so synthesizing pulls in no step code.',
       from: { path: '^infra/' },
       to: {
         path: '^functions/',
-        pathNot: ['^functions/workflow/', '^functions/[a-z]+/errors\\.ts$', '^functions/(errors|abort)\\.ts$', '^functions/backup/types\\.ts$', '^functions/ops/graph-modes\\.ts$'],
+        pathNot: ['^functions/workflow/', '^functions/[a-z]+/errors\\.ts$', '^functions/(errors|abort)\\.ts$', '^functions/backup/types\\.ts$', '^functions/ops/graph-modes\\.ts$', '^functions/api/config\\.ts$'],
       },
     },
   ],
