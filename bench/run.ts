@@ -13,25 +13,19 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_PAGE_SIZE } from '../functions/backup/plan';
 import { DEFAULT_BATCH_CONCURRENCY } from '../functions/restore/plan';
-import { HugeGraphClient } from '../functions/hugegraph';
 import { startHugeGraph, type HugeGraphServer } from '../test/support/hugegraph-server';
 import { startS3Server, type S3Server } from '../test/support/s3-server';
-import { readCeiling, serverCpuMeter, waitForQuietServer, writeCeiling } from './ceilings';
-import { loadGraph, sizeFromTotal, type GraphSize } from './graph';
+import { sizeFromTotal, type GraphSize } from './graph';
+import type { Options } from './options';
+import { benchSize, log } from './size';
 import { machineInfo, runMeasured } from './proc';
 import { renderReport, writeReport, type BenchReport, type SizeReport } from './report';
 import {
   buildCompiled,
-  folderBytes,
   removeCompiled,
   hgbrCommand,
   hgbrEnv,
   REPO,
-  runChildStep,
-  fastestOf,
-  summaryElements,
-  toolsCommand,
-  TOOLS_NOT_AVAILABLE,
   type StepResult,
 } from './steps';
 
@@ -71,32 +65,6 @@ env: HGBR_BENCH_TOOLS_CLASSPATH   a classpath holding a hugegraph-tools build: a
                                   restore (org.apache.hugegraph.cmd.HugeGraphCommand)
      HUGEGRAPH_JAVA               java for the server and the tools`;
 
-interface Options {
-  sizes: GraphSize[];
-  pageSize: number;
-  readConcurrency: number;
-  writeConcurrency: number;
-  loadConcurrency: number;
-  s3: boolean;
-  restore: boolean;
-  cpuProf: boolean;
-  compiled: boolean;
-  /** Set once compiled. */
-  distDir?: string;
-  nodeOptions: string[];
-  workerHeapMib: number;
-  repeat: number;
-  restoreConcurrency?: number;
-  out: string | null;
-  json?: string;
-  keep: boolean;
-  stepTimeoutMs: number;
-  hugegraphVersion?: string;
-  heap?: string;
-  toolsClasspath?: string;
-  /** Where --cpu-prof profiles go (outside the work folder: kept). */
-  profileDir: string;
-}
 
 function parseCount(text: string): number {
   const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(text.trim().replace(/_/g, ''));
@@ -190,235 +158,6 @@ function parseOptions(argv: string[]): Options | undefined {
     toolsClasspath: process.env.HGBR_BENCH_TOOLS_CLASSPATH || undefined,
     profileDir: path.join(os.tmpdir(), `hgbr-bench-profiles-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}`),
   };
-}
-
-const log = (line: string): void => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
-
-function serverPid(hg: HugeGraphServer): number | undefined {
-  try {
-    return Number(fs.readFileSync(path.join(hg.home, 'hugegraph.pid'), 'utf8').trim()) || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function describe(step: StepResult): string {
-  if (step.status !== 'ok') return `${step.step}: ${step.status}${step.message ? `: ${step.message}` : ''}`;
-  const rate = step.elements && step.wallMs ? Math.round(step.elements / (step.wallMs / 1000)).toLocaleString('en') : '?';
-  const rss = step.peakRssKb ? `, peak RSS ${(step.peakRssKb / 1024).toFixed(0)} MiB` : '';
-  return `${step.step}: ${rate} elements/s (${((step.wallMs ?? 0) / 1000).toFixed(1)} s${rss}${step.note ? `; ${step.note}` : ''})`;
-}
-
-async function benchSize(
-  size: GraphSize,
-  o: Options,
-  hg: HugeGraphServer,
-  s3: S3Server | undefined,
-  work: string,
-  report: SizeReport & { steps: StepResult[] },
-): Promise<void> {
-  const pid = serverPid(hg);
-  const client = await HugeGraphClient.connect({ url: hg.url, graph: 'hugegraph' });
-  const add = (step: StepResult): void => {
-    report.steps.push(step);
-    log(describe(step));
-  };
-  try {
-    log(`size ${size.name}: ${size.vertices.toLocaleString('en')} vertices, ${size.edges.toLocaleString('en')} edges`);
-    await client.setMode('NONE');
-    await client.clear();
-    const loaded = await loadGraph(client, size, { concurrency: o.loadConcurrency, log });
-    (report as { loaded?: typeof loaded }).loaded = loaded;
-    const total = loaded.total;
-    const vertexLabels = Object.keys(loaded.vertices);
-    const edgeLabels = Object.keys(loaded.edges);
-
-    // Warm the server up (JIT, caches) so that the first measured step is not the cold one.
-    const warm = { url: hg.url, graphPath: client.graphPath, vertexLabels, edgeLabels, pageSize: o.pageSize, maxPagesPerLabel: 5 };
-    await readCeiling({ ...warm, acceptGzip: true });
-    await readCeiling({ ...warm, acceptGzip: false });
-
-    // (a) read ceiling: as hgbr asks (gzip answers), and without gzip for comparison
-    const measureReadCeiling = async (gzip: boolean): Promise<StepResult> => {
-      await waitForQuietServer(pid);
-      const meter = serverCpuMeter(pid);
-      const r = await readCeiling({
-        url: hg.url,
-        graphPath: client.graphPath,
-        vertexLabels,
-        edgeLabels,
-        pageSize: o.pageSize,
-        labelConcurrency: o.readConcurrency,
-        acceptGzip: gzip,
-      });
-      return {
-        step: gzip ? 'read ceiling' : 'read ceiling, no gzip',
-        status: 'ok',
-        elements: total,
-        wallMs: r.wallMs,
-        cpuMs: r.cpuMs,
-        serverCpuMs: meter(),
-        bytes: r.bytes,
-        note: gzip ? `${r.requests} pages, ${(r.bytes / 2 ** 20).toFixed(0)} MiB of JSON` : undefined,
-      };
-    };
-    for (const gzip of [true, false]) add(await fastestOf(o.repeat, () => measureReadCeiling(gzip)));
-
-    // (b) (c) hgbr backup to a folder and to S3
-    const root = path.join(work, `backups-${size.name.replace(/\W+/g, '')}`);
-    const profDir = o.profileDir;
-    const nodeFlags = [...o.nodeOptions, ...(o.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [])];
-    const backupArgs = (to: string) => ['backup', '--server', hg.url, '--graph', 'hugegraph', '--to', to, '--page-size', String(o.pageSize), '--json'];
-    const folder = await fastestOf(o.repeat, () => runChildStep({
-      step: 'hgbr backup → folder',
-      ...hgbrCommand(backupArgs(root), { nodeFlags, distDir: o.distDir }),
-      env: hgbrEnv(),
-      timeoutMs: o.stepTimeoutMs,
-      serverPid: pid,
-      expectedElements: total,
-      elementsOf: summaryElements,
-    }));
-    add(folder);
-    if (o.workerHeapMib) {
-      add(
-        await fastestOf(o.repeat, () => runChildStep({
-          step: `hgbr backup → folder, ${o.workerHeapMib} MiB heap`,
-          ...hgbrCommand(backupArgs(path.join(work, 'bounded-heap-backups')), { nodeFlags: [...nodeFlags, `--max-old-space-size=${o.workerHeapMib}`], distDir: o.distDir }),
-          env: hgbrEnv(),
-          timeoutMs: o.stepTimeoutMs,
-          serverPid: pid,
-          expectedElements: total,
-          elementsOf: summaryElements,
-        })),
-      );
-      fs.rmSync(path.join(work, 'bounded-heap-backups'), { recursive: true, force: true });
-    }
-    if (s3) {
-      add(
-        await fastestOf(o.repeat, () => runChildStep({
-          step: 'hgbr backup → S3',
-          ...hgbrCommand(backupArgs(`s3://${s3.bucket}/bench-${size.name.replace(/\W+/g, '')}`), { nodeFlags, distDir: o.distDir }),
-          env: hgbrEnv({ ...s3.env }),
-          timeoutMs: o.stepTimeoutMs,
-          serverPid: pid,
-          expectedElements: total,
-          elementsOf: summaryElements,
-        })),
-      );
-    }
-    // (f) hugegraph-tools backup
-    const toolsDir = path.join(work, `tools-${size.name.replace(/\W+/g, '')}`);
-    if (o.toolsClasspath) {
-      const t = await fastestOf(o.repeat, () => {
-        fs.rmSync(toolsDir, { recursive: true, force: true });
-        return runChildStep({
-          step: 'hugegraph-tools backup',
-          ...toolsCommand(o.toolsClasspath as string, hg.url, 'hugegraph', 'backup', toolsDir),
-          timeoutMs: o.stepTimeoutMs,
-          serverPid: pid,
-          expectedElements: total,
-        });
-      });
-      add(t.status === 'ok' ? { ...t, bytes: folderBytes(toolsDir) } : t);
-    } else {
-      add({ step: 'hugegraph-tools backup', status: 'not available', message: TOOLS_NOT_AVAILABLE });
-    }
-
-    if (!o.restore) return;
-    const backupId = folder.summary?.['backupId'];
-    if (folder.status !== 'ok' || typeof backupId !== 'string') {
-      add({ step: 'write ceiling', status: 'failed', message: 'no folder backup to take the elements from' });
-      add({ step: 'hgbr restore ← folder', status: 'failed', message: 'no folder backup to restore' });
-      return;
-    }
-    const backupDir = path.join(root, 'hugegraph', backupId);
-
-    // (d) write ceiling
-    const measureWriteCeiling = async (): Promise<StepResult> => {
-      try {
-        // The server's CPU counts from the clock's start: the clear and the schema before are not posts.
-        let meter = serverCpuMeter(pid);
-        const beforeTiming = async () => {
-          await waitForQuietServer(pid);
-          meter = serverCpuMeter(pid);
-        };
-        const w = await writeCeiling({ client, url: hg.url, backupDir, concurrency: o.writeConcurrency, log, beforeTiming });
-        return {
-          step: 'write ceiling',
-          status: 'ok',
-          elements: w.elements,
-          wallMs: w.wallMs,
-          cpuMs: w.cpuMs,
-          serverCpuMs: meter(),
-          note: w.elements !== total ? `posted ${w.elements} elements, the graph holds ${total}` : `${w.requests} batches`,
-        };
-      } catch (error) {
-        return { step: 'write ceiling', status: 'failed', message: (error as Error).message };
-      }
-    };
-    add(await fastestOf(o.repeat, measureWriteCeiling));
-
-    // (e) hgbr restore into a cleared graph: as it runs by default, reading the target back, and
-    // with the worker heap
-    const restores = [
-      { step: 'hgbr restore ← folder', args: [], nodeFlags: o.nodeOptions },
-      { step: 'hgbr restore --verify-target ← folder', args: ['--verify-target'], nodeFlags: o.nodeOptions },
-      ...(o.workerHeapMib
-        ? [{ step: `hgbr restore ← folder, ${o.workerHeapMib} MiB heap`, args: [], nodeFlags: [...o.nodeOptions, `--max-old-space-size=${o.workerHeapMib}`] }]
-        : []),
-    ];
-    for (const restore of restores) {
-      add(
-        await fastestOf(o.repeat, async () => {
-          await client.setMode('NONE');
-          await client.clear();
-          return runChildStep({
-          step: restore.step,
-          ...hgbrCommand(
-            [
-              'restore', '--from', backupDir, '--server', hg.url, '--graph', 'hugegraph', '--mode', 'restoring', '--json',
-              ...restore.args,
-              ...(o.restoreConcurrency ? ['--concurrency', String(o.restoreConcurrency)] : []),
-            ],
-            { nodeFlags: restore.nodeFlags, distDir: o.distDir },
-          ),
-          env: hgbrEnv(),
-          timeoutMs: o.stepTimeoutMs,
-          serverPid: pid,
-          expectedElements: total,
-          elementsOf: summaryElements,
-        });
-        }),
-      );
-    }
-
-    // (f) hugegraph-tools restore of its own backup
-    if (o.toolsClasspath && fs.existsSync(toolsDir)) {
-      const classpath = o.toolsClasspath;
-      add(
-        await fastestOf(o.repeat, async () => {
-          await client.setMode('NONE');
-          await client.clear();
-          await client.setMode('RESTORING');
-          try {
-            return await runChildStep({
-              step: 'hugegraph-tools restore',
-              ...toolsCommand(classpath, hg.url, 'hugegraph', 'restore', toolsDir),
-              timeoutMs: o.stepTimeoutMs,
-              serverPid: pid,
-              expectedElements: total,
-            });
-          } finally {
-            await client.setMode('NONE');
-          }
-        }),
-      );
-    } else {
-      add({ step: 'hugegraph-tools restore', status: 'not available', message: o.toolsClasspath ? 'its backup failed' : TOOLS_NOT_AVAILABLE });
-    }
-  } finally {
-    await client.close();
-  }
 }
 
 async function main(): Promise<void> {

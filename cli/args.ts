@@ -1,13 +1,7 @@
 import { parseArgs } from 'node:util';
-import { HgbrError } from '../functions/errors';
+import { UsageError } from './errors';
 
-export class UsageError extends HgbrError {
-  constructor(message: string) {
-    super(message, 'UsageError', 'run `hgbr help` for the commands and their options');
-  }
-}
-
-/** Options every command shares (design.md §5); `--remote` only backup and restore take. */
+/** Options every command shares (docs/design-notes.md §5); `--remote` only backup and restore take. */
 export const COMMON_OPTIONS = {
   json: { type: 'boolean' },
   user: { type: 'string' },

@@ -1,5 +1,5 @@
 import { parseBackupId } from '../functions/format';
-import { UsageError } from './args';
+import { UsageError } from './errors';
 
 /** A backup named by its full location: ROOT/<graph>/<backupId>, local or s3://. */
 export interface BackupRef {

@@ -1,4 +1,4 @@
-import type { AslDefinition } from '../infra/workflows/synth';
+import type { AslDefinition } from '../functions/workflow/asl';
 
 /** Reads a Distributed Map's work list (a JSON array) from where its ItemReader points. */
 export type ItemSource = (reader: { Bucket: string; Key: string }) => Promise<unknown[]>;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AslDefinition } from '../infra/workflows/synth';
+import type { AslDefinition } from '../functions/workflow/asl';
 
 export type TaskHandler = (input: any) => Promise<unknown>;
 

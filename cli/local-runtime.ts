@@ -1,6 +1,7 @@
-import { isLocalProcessAlive, currentProcessOwner } from '../functions/backup/lock';
-import { clientCache, storageCache, type ProgressEvent, type WorkflowRuntime } from '../functions/backup/runtime';
-import type { GraphRef } from '../functions/backup/types';
+import { isLocalProcessAlive, currentProcessOwner } from '../functions/workflow/lock';
+import { ignoreMessages, type Notify } from '../functions/workflow/messages';
+import { clientCache, storageCache, type WorkflowRuntime } from '../functions/workflow/runtime';
+import type { GraphRef } from '../functions/workflow/graph-ref';
 import { HugeGraphClient } from '../functions/hugegraph';
 
 export interface LocalRuntimeOptions {
@@ -8,7 +9,8 @@ export interface LocalRuntimeOptions {
   readonly password?: string;
   /** How long one task may page before handing back a cursor; Lambda's limit does not apply here. */
   readonly budgetMs?: number;
-  readonly progress?: (event: ProgressEvent) => void;
+  /** Where the steps' messages go. @default nowhere */
+  readonly notify?: Notify;
 }
 
 export interface LocalRuntime extends WorkflowRuntime {
@@ -28,7 +30,7 @@ export function localRuntime(options: LocalRuntimeOptions = {}): LocalRuntime {
     isLockOwnerAlive: isLocalProcessAlive,
     now: () => new Date(),
     remainingMs: () => options.budgetMs ?? 15 * 60_000,
-    progress: options.progress,
+    notify: options.notify ?? ignoreMessages,
     close: () => clients.closeAll(),
   };
 }

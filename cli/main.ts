@@ -1,5 +1,5 @@
 import { HgbrError } from '../functions/errors';
-import { UsageError } from './args';
+import { UsageError } from './errors';
 import { backupCommand } from './commands/backup';
 import { listCommand } from './commands/list';
 import { migrateCommand } from './commands/migrate';
@@ -7,8 +7,7 @@ import { modeCommand } from './commands/mode';
 import { restoreCommand } from './commands/restore';
 import { verifyCommand } from './commands/verify';
 import { Output } from './output';
-
-import { EXIT_OK, EXIT_FAILED, EXIT_USAGE, type Command } from './command';
+import { EXIT_OK, EXIT_USAGE, exitCodeOf, type Command } from './command';
 
 const COMMANDS: Record<string, { summary: string; run: Command }> = {
   backup: { summary: 'back up a graph to a folder or S3', run: backupCommand },
@@ -40,15 +39,16 @@ export async function main(argv: string[]): Promise<void> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    output.error(new UsageError(`unknown command '${name}'`));
-    process.exitCode = EXIT_USAGE;
+    const error = new UsageError(`unknown command '${name}'`);
+    output.error(error);
+    process.exitCode = exitCodeOf(error);
     return;
   }
   try {
     process.exitCode = await command.run(rest, output);
   } catch (error) {
     output.error(error);
-    process.exitCode = error instanceof UsageError ? EXIT_USAGE : EXIT_FAILED;
-    if (!(error instanceof HgbrError) && process.env.HGBR_DEBUG) console.error(error);
+    process.exitCode = exitCodeOf(error);
+    if (!HgbrError.isHgbrError(error) && process.env.HGBR_DEBUG) console.error(error);
   }
 }

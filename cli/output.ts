@@ -1,4 +1,11 @@
 import { HgbrError } from '../functions/errors';
+import { MESSAGES, type Message } from '../functions/workflow/messages';
+
+/** Messages that say what the command's result says. */
+const COMPLETIONS = new Set([MESSAGES.backupCompleted.code, MESSAGES.restoreCompleted.code]);
+
+/** Where progress, messages and errors go: a terminal when isTTY is true. */
+export type TerminalStream = NodeJS.WritableStream & { readonly isTTY?: boolean; readonly columns?: number };
 
 /**
  * What a command tells its user. Results go to stdout (one JSON object with --json); progress and
@@ -11,7 +18,7 @@ export class Output {
   constructor(
     readonly json: boolean,
     private readonly stdout: NodeJS.WritableStream = process.stdout,
-    private readonly stderr: NodeJS.WriteStream = process.stderr,
+    private readonly stderr: TerminalStream = process.stderr,
   ) {}
 
   /** A one-line status, redrawn in place at most ten times a second. */
@@ -26,16 +33,22 @@ export class Output {
     this.progressShown = true;
   }
 
-  /** A line of information for a person; silent with --json. */
-  info(line: string): void {
+  /**
+   * A coded message of a workflow or of the CLI: information as a line for a person (silent with
+   * --json), a warning on stderr as `hgbr: warning: …` or, with --json, as one JSON object per line
+   * (stdout stays one JSON object). Per-page progress is drawn by the commands as their progress
+   * line, and completions are the command's result: neither is printed here.
+   */
+  notify(message: Message): void {
+    if (message.level === 'debug' || COMPLETIONS.has(message.code)) return;
     this.clearProgress();
-    if (!this.json) this.stderr.write(`${line}\n`);
-  }
-
-  /** A warning for a person, on stderr even with --json (stdout stays one JSON object). */
-  warn(line: string): void {
-    this.clearProgress();
-    this.stderr.write(`hgbr: warning: ${line}\n`);
+    if (this.json) {
+      if (message.level !== 'info') this.stderr.write(`${JSON.stringify({ level: message.level, code: message.code, message: message.message, data: message.data })}\n`);
+    } else if (message.level === 'info') {
+      this.stderr.write(`${message.message}\n`);
+    } else {
+      this.stderr.write(`hgbr: ${message.level === 'warn' ? 'warning' : 'error'}: ${message.message}\n`);
+    }
   }
 
   result(value: object, human: string): void {
@@ -45,8 +58,8 @@ export class Output {
 
   error(error: unknown): void {
     this.clearProgress();
-    const known = error instanceof HgbrError;
-    const code = known ? error.code : (error as Error)?.name ?? 'Error';
+    const known = HgbrError.isHgbrError(error);
+    const code = known ? error.reportedCode : (error as Error)?.name ?? 'Error';
     const message = (error as Error)?.message ?? String(error);
     const hint = known ? error.hint : undefined;
     if (this.json) {

@@ -4,8 +4,8 @@
  * it keeps running when this process stops waiting.
  */
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
-import { HgbrError } from '../functions/errors';
-import { UsageError } from './args';
+import { RemoteExecutionFailedError, RemoteWaitStoppedError, UsageError } from './errors';
+import { CLI_MESSAGES } from './messages';
 import type { Output } from './output';
 import { withSignals } from './signals';
 
@@ -39,33 +39,6 @@ export interface RemoteRunOptions {
   readonly onPoll?: (status: string) => void;
   /** @default a client for the ARN's region (endpoint from AWS_ENDPOINT_URL_SFN when set) */
   readonly sfn?: SfnSender;
-}
-
-/** The execution ended other than SUCCEEDED. */
-export class RemoteExecutionFailedError extends HgbrError {
-  constructor(
-    readonly executionArn: string,
-    readonly status: string,
-    readonly error: string | undefined,
-    readonly causeText: string | undefined,
-  ) {
-    super(
-      `execution ${executionArn} ended ${status}${error ? `: ${error}` : ''}${causeText ? `: ${causeText}` : ''}`,
-      error || `Execution${status.charAt(0)}${status.slice(1).toLowerCase().replace(/_(\w)/g, (_, c: string) => c.toUpperCase())}`,
-      `see the execution in the Step Functions console, or: aws stepfunctions get-execution-history --execution-arn ${executionArn}`,
-    );
-  }
-}
-
-/** This process stopped waiting (Ctrl-C); the execution goes on in AWS. */
-export class RemoteWaitStoppedError extends HgbrError {
-  constructor(readonly executionArn: string) {
-    super(
-      `stopped waiting for ${executionArn}; the execution goes on in AWS`,
-      'RemoteWaitStopped',
-      `follow it with: aws stepfunctions describe-execution --execution-arn ${executionArn} (stop it with stop-execution; the stack's clean-up rules then reset the graph)`,
-    );
-  }
 }
 
 /** Checks the ARN's shape and returns its region, so a typo fails before any AWS call. */
@@ -156,8 +129,8 @@ export async function runRemoteWorkflow<T>(
       signal,
       sfn: run.sfn,
       pollMs: pollIntervalFromEnv(),
-      onStarted: (executionArn) => output.info(`started ${executionArn}`),
-      onExisting: (executionArn) => output.warn(`${run.name} names an execution started before (${executionArn}); following it instead of starting another`),
+      onStarted: (executionArn) => output.notify(CLI_MESSAGES.executionStarted.of({ executionArn })),
+      onExisting: (executionArn) => output.notify(CLI_MESSAGES.executionFollowed.of({ name: run.name ?? '', executionArn })),
       onPoll: (status) => output.progress(`execution ${status.toLowerCase()}…`),
     }),
   );

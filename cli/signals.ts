@@ -1,14 +1,17 @@
+import { AbortedError } from '../functions/abort';
+import { CLI_MESSAGES } from './messages';
 import type { Output } from './output';
 
 /**
- * Runs `work` with an AbortSignal that fires on Ctrl-C or SIGTERM, so a workflow stops cleanly
- * (its clean-up runs) instead of dying with the graph in RESTORING mode or a lock held.
+ * Runs `work` with an AbortSignal that fires on Ctrl-C or SIGTERM, so a workflow stops within
+ * seconds (its requests and waits are abandoned) and cleanly (its clean-up runs) instead of dying
+ * with the graph in RESTORING mode or a lock held.
  */
 export async function withSignals<T>(output: Output, stoppingMessage: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
-  const onSignal = () => {
-    output.info(`stopping: ${stoppingMessage}`);
-    controller.abort();
+  const onSignal = (name: NodeJS.Signals) => {
+    output.notify(CLI_MESSAGES.stopping.of({ what: stoppingMessage }));
+    controller.abort(new AbortedError(`stopped by ${name}`));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);

@@ -1,13 +1,14 @@
 import { cleanUpEndedExecution } from '../functions/backup/abort';
 import { backupHandlers } from '../functions/backup/handlers';
 import type { BackupRequest, BackupSummary } from '../functions/backup/types';
-import { HgbrError } from '../functions/errors';
-import type { SynthesizedWorkflows } from '../infra/workflows/synth';
-import { BACKUP_TASKS, RESTORE_FILE_MAPS, RESTORE_TASKS } from '../infra/workflows/task-names';
+import type { SynthesizedWorkflows } from '../functions/workflow/asl';
+import { BACKUP_TASKS, RESTORE_FILE_MAPS, RESTORE_TASKS } from '../functions/workflow/task-names';
 import { cleanUpEndedRestore } from '../functions/restore/abort';
 import { restoreHandlers } from '../functions/restore/handlers';
 import type { RestoreRequest, RestoreSummary } from '../functions/restore/types';
-import { openStorage } from '../functions/storage/storage';
+import { openStorage } from '../functions/storage/open';
+import { withSignal } from '../functions/workflow/runtime';
+import { WorkflowAbortedError, WorkflowFailedError } from './errors';
 import { adaptDistributedMaps, itemReaderHandler, type ItemSource } from './distributed-map';
 import stateMachines from './generated/state-machines.json';
 import { runLocally } from './local-runner';
@@ -22,22 +23,11 @@ export function workflowDefinitions(): SynthesizedWorkflows {
   return { backup: stateMachines.backup, restore: stateMachines.restore } as unknown as SynthesizedWorkflows;
 }
 
-export class WorkflowFailedError extends HgbrError {
-  constructor(workflow: string, readonly error: string, readonly causeText: string) {
-    super(`${workflow} failed: ${error}: ${causeText}`, error || 'WorkflowFailed');
-  }
-}
-
-export class WorkflowAbortedError extends HgbrError {
-  constructor(workflow: string, detail: string) {
-    super(`${workflow} was stopped; ${detail}`, 'WorkflowAborted');
-  }
-}
-
 /** Runs the backup state machine on this machine; resolves to the summary of a complete backup. */
 export async function runBackupLocally(runtime: LocalRuntime, request: BackupRequest, signal?: AbortSignal): Promise<BackupSummary> {
   const { backup } = workflowDefinitions();
-  const handlers = backupHandlers(runtime);
+  // The steps stop with the run; the clean-up after an abort runs on the runtime without it.
+  const handlers = backupHandlers(withSignal(runtime, signal));
   const outcome = await runLocally(backup, request, {
     signal,
     handlers: {
@@ -61,7 +51,7 @@ export async function runBackupLocally(runtime: LocalRuntime, request: BackupReq
  */
 export async function runRestoreLocally(runtime: LocalRuntime, request: RestoreRequest, signal?: AbortSignal): Promise<RestoreSummary> {
   const { definition } = adaptDistributedMaps(workflowDefinitions().restore);
-  const handlers = restoreHandlers(runtime);
+  const handlers = restoreHandlers(withSignal(runtime, signal));
   const readItems = itemReaderHandler(readWorkList);
   const outcome = await runLocally(definition, request, {
     signal,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run a real Apache HugeGraph server for development and tests, assembled from Maven Central jars
-# (no Docker, no tarball), bound to 127.0.0.1 only. Background: the reference notes hugegraph-api.md §7.
+# (no Docker, no tarball), bound to 127.0.0.1 only. Background: docs/hugegraph-api.md §7.
 # Java 17 works with two adjustments made here: a Java-17-compatible org.apache.hugegraph.util.Reflection
 # shadows HugeGraph's (needed for auth), and Gremlin/Groovy scripts do not work (REST is unaffected).
 #

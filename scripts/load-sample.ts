@@ -59,7 +59,7 @@ async function main(): Promise<void> {
       edge('created', 'josh', 'ripple', 'software', 1.0),
       edge('created', 'josh', 'lop', 'software', 0.4),
       edge('created', 'peter', 'lop', 'software', 0.2),
-      ...names.slice(4).map((n, i) => edge('knows', n, names[(i * 7 + 3) % names.length], 'person', (i % 10) / 10)),
+      ...names.slice(4).map((n, i) => edge('knows', n, cyclic(names, i * 7 + 3), 'person', (i % 10) / 10)),
     ];
     for (let i = 0; i < edges.length; i += 500) await client.createEdges(edges.slice(i, i + 500), { checkVertex: false });
     console.log(`loaded the sample graph: ${vertices.length} vertices, ${edges.length} edges`);
@@ -72,3 +72,10 @@ main().catch((error) => {
   console.error(`load-sample: ${error.message}`);
   process.exitCode = 1;
 });
+
+/** The item at `k`, counting round the list. */
+function cyclic<T>(items: readonly T[], k: number): T {
+  const item = items[k % items.length];
+  if (item === undefined) throw new RangeError('an empty list has no items');
+  return item;
+}

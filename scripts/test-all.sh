@@ -16,5 +16,8 @@ fi
 echo "== type check"
 npx tsc -p tsconfig.json --noEmit
 
+echo "== layers (.dependency-cruiser.js: each rule says why)"
+npx depcruise functions cli infra --config .dependency-cruiser.js
+
 echo "== tests"
 npx jest --ci "$@"

@@ -1,7 +1,7 @@
-import type { ProgressEvent } from '../../functions/backup/runtime';
 import type { BackupRequest, BackupSummary } from '../../functions/backup/types';
 import { credentialsFrom, optionalInt, optionalList, parseCommandArgs, required } from '../args';
 import { localRuntime } from '../local-runtime';
+import { backupProgress } from '../progress';
 import { EXIT_OK, type Command } from '../command';
 import { formatBytes, formatDuration, type Output } from '../output';
 import { withSignals } from '../signals';
@@ -54,8 +54,7 @@ export const backupCommand: Command = async (argv, output) => {
     output.result({ ok: true, ...summary }, describeBackup(summary));
     return EXIT_OK;
   }
-  const progress = new BackupProgress(output);
-  const runtime = localRuntime({ ...credentialsFrom(values), progress: (e) => progress.on(e) });
+  const runtime = localRuntime({ ...credentialsFrom(values), notify: backupProgress(output) });
   try {
     const summary = await withSignals(output, 'removing the incomplete backup and releasing the lock…', (signal) => runBackupLocally(runtime, request, signal));
     output.result({ ok: true, ...summary }, describeBackup(summary));
@@ -68,35 +67,6 @@ export const backupCommand: Command = async (argv, output) => {
 function printHelp(output: Output): number {
   output.result({ usage: HELP }, HELP);
   return EXIT_OK;
-}
-
-/** Running totals for the progress line. */
-class BackupProgress {
-  private vertices = 0;
-  private edges = 0;
-  private bytes = 0;
-  private readonly started = Date.now();
-
-  constructor(private readonly output: Output) {}
-
-  on(event: ProgressEvent): void {
-    if (event.type === 'planned') {
-      this.output.info(`backup ${event.backupId}: ${event.vertexLabels} vertex labels, ${event.edgeLabels} edge labels`);
-      return;
-    }
-    if (event.type === 'warning') {
-      this.output.warn(event.message);
-      return;
-    }
-    if (event.type !== 'exported') return;
-    if (event.kind === 'vertex') this.vertices += event.elements;
-    else this.edges += event.elements;
-    this.bytes += event.bytes;
-    this.output.progress(() => {
-      const rate = Math.round((this.vertices + this.edges) / Math.max((Date.now() - this.started) / 1000, 0.001));
-      return `exporting ${event.kind} label ${event.label}: ${this.vertices.toLocaleString('en')} vertices, ${this.edges.toLocaleString('en')} edges, ${formatBytes(this.bytes)} read, ${rate.toLocaleString('en')} elements/s`;
-    });
-  }
 }
 
 export function describeBackup(s: BackupSummary): string {

@@ -1,5 +1,5 @@
 import { listBackups } from '../../functions/backup/catalog';
-import { openStorage } from '../../functions/storage/storage';
+import { openStorage } from '../../functions/storage/open';
 import { parseCommandArgs, required } from '../args';
 import { EXIT_OK, type Command } from '../command';
 import { formatBytes } from '../output';

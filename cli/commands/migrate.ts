@@ -4,9 +4,11 @@ import * as path from 'node:path';
 import { credentialsFrom, parseCommandArgs, required } from '../args';
 import { EXIT_OK, type Command } from '../command';
 import { localRuntime } from '../local-runtime';
+import { CLI_MESSAGES } from '../messages';
 import { withSignals } from '../signals';
 import { runBackupLocally, runRestoreLocally } from '../workflows';
-import { describeRestore, parseMode, restoreProgress } from './restore';
+import { restoreProgress } from '../progress';
+import { describeRestore, parseMode } from './restore';
 
 const HELP = `usage: hgbr migrate --server URL --graph G --target-server URL --target-graph G2 [options]
 
@@ -48,12 +50,12 @@ export const migrateCommand: Command = async (argv, output) => {
     password: (values['target-password'] as string | undefined) ?? sourceCredentials.password,
   };
   const sourceRuntime = localRuntime(sourceCredentials);
-  const targetRuntime = localRuntime({ ...targetCredentials, progress: restoreProgress(output) });
+  const targetRuntime = localRuntime({ ...targetCredentials, notify: restoreProgress(output) });
   let done = false;
   try {
     return await withSignals(output, 'cleaning up and putting the mode of the target back…', async (signal) => {
       const backup = await runBackupLocally(sourceRuntime, { server: source, location: via }, signal);
-      output.info(`backed up ${source.graph} as ${backup.backupId}; restoring into ${target.url} graph ${target.graph}`);
+      output.notify(CLI_MESSAGES.migrateBackedUp.of({ graph: source.graph, backupId: backup.backupId, targetUrl: target.url, targetGraph: target.graph }));
       // Named after the backup, so a failed restore can be resumed from the kept backup.
       const restoreId = `migrate-${backup.backupId}`;
       try {
@@ -62,9 +64,8 @@ export const migrateCommand: Command = async (argv, output) => {
         output.result({ ok: true, backup, restore }, `${describeRestore(restore)}\n  via backup ${backup.location}`);
         return EXIT_OK;
       } catch (error) {
-        output.warn(
-          `the backup is kept at ${backup.location}; resume with: hgbr restore --from ${backup.location} --server ${target.url} --graph ${target.graph} --mode ${mode.toLowerCase()} --state ${via} --restore-id ${restoreId}${values['verify-target'] ? ' --verify-target' : ''}`,
-        );
+        const resume = `hgbr restore --from ${backup.location} --server ${target.url} --graph ${target.graph} --mode ${mode.toLowerCase()} --state ${via} --restore-id ${restoreId}${values['verify-target'] ? ' --verify-target' : ''}`;
+        output.notify(CLI_MESSAGES.migrateBackupKept.of({ location: backup.location, resume }));
         throw error;
       }
     });

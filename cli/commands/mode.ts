@@ -1,5 +1,6 @@
 import { HugeGraphClient, type GraphMode } from '../../functions/hugegraph';
-import { credentialsFrom, parseCommandArgs, required, UsageError } from '../args';
+import { credentialsFrom, parseCommandArgs, required } from '../args';
+import { UsageError } from '../errors';
 import { EXIT_OK, type Command } from '../command';
 
 const HELP = `usage: hgbr mode get --server URL --graph G

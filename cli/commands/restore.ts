@@ -1,9 +1,11 @@
 import type { RestoreMode, RestorePlanSummary, RestoreRequest, RestoreSummary } from '../../functions/restore/types';
 import { planRestoreDryRun } from '../../functions/restore/plan';
-import { credentialsFrom, optionalInt, parseCommandArgs, required, UsageError } from '../args';
+import { credentialsFrom, optionalInt, parseCommandArgs, required } from '../args';
+import { UsageError } from '../errors';
 import { EXIT_OK, type Command } from '../command';
 import { localRuntime } from '../local-runtime';
-import { formatDuration, type Output } from '../output';
+import { restoreProgress } from '../progress';
+import { formatDuration } from '../output';
 import { runRemoteWorkflow } from '../remote';
 import { runRestoreLocally } from '../workflows';
 import { withSignals } from '../signals';
@@ -55,7 +57,7 @@ export const restoreCommand: Command = async (argv, output) => {
     batchConcurrency: optionalInt('restore', values, 'concurrency'),
     verifyTarget: values['verify-target'] === true,
   };
-  const runtime = localRuntime({ ...credentialsFrom(values), progress: restoreProgress(output) });
+  const runtime = localRuntime({ ...credentialsFrom(values), notify: restoreProgress(output) });
   try {
     if (values['dry-run']) {
       if (values.remote !== undefined) throw new UsageError('hgbr restore: --dry-run runs here; leave out --remote to see the plan');
@@ -82,20 +84,6 @@ export function parseMode(command: string, value: string | undefined): RestoreMo
   if (value === undefined || value.toLowerCase() === 'restoring') return 'RESTORING';
   if (value.toLowerCase() === 'merging') return 'MERGING';
   throw new UsageError(`hgbr ${command}: --mode must be restoring or merging, got '${value}'`);
-}
-
-export function restoreProgress(output: Output) {
-  let elements = 0;
-  const started = Date.now();
-  return (event: { type: string; elements?: number; label?: string; kind?: string; message?: string }) => {
-    if (event.type === 'warning') output.warn(event.message ?? '');
-    if (event.type !== 'restored') return;
-    elements += event.elements ?? 0;
-    output.progress(() => {
-      const rate = Math.round(elements / Math.max((Date.now() - started) / 1000, 0.001));
-      return `restoring ${event.kind} label ${event.label}: ${elements.toLocaleString('en')} elements, ${rate.toLocaleString('en')} elements/s`;
-    });
-  };
 }
 
 function describePlan(plan: RestorePlanSummary): string {

@@ -1,5 +1,5 @@
 import { verifyBackup, type FileProblem } from '../../functions/backup/catalog';
-import { openStorage } from '../../functions/storage/storage';
+import { openStorage } from '../../functions/storage/open';
 import { parseBackupRef } from '../backup-ref';
 import { parseCommandArgs, required } from '../args';
 import { EXIT_FAILED, EXIT_OK, type Command } from '../command';

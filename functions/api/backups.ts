@@ -1,11 +1,11 @@
 import { listBackups } from '../backup/catalog';
 import type { ApiDeps } from './restores';
-import { ApiError } from './http';
+import { API_REFUSALS, ApiError } from './http';
 import { GRAPH_NAME } from './restore-request';
 
 /** `GET /backups?graph=`: the complete backups (those with a manifest) below the root, oldest first. */
 export async function listCompleteBackups(deps: ApiDeps, graph: string | undefined): Promise<{ backups: unknown[] }> {
-  if (graph !== undefined && !GRAPH_NAME.test(graph)) throw new ApiError(400, 'InvalidRequest', 'graph must be a graph name');
+  if (graph !== undefined && !GRAPH_NAME.test(graph)) throw new ApiError(API_REFUSALS.invalidRequest, 'graph must be a graph name');
   const listings = await listBackups(deps.storage(deps.config.backupRoot), graph);
   return {
     backups: listings

@@ -1,4 +1,4 @@
-import type { GraphRef } from '../backup/types';
+import type { GraphRef } from '../workflow/graph-ref';
 import { HgbrError } from '../errors';
 import { formatLocation, parseLocation } from '../storage/storage';
 
@@ -26,8 +26,11 @@ export const API_ENV = {
 } as const;
 
 export class ApiConfigError extends HgbrError {
+  static override readonly code = 'ApiConfigError';
+  static override readonly hint = 'redeploy the stack; these variables are set by infra/constructs/restore-api.ts';
+
   constructor(problems: string[]) {
-    super(`the restore API is misconfigured: ${problems.join('; ')}`, 'ApiConfigError', 'redeploy the stack; these variables are set by infra/constructs/restore-api.ts');
+    super(`the restore API is misconfigured: ${problems.join('; ')}`);
   }
 }
 

@@ -23,15 +23,40 @@ export interface ApiResponse {
   readonly body: string;
 }
 
-/** A failure the caller can act on: its status, a stable code, and what to change. */
+/**
+ * Every refusal the API answers with: its HTTP status and the stable code in the body
+ * (`{"error": {"code": …}}`), which clients match on (docs/deployment.md).
+ */
+export const API_REFUSALS = {
+  invalidRequest: { status: 400, code: 'InvalidRequest' },
+  ambiguousTarget: { status: 400, code: 'AmbiguousTarget' },
+  backupOutsideRoot: { status: 400, code: 'BackupOutsideRoot' },
+  targetNotAllowed: { status: 403, code: 'TargetNotAllowed' },
+  notFound: { status: 404, code: 'NotFound' },
+  restoreNotFound: { status: 404, code: 'RestoreNotFound' },
+  backupNotFound: { status: 404, code: 'BackupNotFound' },
+  restoreIdInUse: { status: 409, code: 'RestoreIdInUse' },
+  incompleteBackup: { status: 422, code: 'IncompleteBackup' },
+  internalError: { status: 500, code: 'InternalError' },
+} as const;
+
+export type ApiRefusal = (typeof API_REFUSALS)[keyof typeof API_REFUSALS];
+
+/** A failure the caller can act on: one of {@link API_REFUSALS}, and what to change. */
 export class ApiError extends HgbrError {
+  static override readonly code = 'ApiError';
+  readonly statusCode: number;
+  /** The refusal's code, as the response body carries it. */
+  readonly apiCode: string;
+
   constructor(
-    readonly statusCode: number,
-    code: string,
+    refusal: ApiRefusal,
     message: string,
     readonly details?: unknown,
   ) {
-    super(message, code);
+    super(message);
+    this.statusCode = refusal.status;
+    this.apiCode = refusal.code;
   }
 }
 
@@ -44,19 +69,19 @@ export function json(statusCode: number, body: unknown): ApiResponse {
 }
 
 export function errorResponse(error: ApiError): ApiResponse {
-  const body: Record<string, unknown> = { code: error.code, message: error.message };
+  const body: Record<string, unknown> = { code: error.apiCode, message: error.message };
   if (error.details !== undefined) body.details = error.details;
   return json(error.statusCode, { error: body });
 }
 
 /** The JSON body of a request; an unreadable body is the caller's error. */
 export function parseBody(event: ApiEvent): unknown {
-  if (!event.body) throw new ApiError(400, 'InvalidRequest', 'the request needs a JSON body');
+  if (!event.body) throw new ApiError(API_REFUSALS.invalidRequest, 'the request needs a JSON body');
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   try {
     return JSON.parse(text);
   } catch {
-    throw new ApiError(400, 'InvalidRequest', 'the request body is not valid JSON');
+    throw new ApiError(API_REFUSALS.invalidRequest, 'the request body is not valid JSON');
   }
 }
 

@@ -1,5 +1,5 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { RESTORE_FILE_MAPS, RESTORE_TASKS } from '../../infra/workflows/task-names';
+import { RESTORE_FILE_MAPS, RESTORE_TASKS } from '../workflow/task-names';
 
 export type PhaseStatus = 'pending' | 'running' | 'succeeded' | 'failed';
 

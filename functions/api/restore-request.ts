@@ -1,6 +1,6 @@
 import { parseBackupId } from '../format';
 import type { RestoreMode } from '../restore/types';
-import { ApiError } from './http';
+import { API_REFUSALS, ApiError } from './http';
 
 /** `POST /restores` as the caller sends it (also the API Gateway model in infra/constructs/restore-api.ts). */
 export interface RestoreBody {
@@ -29,7 +29,7 @@ const TARGET_KEYS = new Set(['url', 'graph', 'graphspace']);
 /** Checks the shape of a restore request and reports every problem at once (400). */
 export function parseRestoreBody(raw: unknown): RestoreBody {
   const problems: string[] = [];
-  if (!isObject(raw)) throw new ApiError(400, 'InvalidRequest', 'the body must be a JSON object');
+  if (!isObject(raw)) throw new ApiError(API_REFUSALS.invalidRequest, 'the body must be a JSON object');
   for (const key of Object.keys(raw)) if (!KEYS.has(key)) problems.push(`unknown field ${key}`);
 
   const { backup, graph, backupId, target, mode, restoreId, verifyTarget } = raw;
@@ -55,7 +55,7 @@ export function parseRestoreBody(raw: unknown): RestoreBody {
     problems.push('restoreId must be 1 to 80 letters, digits, "-" or "_", starting with a letter or digit');
   }
   if (verifyTarget !== undefined && typeof verifyTarget !== 'boolean') problems.push('verifyTarget must be true or false');
-  if (problems.length) throw new ApiError(400, 'InvalidRequest', `the restore request is invalid: ${problems.join('; ')}`, { problems });
+  if (problems.length) throw new ApiError(API_REFUSALS.invalidRequest, `the restore request is invalid: ${problems.join('; ')}`, { problems });
   return raw as unknown as RestoreBody;
 }
 

@@ -8,15 +8,16 @@ import {
   type HistoryEvent,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import { IncompleteBackupError, listBackups, readManifest } from '../backup/catalog';
+import { listBackups, readManifest } from '../backup/catalog';
+import { IncompleteBackupError } from '../format';
 import { backupPrefix } from '../backup/layout';
-import type { GraphRef } from '../backup/types';
+import type { GraphRef } from '../workflow/graph-ref';
 import { resolveSource } from '../restore/source';
 import type { RestoreRequest } from '../restore/types';
 import type { BackupStorage } from '../storage/storage';
 import { formatLocation, parseLocation } from '../storage/storage';
 import type { ApiConfig } from './config';
-import { ApiError } from './http';
+import { API_REFUSALS, ApiError } from './http';
 import { phasesFromHistory, type PhaseProgress } from './progress';
 import { LATEST, parseRestoreBody, RESTORE_ID } from './restore-request';
 
@@ -67,7 +68,7 @@ export async function startRestore(deps: ApiDeps, raw: unknown, statusUrlOf: (re
   // restore; a different request must pick another id rather than be silently ignored.
   const existing = await deps.sfn.send(new DescribeExecutionCommand({ executionArn }));
   if (!sameJson(existing.input, input)) {
-    throw new ApiError(409, 'RestoreIdInUse', `restore id ${restoreId} was already used for a different request; choose another restoreId`, {
+    throw new ApiError(API_REFUSALS.restoreIdInUse, `restore id ${restoreId} was already used for a different request; choose another restoreId`, {
       statusUrl: started.statusUrl,
     });
   }
@@ -76,13 +77,13 @@ export async function startRestore(deps: ApiDeps, raw: unknown, statusUrlOf: (re
 
 /** `GET /restores/{id}`: status, error, and progress per phase of one restore. */
 export async function describeRestore(deps: ApiDeps, restoreId: string): Promise<Record<string, unknown>> {
-  if (!RESTORE_ID.test(restoreId)) throw new ApiError(400, 'InvalidRequest', 'the restore id has letters, digits, "-" and "_" only');
+  if (!RESTORE_ID.test(restoreId)) throw new ApiError(API_REFUSALS.invalidRequest, 'the restore id has letters, digits, "-" and "_" only');
   const executionArn = executionArnOf(deps.config.restoreStateMachineArn, restoreId);
   let execution: DescribeExecutionCommandOutput;
   try {
     execution = await deps.sfn.send(new DescribeExecutionCommand({ executionArn }));
   } catch (error) {
-    if ((error as Error).name === 'ExecutionDoesNotExist') throw new ApiError(404, 'RestoreNotFound', `no restore with id ${restoreId}`);
+    if ((error as Error).name === 'ExecutionDoesNotExist') throw new ApiError(API_REFUSALS.restoreNotFound, `no restore with id ${restoreId}`);
     throw error;
   }
   const phases = phasesFromHistory(await history(deps, executionArn), execution.status ?? 'RUNNING');
@@ -131,9 +132,9 @@ export function resolveTarget(allowed: readonly GraphRef[], wanted: { url?: stri
   const candidates = allowed.filter((t) => t.graph === wanted.graph && sameSpace(t) && (wanted.url === undefined || sameUrl(t.url, wanted.url)));
   const where = `${wanted.url ?? '(any server)'} graph ${wanted.graph}`;
   if (candidates.length === 0) {
-    throw new ApiError(403, 'TargetNotAllowed', `${where} is not a restore target of this deployment`, { allowed: allowed.map((t) => ({ url: t.url, graph: t.graph })) });
+    throw new ApiError(API_REFUSALS.targetNotAllowed, `${where} is not a restore target of this deployment`, { allowed: allowed.map((t) => ({ url: t.url, graph: t.graph })) });
   }
-  if (candidates.length > 1) throw new ApiError(400, 'AmbiguousTarget', `${where} matches ${candidates.length} allowed targets; give target.url`);
+  if (candidates.length > 1) throw new ApiError(API_REFUSALS.ambiguousTarget, `${where} matches ${candidates.length} allowed targets; give target.url`);
   return candidates[0] as GraphRef;
 }
 
@@ -158,13 +159,13 @@ async function resolveBackup(deps: ApiDeps, body: ReturnType<typeof parseRestore
     const source = resolveSourceOrFail(body.backup);
     const parts = source.prefix.split('/');
     if (source.root !== root || parts.length !== 3) {
-      throw new ApiError(400, 'BackupOutsideRoot', `backup must be ${root}/<graph>/<backupId>; this deployment reads backups there only`);
+      throw new ApiError(API_REFUSALS.backupOutsideRoot, `backup must be ${root}/<graph>/<backupId>; this deployment reads backups there only`);
     }
     [graph, backupId] = parts as [string, string];
   } else if (body.backupId === LATEST) {
     graph = body.graph as string;
     const latest = (await listBackups(storage, graph)).filter((b) => b.state === 'complete').at(-1);
-    if (!latest) throw new ApiError(404, 'BackupNotFound', `${root}/${graph} holds no complete backup`);
+    if (!latest) throw new ApiError(API_REFUSALS.backupNotFound, `${root}/${graph} holds no complete backup`);
     backupId = latest.backupId;
   } else {
     graph = body.graph as string;
@@ -176,9 +177,9 @@ async function resolveBackup(deps: ApiDeps, body: ReturnType<typeof parseRestore
   } catch (error) {
     if (!(error instanceof IncompleteBackupError)) throw error;
     for await (const _object of storage.list(backupPrefix(graph, backupId))) {
-      throw new ApiError(422, 'IncompleteBackup', `${location} has no manifest.json: it is not a complete backup (interrupted, or still running)`);
+      throw new ApiError(API_REFUSALS.incompleteBackup, `${location} has no manifest.json: it is not a complete backup (interrupted, or still running)`);
     }
-    throw new ApiError(404, 'BackupNotFound', `there is no backup at ${location}`);
+    throw new ApiError(API_REFUSALS.backupNotFound, `there is no backup at ${location}`);
   }
   return { graph, backupId, location };
 }
@@ -188,7 +189,7 @@ function resolveSourceOrFail(location: string): { root: string; prefix: string }
     const source = resolveSource(location);
     return { root: formatLocation(parseLocation(source.root)), prefix: source.prefix };
   } catch (error) {
-    throw new ApiError(400, 'InvalidRequest', `backup: ${(error as Error).message}`);
+    throw new ApiError(API_REFUSALS.invalidRequest, `backup: ${(error as Error).message}`);
   }
 }
 

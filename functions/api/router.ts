@@ -1,5 +1,5 @@
 import { listCompleteBackups } from './backups';
-import { ApiError, errorResponse, json, parseBody, urlBelowRequest, type ApiEvent, type ApiResponse } from './http';
+import { API_REFUSALS, ApiError, errorResponse, json, parseBody, urlBelowRequest, type ApiEvent, type ApiResponse } from './http';
 import { describeRestore, startRestore, type ApiDeps } from './restores';
 
 /**
@@ -20,16 +20,16 @@ export async function handleApiRequest(deps: ApiDeps, event: ApiEvent, log: (ent
       case 'GET /backups':
         return json(200, await listCompleteBackups(deps, event.queryStringParameters?.graph || undefined));
       default:
-        throw new ApiError(404, 'NotFound', `no route ${route}`);
+        throw new ApiError(API_REFUSALS.notFound, `no route ${route}`);
     }
   } catch (error) {
     if (error instanceof ApiError) {
-      log({ level: 'WARN', message: 'request refused', code: error.code, statusCode: error.statusCode, detail: error.message });
+      log({ level: 'WARN', message: 'request refused', code: error.apiCode, statusCode: error.statusCode, detail: error.message });
       return errorResponse(error);
     }
     const requestId = event.requestContext?.requestId;
     log({ level: 'ERROR', message: 'request failed', error: (error as Error).name, detail: (error as Error).message, requestId });
-    return errorResponse(new ApiError(500, 'InternalError', `the request failed; quote request id ${requestId ?? '(none)'} when reporting it`));
+    return errorResponse(new ApiError(API_REFUSALS.internalError, `the request failed; quote request id ${requestId ?? '(none)'} when reporting it`));
   }
 }
 

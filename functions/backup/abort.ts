@@ -1,7 +1,7 @@
 import type { BackupStorage } from '../storage/storage';
 import { backupLockKey, backupPrefix, manifestKey, workPrefix } from './layout';
-import { readLock, releaseLock } from './lock';
-import type { WorkflowRuntime } from './runtime';
+import { readLock, releaseLock } from '../workflow/lock';
+import type { WorkflowRuntime } from '../workflow/runtime';
 import type { BackupJob, BackupRequest } from './types';
 
 export interface AbortResult {

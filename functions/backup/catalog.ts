@@ -1,7 +1,7 @@
-import { HgbrError } from '../errors';
 import {
   classifyFile,
   DigestCounter,
+  IncompleteBackupError,
   MANIFEST_FILE,
   parseBackupId,
   parseManifest,
@@ -12,7 +12,7 @@ import {
 } from '../format';
 import { ObjectNotFoundError, type BackupStorage } from '../storage/storage';
 import { backupLockKey, backupPrefix, graphPrefix, manifestKey, prefixLocation } from './layout';
-import { isLocalProcessAlive, readLock } from './lock';
+import { isLocalProcessAlive, readLock } from '../workflow/lock';
 
 export interface BackupListing {
   readonly graph: string;
@@ -61,12 +61,6 @@ export async function listBackups(storage: BackupStorage, graph?: string): Promi
   }
   // Oldest first; ids of backups started within the same second do not sort by time.
   return listings.sort((a, b) => (a.graph !== b.graph ? (a.graph < b.graph ? -1 : 1) : (a.startedAt ?? a.backupId) < (b.startedAt ?? b.backupId) ? -1 : 1));
-}
-
-export class IncompleteBackupError extends HgbrError {
-  constructor(uri: string) {
-    super(`${uri} has no manifest.json: it is not a complete backup`, 'IncompleteBackup', 'an interrupted backup never becomes complete; run the backup again');
-  }
 }
 
 export async function readManifest(storage: BackupStorage, graph: string, backupId: string): Promise<Manifest> {

@@ -1,7 +1,9 @@
+import { throwIfAborted } from '../abort';
 import { DataFileWriter, readableSink } from '../format';
 import type { RawPage } from '../hugegraph';
 import { backupFileKey, fileRecordKey } from './layout';
-import type { InvocationContext, WorkflowRuntime } from './runtime';
+import { MESSAGES } from '../workflow/messages';
+import type { WorkflowRuntime } from '../workflow/runtime';
 import type { ExportChunkInput, ExportCursor } from './types';
 
 /** Time kept back from the invocation's budget to close the open file and answer. */
@@ -15,10 +17,10 @@ export const SAFETY_MARGIN_MS = 60_000;
  * A retried chunk starts again from the same cursor and writes the same file names, so a retry
  * overwrites what a failed attempt left instead of duplicating it.
  */
-export async function exportChunk(runtime: WorkflowRuntime, input: ExportChunkInput, context?: InvocationContext): Promise<ExportCursor> {
+export async function exportChunk(runtime: WorkflowRuntime, input: ExportChunkInput): Promise<ExportCursor> {
   const { job, work, cursor } = input;
   if (cursor.done) return cursor;
-  const deadline = Date.now() + Math.max(runtime.remainingMs(context) - SAFETY_MARGIN_MS, 1);
+  const deadline = Date.now() + Math.max(runtime.remainingMs() - SAFETY_MARGIN_MS, 1);
   const storage = runtime.storage(job.location);
   const client = await runtime.connect(job.server);
   const graph = job.server.graph;
@@ -41,6 +43,7 @@ export async function exportChunk(runtime: WorkflowRuntime, input: ExportChunkIn
   let next: Promise<RawPage> | undefined = fetch(page, lastId);
   try {
     while (next) {
+      throwIfAborted(runtime.signal);
       const current: RawPage = await next;
       page = current.nextPage || null; // '' ends a label too, as in client.pages()
       lastId = current.lastId ?? lastId;
@@ -48,7 +51,7 @@ export async function exportChunk(runtime: WorkflowRuntime, input: ExportChunkIn
       next?.catch(() => undefined); // awaited on the next turn; a failure surfaces there
       await writer.write(current.elements);
       elements += current.elements.length;
-      runtime.progress?.({ type: 'exported', kind: work.kind, label: work.label, elements: current.elements.length, bytes: current.bytes });
+      runtime.notify(MESSAGES.pageExported.of({ kind: work.kind, label: work.label, elements: current.elements.length, bytes: current.bytes }));
     }
     await writer.close();
   } catch (error) {

@@ -1,12 +1,13 @@
-import { HgbrError } from '../errors';
 import { classifyFile, createManifest, serializeManifest, type ManifestFile } from '../format';
 import { ObjectExistsError, type BackupStorage } from '../storage/storage';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
+import { ManifestExistsError, RecordedFilesMismatchError } from './errors';
 import { backupLockKey, backupPrefix, fileRecordsPrefix, manifestKey, planRecordKey, prefixLocation, workPrefix } from './layout';
-import { releaseLock } from './lock';
+import { releaseLock } from '../workflow/lock';
 import type { PlanRecord } from './plan';
 import { applyRetention } from './retention';
-import type { WorkflowRuntime } from './runtime';
+import { MESSAGES } from '../workflow/messages';
+import type { WorkflowRuntime } from '../workflow/runtime';
 import type { BackupJob, BackupSummary } from './types';
 
 /**
@@ -37,15 +38,18 @@ export async function finalizeBackup(runtime: WorkflowRuntime, job: BackupJob): 
   try {
     await storage.put(manifestKey(graph, job.backupId), serializeManifest(manifest), { ifAbsent: true });
   } catch (error) {
-    if (error instanceof ObjectExistsError) throw new HgbrError(`${storage.uri(manifestKey(graph, job.backupId))} already exists`, 'ManifestExists');
+    if (error instanceof ObjectExistsError) throw new ManifestExistsError(storage.uri(manifestKey(graph, job.backupId)));
     throw error;
   }
   await storage.deletePrefix(workPrefix(graph, job.backupId));
   const retention = await applyRetention(storage, graph, job.keep, job.backupId);
   await releaseLock(storage, backupLockKey(graph), job.backupId);
+  const location = prefixLocation(storage.root, backupPrefix(graph, job.backupId));
+  const deletedBackups = [...retention.deletedComplete, ...retention.deletedIncomplete];
+  runtime.notify(MESSAGES.backupCompleted.of({ backupId: job.backupId, location, files: manifest.totals.files, bytes: manifest.totals.bytes, deletedBackups }));
   return {
     backupId: job.backupId,
-    location: prefixLocation(storage.root, backupPrefix(graph, job.backupId)),
+    location,
     graph,
     vertices: manifest.labels.vertex,
     edges: manifest.labels.edge,
@@ -54,7 +58,7 @@ export async function finalizeBackup(runtime: WorkflowRuntime, job: BackupJob): 
     startedAt: manifest.startedAt,
     finishedAt: manifest.finishedAt,
     durationMs: Date.parse(manifest.finishedAt) - Date.parse(manifest.startedAt),
-    deletedBackups: [...retention.deletedComplete, ...retention.deletedIncomplete],
+    deletedBackups,
   };
 }
 
@@ -83,10 +87,10 @@ async function checkStoredFiles(storage: BackupStorage, graph: string, backupId:
       continue;
     }
     if (object.size !== file.bytes) {
-      throw new HgbrError(`${storage.uri(object.key)} holds ${object.size} bytes, its record says ${file.bytes}`, 'BackupFileMismatch');
+      throw new RecordedFilesMismatchError(`${storage.uri(object.key)} holds ${object.size} bytes, its record says ${file.bytes}`);
     }
     seen.add(name);
   }
   const missing = files.filter((f) => !seen.has(f.name)).map((f) => f.name);
-  if (missing.length) throw new HgbrError(`recorded files are missing from ${prefixLocation(storage.root, prefix)}: ${missing.join(', ')}`, 'BackupFileMissing');
+  if (missing.length) throw new RecordedFilesMismatchError(`recorded files are missing from ${prefixLocation(storage.root, prefix)}: ${missing.join(', ')}`);
 }

@@ -1,21 +1,24 @@
+import type { WorkflowRuntime, WorkflowSteps } from '../workflow/runtime';
+import { bindSteps } from '../workflow/runtime';
 import { abortBackup } from './abort';
 import { exportChunk } from './export-chunk';
 import { finalizeBackup } from './finalize';
 import { planBackup } from './plan';
-import type { InvocationContext, WorkflowRuntime } from './runtime';
 import type { BackupJob, BackupRequest, ExportChunkInput } from './types';
 
 /**
- * The backup workflow's task handlers, bound to a runtime. The Lambda entry points and the local
- * runner both use these; each is a thin adapter from the state's input to the domain function.
+ * The backup workflow's steps by task: thin adapters from a state's input to the domain function.
+ * The Lambda entry points (functions/handlers/backup.ts) and the local runner both use these.
  */
+export const BACKUP_STEPS = {
+  plan: (runtime: WorkflowRuntime, input: { request: BackupRequest; executionId: string }) => planBackup(runtime, input.request, input.executionId),
+  exportChunk: (runtime: WorkflowRuntime, input: ExportChunkInput) => exportChunk(runtime, input),
+  finalize: (runtime: WorkflowRuntime, input: { job: BackupJob }) => finalizeBackup(runtime, input.job),
+  abort: (runtime: WorkflowRuntime, input: { job: BackupJob }) => abortBackup(runtime, input.job),
+} satisfies WorkflowSteps;
+
 export function backupHandlers(runtime: WorkflowRuntime) {
-  return {
-    plan: (input: { request: BackupRequest; executionId: string }) => planBackup(runtime, input.request, input.executionId),
-    exportChunk: (input: ExportChunkInput, context?: InvocationContext) => exportChunk(runtime, input, context),
-    finalize: (input: { job: BackupJob }) => finalizeBackup(runtime, input.job),
-    abort: (input: { job: BackupJob }) => abortBackup(runtime, input.job),
-  };
+  return bindSteps(BACKUP_STEPS, runtime);
 }
 
 export type BackupHandlers = ReturnType<typeof backupHandlers>;

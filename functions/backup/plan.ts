@@ -1,9 +1,10 @@
-import { HgbrError } from '../errors';
 import { buildSchemaFile, newBackupId, SCHEMA_KINDS, type ManifestFile } from '../format';
-import type { EdgeLabel, HugeGraphClient, Schema, VertexLabel } from '../hugegraph';
+import type { EdgeLabel, Schema, SchemaReader, VertexLabel } from '../hugegraph';
+import { BackupNotPossibleError, InvalidBackupRequestError } from './errors';
 import { backupFileKey, backupLockKey, backupPrefix, planRecordKey } from './layout';
-import { acquireLock, releaseLock } from './lock';
-import type { WorkflowRuntime } from './runtime';
+import { acquireLock, releaseLock } from '../workflow/lock';
+import { MESSAGES } from '../workflow/messages';
+import type { WorkflowRuntime } from '../workflow/runtime';
 import type { BackupPlan, BackupRequest, LabelWork } from './types';
 
 export const DEFAULT_PAGE_SIZE = 5000;
@@ -31,12 +32,6 @@ export interface PlanRecord {
   readonly schemaFiles: ManifestFile[];
   readonly vertexLabels: string[];
   readonly edgeLabels: string[];
-}
-
-export class BackupNotPossibleError extends HgbrError {
-  constructor(message: string, hint: string) {
-    super(message, 'BackupNotPossible', hint);
-  }
 }
 
 /**
@@ -86,7 +81,7 @@ export async function planBackup(runtime: WorkflowRuntime, request: BackupReques
       edgeLabels: labels.edge.map((w) => w.label),
     };
     await storage.put(planRecordKey(graph, backupId), JSON.stringify(record, null, 2));
-    runtime.progress?.({ type: 'planned', backupId, vertexLabels: labels.vertex.length, edgeLabels: labels.edge.length });
+    runtime.notify(MESSAGES.backupPlanned.of({ backupId, graph, vertexLabels: labels.vertex.length, edgeLabels: labels.edge.length }));
     return {
       job: {
         backupId,
@@ -111,7 +106,7 @@ export async function planBackup(runtime: WorkflowRuntime, request: BackupReques
  * The schema from the per-kind lists, as hugegraph-tools reads it: GET …/schema names range
  * indexes RANGE_INT, RANGE_DOUBLE…, which the tool cannot parse; …/schema/indexlabels says RANGE.
  */
-async function readSchema(client: HugeGraphClient): Promise<Schema> {
+async function readSchema(client: SchemaReader): Promise<Schema> {
   const [propertykeys, vertexlabels, edgelabels, indexlabels] = await Promise.all([
     client.listPropertyKeys(),
     client.listVertexLabels(),
@@ -130,7 +125,7 @@ function validateRequest(request: BackupRequest): void {
   if (request?.pageSize !== undefined && !(Number.isInteger(request.pageSize) && request.pageSize >= 1)) problems.push('pageSize must be a whole number ≥ 1');
   const level = request?.compressionLevel;
   if (level !== undefined && !(Number.isInteger(level) && level >= 0 && level <= 9)) problems.push('compressionLevel must be a whole number from 0 to 9');
-  if (problems.length) throw new HgbrError(`invalid backup request: ${problems.join('; ')}`, 'InvalidRequest');
+  if (problems.length) throw new InvalidBackupRequestError(problems);
 }
 
 /**
@@ -169,4 +164,3 @@ export function selectLabels(schema: Schema, only?: string[]): { vertex: LabelWo
   return { vertex, edge };
 }
 
-export type { HugeGraphClient };

@@ -1,9 +1,4 @@
-/** Where a graph lives. Credentials never travel with it: handlers resolve them from their runtime. */
-export interface GraphRef {
-  readonly url: string;
-  readonly graph: string;
-  readonly graphspace?: string;
-}
+import type { GraphRef } from '../workflow/graph-ref';
 
 export type ElementKind = 'vertex' | 'edge';
 

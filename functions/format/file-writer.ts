@@ -218,6 +218,9 @@ export class DataFileWriter {
  */
 export function readableSink(consume: (body: Readable) => Promise<unknown>, highWaterMark = 1024 * 1024): FileSink {
   const body = new PassThrough({ highWaterMark });
+  // A consumer that failed before reading (e.g. a storage call refused at once) leaves the body
+  // without listeners; its failure is reported through `done`, so abort() must not crash the process.
+  body.on('error', () => undefined);
   const done = Promise.resolve().then(() => consume(body));
   done.catch(() => undefined); // reported by write() or end()
   const finishedEarly = done.then(() => {

@@ -1,7 +1,7 @@
 /**
  * File names inside one backup folder, and backup ids (FORMAT.md "Layout").
  *
- * hugegraph-tools picks files by name prefix (hugegraph-tools.md §2.6), so the six prefixes below
+ * hugegraph-tools picks files by name prefix (docs/hugegraph-tools.md §2.6), so the six prefixes below
  * are the whole contract: any other name (`manifest.json`) is invisible to the tool, and any name
  * starting with a prefix is read as that kind, whatever follows it (`vertices0.zip`, ours
  * `vertices-0003-00017.zip`).

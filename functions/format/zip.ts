@@ -1,6 +1,6 @@
 /**
  * Zip archives with one DEFLATE entry, the container hugegraph-tools writes and reads
- * (hugegraph-tools.md §2.4): written and read as streams, with bounded memory.
+ * (docs/hugegraph-tools.md §2.4): written and read as streams, with bounded memory.
  *
  * DEFLATE itself is node:zlib (native, runs on the libuv pool). fflate was measured on a 3.8 MB
  * page of vertices: its deflate takes ~95 ms against zlib's ~25 ms and its inflate ~100 ms against

@@ -1,22 +1,45 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient } from '@aws-sdk/client-sfn';
-import type { LockOwner } from '../backup/lock';
-import { clientCache, storageCache, type InvocationContext, type WorkflowRuntime } from '../backup/runtime';
-import type { GraphRef } from '../backup/types';
-import { HgbrError } from '../errors';
+import { deadlineSignal } from '../abort';
+import type { LockOwner } from '../workflow/lock';
+import type { Notify } from '../workflow/messages';
+import { clientCache, storageCache, withSignal, type WorkflowRuntime } from '../workflow/runtime';
+import type { GraphRef } from '../workflow/graph-ref';
 import { HugeGraphClient } from '../hugegraph';
+import { InvalidSecretError, ServerNotAllowedError } from '../workflow/errors';
 
 interface Credentials {
   readonly username?: string;
   readonly password?: string;
 }
 
+/** The part of a Lambda context the runtime uses. */
+export interface LambdaContext {
+  getRemainingTimeInMillis(): number;
+}
+
+export interface AwsRuntime extends WorkflowRuntime {
+  /**
+   * The runtime for one invocation: its time is the invocation's, and its signal aborts
+   * {@link DEADLINE_MARGIN_MS} before Lambda would end the invocation.
+   */
+  forInvocation(context: LambdaContext): WorkflowRuntime;
+}
+
+/**
+ * A step still working this long before its Lambda times out is stopped: it fails with an
+ * AbortedError that the state machine's Catch handles (clean-up, mode reset), instead of being cut
+ * off mid-call. An export chunk stops paging well before (export-chunk.ts SAFETY_MARGIN_MS).
+ */
+export const DEADLINE_MARGIN_MS = 10_000;
+
 /**
  * The handlers' runtime inside Lambda. Credentials come from the Secrets Manager secret named by
  * HUGEGRAPH_SECRET_ARN (a JSON object with `username` and `password`), read once per container and
  * never logged or returned; clients and storages are reused across invocations of a container.
+ * Messages go to `notify` (the structured logger).
  */
-export function awsRuntime(env: NodeJS.ProcessEnv = process.env): WorkflowRuntime {
+export function awsRuntime(notify: Notify, env: NodeJS.ProcessEnv = process.env): AwsRuntime {
   let credentials: Promise<Credentials> | undefined;
   const allowed = allowedServers(env);
   const clients = clientCache(async (server: GraphRef) => {
@@ -24,7 +47,7 @@ export function awsRuntime(env: NodeJS.ProcessEnv = process.env): WorkflowRuntim
     return HugeGraphClient.connect({ ...server, ...(await (credentials ??= readCredentials(env).catch((e) => { credentials = undefined; throw e; }))) });
   });
   const sfn = new SFNClient({});
-  return {
+  const runtime: WorkflowRuntime = {
     connect: (server) => clients.get(server),
     storage: storageCache(),
     lockOwner: (executionId: string): LockOwner => ({ type: 'execution', executionArn: executionId }),
@@ -39,8 +62,14 @@ export function awsRuntime(env: NodeJS.ProcessEnv = process.env): WorkflowRuntim
       }
     },
     now: () => new Date(),
-    remainingMs: (context?: InvocationContext) => context?.getRemainingTimeInMillis() ?? 60_000,
+    remainingMs: () => 60_000,
+    notify,
   };
+  const forInvocation = (context: LambdaContext): WorkflowRuntime => {
+    const deadline = deadlineSignal(context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS, 'the Lambda invocation was about to time out');
+    return withSignal({ ...runtime, remainingMs: () => context.getRemainingTimeInMillis() }, deadline);
+  };
+  return { ...runtime, forInvocation };
 }
 
 /**
@@ -63,12 +92,6 @@ function normalizeUrl(url: string): string {
   return url.replace(/\/+$/, '').toLowerCase();
 }
 
-export class ServerNotAllowedError extends HgbrError {
-  constructor(url: string) {
-    super(`${url} is not one of the HugeGraph servers this deployment was configured with`, 'ServerNotAllowed', 'add it to graphs or restoreTargets in the hgbr configuration and deploy again');
-  }
-}
-
 async function readCredentials(env: NodeJS.ProcessEnv): Promise<Credentials> {
   const secretId = env.HUGEGRAPH_SECRET_ARN;
   if (!secretId) return { username: env.HUGEGRAPH_USERNAME, password: env.HUGEGRAPH_PASSWORD };
@@ -77,6 +100,6 @@ async function readCredentials(env: NodeJS.ProcessEnv): Promise<Credentials> {
     const { username, password } = JSON.parse(secret.SecretString ?? '{}') as Credentials;
     return { username, password };
   } catch {
-    throw new HgbrError(`secret ${secretId} is not a JSON object with username and password`, 'InvalidSecret');
+    throw new InvalidSecretError(secretId);
   }
 }

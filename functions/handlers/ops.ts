@@ -7,17 +7,19 @@
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { cleanUpEndedExecution } from '../backup/abort';
-import type { BackupRequest, GraphRef } from '../backup/types';
-import { checkGraphModes as check, graphKey, MODE_METRICS, modeMetricData } from '../ops/graph-modes';
+import type { BackupRequest } from '../backup/types';
+import type { GraphRef } from '../workflow/graph-ref';
+import { checkGraphModes as check, graphKey, GraphModesUnreadableError, MODE_METRICS, modeMetricData } from '../ops/graph-modes';
 import { parseEndedExecution, requireFields, UnusableEventError, type ExecutionStatusChangeEvent } from '../ops/ended-execution';
 import { cleanUpEndedRestore } from '../restore/abort';
 import type { RestoreRequest } from '../restore/types';
 import { awsRuntime } from './aws-runtime';
+import { logger, logMessages } from './lambda';
 
 /** Environment of checkGraphModes; set by infra/constructs/operations.ts. */
 export const OPS_ENV = { watchedGraphs: 'WATCHED_GRAPHS', restoreStateMachineArn: 'RESTORE_STATE_MACHINE_ARN' } as const;
 
-const runtime = awsRuntime();
+const runtime = awsRuntime(logMessages());
 
 export async function backupEnded(event: ExecutionStatusChangeEvent) {
   return cleanUp(event, 'backup request', ['location', 'server.url', 'server.graph'], (input: BackupRequest, arn) => cleanUpEndedExecution(runtime, input, arn));
@@ -40,11 +42,11 @@ async function cleanUp<T>(event: ExecutionStatusChangeEvent, what: string, field
     input = requireFields<T>(ended.input, fields, what);
   } catch (error) {
     if (!(error instanceof UnusableEventError)) throw error;
-    console.warn({ message: 'event skipped', reason: error.message });
+    logger.warn('event skipped', { reason: error.message });
     return { skipped: true };
   }
   const result = await run(input, executionArn);
-  console.info({ message: 'clean-up done', executionArn, status: event.detail?.status, result });
+  logger.info('clean-up done', { executionArn, status: event.detail?.status, result });
   return result;
 }
 
@@ -64,10 +66,10 @@ export async function checkGraphModes() {
   const data = modeMetricData(checks, runtime.now());
   if (data.length) await cloudwatch.send(new PutMetricDataCommand({ Namespace: MODE_METRICS.namespace, MetricData: data }));
   const report = checks.map((c) => ({ graph: graphKey(c.graph), mode: c.mode, leftInMode: c.leftInMode, error: c.error }));
-  console.info({ message: 'graph modes checked', graphs: report });
+  logger.info('graph modes checked', { graphs: report });
   const failed = checks.filter((c) => c.error !== undefined);
   // Fail the invocation so the function's Errors alarm says that some graph could not be checked.
-  if (failed.length) throw new Error(`could not read the mode of ${failed.map((c) => `${graphKey(c.graph)} (${c.error})`).join(', ')}`);
+  if (failed.length) throw new GraphModesUnreadableError(failed);
   return report;
 }
 

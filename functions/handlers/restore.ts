@@ -2,10 +2,11 @@
  * Lambda entry points of the restore state machine: each adapts a task's input to the domain
  * function through the AWS runtime. See infra/workflows/restore-workflow.ts for the wiring.
  */
-import { restoreHandlers } from '../restore/handlers';
+import { RESTORE_STEPS } from '../restore/handlers';
 import { awsRuntime } from './aws-runtime';
+import { lambdaHandlers, logMessages } from './lambda';
 
-const handlers = restoreHandlers(awsRuntime());
+const handlers = lambdaHandlers(RESTORE_STEPS, awsRuntime(logMessages()));
 
 export const plan = handlers.plan;
 export const prepare = handlers.prepare;

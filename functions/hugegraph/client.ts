@@ -1,8 +1,9 @@
 /**
- * HugeGraph REST client (hugegraph-api.md §1 to §6). Graph data is never parsed: list, scan and
+ * HugeGraph REST client (docs/hugegraph-api.md §1 to §6). Graph data is never parsed: list, scan and
  * batch calls deal in the raw JSON text of each element, found with the boundary scanner, so the
- * server's bytes pass through unchanged (design.md §3 and §7).
+ * server's bytes pass through unchanged (docs/design-notes.md §3 and §7).
  */
+import { abortableSleep } from '../abort';
 import { isLosslessNumber, JsonObject, parseLosslessObject, stringifyLossless } from '../json/lossless';
 import { elementIdRaw, joinRawArray, scanArray, scanDocument, scanPage } from '../json/scan';
 import { leadingIdBytes, scanPageBytes } from '../json/bytes';
@@ -31,126 +32,36 @@ import {
   VertexLabel,
   vertexLabelBody,
 } from './schema';
+import type { GraphSession } from './session';
+import type {
+  BatchInput,
+  BatchOptions,
+  EdgeBatchOptions,
+  ElementKind,
+  FetchPageOptions,
+  GraphInfo,
+  GraphMode,
+  GraphReadMode,
+  Page,
+  PagesOptions,
+  RawBatch,
+  RawPage,
+  Schema,
+  SchemaInput,
+  SchemaList,
+  ServerVersions,
+  Task,
+  WaitForTaskOptions,
+} from './types';
 import { usesGraphspaces } from './version';
 
-export type GraphMode = 'NONE' | 'RESTORING' | 'MERGING' | 'LOADING';
-export type GraphReadMode = 'ALL' | 'OLTP_ONLY' | 'OLAP_ONLY';
-export type ElementKind = 'vertex' | 'edge';
+export * from './types';
 
 export interface ConnectOptions extends HttpOptions {
   /** Graph name, e.g. `hugegraph`. */
   readonly graph: string;
   /** Graphspace, used from server 1.7.0 on. @default 'DEFAULT' */
   readonly graphspace?: string;
-}
-
-export interface ServerVersions {
-  /** `core`, e.g. `1.5.0`: what decides the API layout. */
-  readonly core: string;
-  readonly api?: string;
-  readonly gremlin?: string;
-}
-
-export interface GraphInfo {
-  readonly name: string;
-  /** e.g. `rocksdb`, `memory` (no paging), `hbase`, `hstore`. */
-  readonly backend: string;
-}
-
-/** One page (or one scan answer) of raw elements. */
-export interface Page<E = string> {
-  /** Raw JSON text of each element, exactly as the server wrote it (as text, or as bytes: {@link RawPage}). */
-  readonly elements: E[];
-  /** Token of the next page; null after the last page (and for unpaged scans). */
-  readonly nextPage: string | null;
-  /** Decompressed size of the response body in bytes. */
-  readonly bytes: number;
-  /** Raw JSON id of the last element (pass it as `afterId` when resuming from `nextPage`); null when empty. */
-  readonly lastId: string | null;
-  /** Repeated elements the server sent and the client dropped (see {@link dropRepeats}). */
-  readonly duplicatesDropped: number;
-}
-
-/** A page whose elements are views of the answer's bytes, never decoded: what a backup writes. */
-export type RawPage = Page<Buffer>;
-
-export interface FetchPageOptions {
-  /**
-   * Raw id of the last element of the previous page (its `lastId`). A first element with this id
-   * is a server repeat and is dropped. Needed only when resuming a token that another client
-   * instance fetched (e.g. a cursor saved by an earlier Lambda call); a client remembers the
-   * lastId of the tokens it handed out itself. Null: drop nothing.
-   */
-  readonly afterId?: string | null;
-}
-
-export interface PagesOptions {
-  /** `limit` per request. */
-  readonly pageSize: number;
-  /** Resume from this page token (as returned in `nextPage`). @default the first page */
-  readonly startPage?: string | null;
-  /** With `startPage`: the `lastId` of the page before it. */
-  readonly afterId?: string | null;
-}
-
-export interface Shard {
-  readonly start: string;
-  readonly end: string;
-  readonly length: number;
-}
-
-/** Parsed schema elements plus the server's own text of them (backup writes the server's bytes). */
-export interface SchemaList<T extends SchemaElement> {
-  readonly elements: T[];
-  /** The array exactly as the server sent it, `[` to `]`. */
-  readonly raw: string;
-  /** Each element's raw text. */
-  readonly rawElements: string[];
-}
-
-export interface Schema {
-  readonly propertykeys: SchemaList<PropertyKey>;
-  readonly vertexlabels: SchemaList<VertexLabel>;
-  readonly edgelabels: SchemaList<EdgeLabel>;
-  readonly indexlabels: SchemaList<IndexLabel>;
-}
-
-export interface SchemaInput {
-  readonly propertykeys?: readonly PropertyKey[];
-  readonly vertexlabels?: readonly VertexLabel[];
-  readonly edgelabels?: readonly EdgeLabel[];
-  readonly indexlabels?: readonly IndexLabel[];
-}
-
-export interface Task {
-  readonly id: number;
-  readonly task_type?: string;
-  readonly task_name?: string;
-  readonly task_status: string;
-  readonly task_progress?: number;
-  readonly task_result?: string;
-  readonly [key: string]: unknown;
-}
-
-export interface WaitForTaskOptions {
-  /** @default 300000 */
-  readonly timeoutMs?: number;
-  /** First poll delay; grows to 1 s. @default 100 */
-  readonly pollIntervalMs?: number;
-}
-
-export interface BatchOptions {
-  /**
-   * The batch may be sent again after a time-out or a reset connection. True for edges (ids are
-   * derived) and for vertices in RESTORING/MERGING mode or with customised ids; false only for
-   * AUTOMATIC vertices in NONE mode. @default true
-   */
-  readonly idempotent?: boolean;
-}
-
-export interface EdgeBatchOptions extends BatchOptions {
-  /** The server loads and checks both endpoints of every edge (slower). @default true */
-  readonly checkVertex?: boolean;
 }
 
 const COMPLETED_TASK = new Set(['success', 'failed', 'cancelled']);
@@ -160,10 +71,6 @@ const ARRAY_KEY: Record<ElementKind, 'vertices' | 'edges'> = { vertex: 'vertices
 
 /** Largest batch the server accepts by default (`batch.max_vertices_per_batch`, `batch.max_edges_per_batch`). */
 export const MAX_BATCH_SIZE = 500;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 function asObject(text: string, what: string): JsonObject {
   try {
@@ -215,20 +122,11 @@ function detached(text: string): string {
   return Buffer.from(text, 'utf8').toString('utf8');
 }
 
-/** A JSON array of elements as UTF-8 bytes (e.g. a backup line's array, sent as stored) and how many it holds. */
-export interface RawBatch {
-  readonly json: Uint8Array;
-  readonly count: number;
-}
-
-/** A batch to create: one JSON array text, raw element texts, or a {@link RawBatch}. */
-export type BatchInput = string | readonly string[] | RawBatch;
-
 function isRawBatch(input: BatchInput): input is RawBatch {
   return typeof input === 'object' && 'json' in input;
 }
 
-export class HugeGraphClient {
+export class HugeGraphClient implements GraphSession {
   /** `core` version reported by `GET /versions`, e.g. `1.5.0`. */
   readonly serverVersion: string;
   readonly versions: ServerVersions;
@@ -238,10 +136,21 @@ export class HugeGraphClient {
   readonly graphPath: string;
   private readonly http: HugeGraphHttp;
   /** nextPage token → lastId of the page that returned it (bounded), for dropping boundary repeats. */
-  private readonly lastIdByToken = new Map<string, string>();
+  private readonly lastIdByToken: Map<string, string>;
+  /** Every request of this client is abandoned when it aborts (see {@link withSignal}). */
+  private readonly signal?: AbortSignal;
 
-  private constructor(http: HugeGraphHttp, versions: ServerVersions, graph: string, graphspace: string) {
+  private constructor(
+    http: HugeGraphHttp,
+    versions: ServerVersions,
+    graph: string,
+    graphspace: string,
+    lastIdByToken = new Map<string, string>(),
+    signal?: AbortSignal,
+  ) {
     this.http = http;
+    this.lastIdByToken = lastIdByToken;
+    this.signal = signal;
     this.versions = versions;
     this.serverVersion = versions.core;
     this.graph = graph;
@@ -288,9 +197,22 @@ export class HugeGraphClient {
     };
   }
 
+  /**
+   * This client with every request, retry and wait abandoned once `signal` aborts (then failing
+   * with an AbortedError). It shares the connection pool: close the original, not this view.
+   */
+  withSignal(signal: AbortSignal | undefined): HugeGraphClient {
+    return new HugeGraphClient(this.http, this.versions, this.graph, this.graphspace, this.lastIdByToken, signal);
+  }
+
   /** Closes the connection pool. */
   async close(): Promise<void> {
     await this.http.close();
+  }
+
+  /** Every request of the graph goes here, so that it carries this client's signal. */
+  private send(req: HttpRequest): Promise<HttpResponse> {
+    return this.http.request(this.signal ? { ...req, signal: this.signal } : req);
   }
 
   private g(path = ''): string {
@@ -298,7 +220,7 @@ export class HugeGraphClient {
   }
 
   private async getText(path: string, query?: Record<string, QueryValue>): Promise<HttpResponse> {
-    return this.http.request({ method: 'GET', path, query, idempotent: true });
+    return this.send({ method: 'GET', path, query, idempotent: true });
   }
 
   private async getObject(path: string, query?: Record<string, QueryValue>): Promise<JsonObject> {
@@ -314,22 +236,13 @@ export class HugeGraphClient {
     return { name: stringField(o, 'name', 'graph info'), backend: stringField(o, 'backend', 'graph info') };
   }
 
-  /** Names of the graphs the user may read. */
-  async listGraphs(): Promise<string[]> {
-    const path = usesGraphspaces(this.serverVersion) ? `/graphspaces/${encodeURIComponent(this.graphspace)}/graphs` : '/graphs';
-    const o = await this.getObject(path);
-    const graphs = o['graphs'];
-    if (!Array.isArray(graphs)) throw new HugeGraphProtocolError(`GET ${path} has no 'graphs' list`);
-    return graphs.filter((x): x is string => typeof x === 'string');
-  }
-
   async getMode(): Promise<GraphMode> {
     return stringField(await this.getObject(this.g('/mode')), 'mode', 'mode') as GraphMode;
   }
 
   /** `PUT G/mode` with a bare JSON string body. The mode is held in server memory (resets on restart). */
   async setMode(mode: GraphMode): Promise<GraphMode> {
-    const res = await this.http.request({ method: 'PUT', path: this.g('/mode'), body: JSON.stringify(mode), idempotent: true });
+    const res = await this.send({ method: 'PUT', path: this.g('/mode'), body: JSON.stringify(mode), idempotent: true });
     return stringField(asObject(res.text(), 'answer to PUT mode'), 'mode', 'mode') as GraphMode;
   }
 
@@ -337,19 +250,9 @@ export class HugeGraphClient {
     return stringField(await this.getObject(this.g('/graph_read_mode')), 'graph_read_mode', 'read mode') as GraphReadMode;
   }
 
-  async setReadMode(mode: GraphReadMode): Promise<GraphReadMode> {
-    const res = await this.http.request({
-      method: 'PUT',
-      path: this.g('/graph_read_mode'),
-      body: JSON.stringify(mode),
-      idempotent: true,
-    });
-    return stringField(asObject(res.text(), 'answer to PUT graph_read_mode'), 'graph_read_mode', 'read mode') as GraphReadMode;
-  }
-
   /** Deletes all schema, data and indexes of the graph (`DELETE G/clear`). */
   async clear(): Promise<void> {
-    await this.http.request({
+    await this.send({
       method: 'DELETE',
       path: this.g('/clear'),
       query: { confirm_message: CLEAR_CONFIRM },
@@ -406,25 +309,13 @@ export class HugeGraphClient {
     return (await this.getObject(this.g(`/schema/${kind}/${encodeURIComponent(name)}`))) as T;
   }
 
-  /** One element by name; NotFound when missing. */
-  getPropertyKey(name: string): Promise<PropertyKey> {
-    return this.getSchemaElement('propertykeys', name);
-  }
-
+  /** One vertex label by name (the tools look up a label's id); NotFound when missing. */
   getVertexLabel(name: string): Promise<VertexLabel> {
     return this.getSchemaElement('vertexlabels', name);
   }
 
-  getEdgeLabel(name: string): Promise<EdgeLabel> {
-    return this.getSchemaElement('edgelabels', name);
-  }
-
-  getIndexLabel(name: string): Promise<IndexLabel> {
-    return this.getSchemaElement('indexlabels', name);
-  }
-
   private async postSchema(kind: SchemaKind, body: JsonObject, checkExist: boolean | undefined): Promise<JsonObject> {
-    const res = await this.http.request({
+    const res = await this.send({
       method: 'POST',
       path: this.g(`/schema/${kind}`),
       body: stringifyLossless(body),
@@ -474,7 +365,7 @@ export class HugeGraphClient {
 
   // ---- tasks -------------------------------------------------------------------------------
 
-  async getTask(id: number): Promise<Task> {
+  private async getTask(id: number): Promise<Task> {
     const o = await this.getObject(this.g(`/tasks/${id}`));
     if (typeof o['task_status'] !== 'string') throw new HugeGraphProtocolError(`Task ${id} has no task_status`);
     return o as unknown as Task;
@@ -498,7 +389,7 @@ export class HugeGraphClient {
       if (Date.now() + interval > deadline) {
         throw new HugeGraphTimeoutError(`HugeGraph task ${id} (${task.task_name ?? task.task_type ?? '?'}) is still ${task.task_status} after ${timeoutMs} ms`);
       }
-      await sleep(interval);
+      await abortableSleep(interval, this.signal);
       interval = Math.min(1000, Math.ceil(interval * 1.5));
     }
   }
@@ -586,39 +477,9 @@ export class HugeGraphClient {
     return n;
   }
 
-  /** `GET G/traversers/vertices|edges/shards?split_size=` (split size ≥ 1 MiB). */
-  async shards(kind: ElementKind, splitSize: number): Promise<Shard[]> {
-    const o = await this.getObject(this.g(`/traversers/${ARRAY_KEY[kind]}/shards`), { split_size: splitSize });
-    const shards = o['shards'];
-    if (!Array.isArray(shards)) throw new HugeGraphProtocolError("Shards answer has no 'shards' list");
-    return shards.map((s) => {
-      const x = s as JsonObject;
-      return { start: String(x['start'] ?? ''), end: String(x['end'] ?? ''), length: Number(x['length'] ?? 0) };
-    });
-  }
-
-  /**
-   * `GET G/traversers/vertices|edges/scan` over one shard. Without `page` (undefined) the whole
-   * shard comes back in one answer and `nextPage` is null (the only way on the memory backend);
-   * with `page` null or '' paging starts, and `nextPage` carries on.
-   */
-  async scan(kind: ElementKind, shard: Shard, page?: string | null, pageLimit?: number): Promise<Page> {
-    const query: Record<string, QueryValue> = { start: shard.start, end: shard.end };
-    if (page !== undefined) query['page'] = page ?? '';
-    if (pageLimit !== undefined) query['page_limit'] = pageLimit;
-    const res = await this.getText(this.g(`/traversers/${ARRAY_KEY[kind]}/scan`), query);
-    return this.pageOf(res, kind);
-  }
-
   /** Raw JSON text of one vertex, by its raw JSON id (`123` or `"1:marko"`); NotFound when missing. */
   async getVertex(rawId: string): Promise<string> {
     const res = await this.getText(this.g(`/graph/vertices/${encodeURIComponent(rawId)}`));
-    return res.text();
-  }
-
-  /** Raw JSON text of one edge by its id (a plain string); NotFound when missing. */
-  async getEdge(id: string): Promise<string> {
-    const res = await this.getText(this.g(`/graph/edges/${encodeURIComponent(id)}`));
     return res.text();
   }
 
@@ -643,7 +504,7 @@ export class HugeGraphClient {
 
   private async postBatch(kind: ElementKind, input: BatchInput, query: Record<string, QueryValue> | undefined, idempotent: boolean): Promise<string[]> {
     const { body, count } = this.batchBody(input, ARRAY_KEY[kind]);
-    const res = await this.http.request({
+    const res = await this.send({
       method: 'POST',
       path: this.g(`/graph/${ARRAY_KEY[kind]}/batch`),
       query,

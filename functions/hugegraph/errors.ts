@@ -1,25 +1,9 @@
 /**
- * Typed errors of the HugeGraph client. Each class's `name` (= `code`) is part of the state
- * machines' contract (Retry/Catch match on it), so the names are exported as constants.
+ * Typed errors of the HugeGraph client. Each class's code (= its `name`) is part of the state
+ * machines' contract: Retry matches the transient ones, Catch all of them.
  */
-import { HgbrError } from '../errors';
+import { HgbrError, type HgbrErrorOptions } from '../errors';
 import { isLosslessNumber, parseLossless } from '../json/lossless';
-
-export const HugeGraphErrorNames = {
-  http: 'HugeGraphHttpError',
-  notFound: 'HugeGraphNotFoundError',
-  alreadyExists: 'HugeGraphAlreadyExistsError',
-  badRequest: 'HugeGraphBadRequestError',
-  unauthorized: 'HugeGraphUnauthorizedError',
-  forbidden: 'HugeGraphForbiddenError',
-  busy: 'HugeGraphBusyError',
-  serverError: 'HugeGraphServerError',
-  timeout: 'HugeGraphTimeoutError',
-  connection: 'HugeGraphConnectionError',
-  taskFailed: 'HugeGraphTaskFailedError',
-  protocol: 'HugeGraphProtocolError',
-  usage: 'HugeGraphUsageError',
-} as const;
 
 /** Where a request went; never carries credentials. */
 export interface RequestInfo {
@@ -27,13 +11,19 @@ export interface RequestInfo {
   readonly path: string;
 }
 
+/** The `exception` and `message` fields of a server's error answer. */
+export interface ErrorBody {
+  readonly exception?: string;
+  readonly message?: string;
+}
+
 /** Base of every error raised by the HugeGraph client. */
-export class HugeGraphError extends HgbrError {
+export abstract class HugeGraphError extends HgbrError {
   readonly method?: string;
   readonly path?: string;
 
-  constructor(message: string, code: string, hint?: string, request?: RequestInfo, options?: { cause?: unknown }) {
-    super(message, code, hint, options);
+  constructor(message: string, request?: RequestInfo, options?: HgbrErrorOptions) {
+    super(message, options);
     this.method = request?.method;
     this.path = request?.path;
   }
@@ -41,6 +31,7 @@ export class HugeGraphError extends HgbrError {
 
 /** The server answered with an error status. */
 export class HugeGraphHttpError extends HugeGraphError {
+  static override readonly code: string = 'HugeGraphHttpError';
   /** HTTP status. */
   readonly status: number;
   /** The server's `exception` field, e.g. `class org.apache.hugegraph.exception.NotFoundException`. */
@@ -48,15 +39,9 @@ export class HugeGraphHttpError extends HugeGraphError {
   /** The server's `message` field (or the raw body when it was not the usual JSON). */
   readonly serverMessage?: string;
 
-  constructor(
-    status: number,
-    request: RequestInfo,
-    body: { exception?: string; message?: string },
-    code: string = HugeGraphErrorNames.http,
-    hint?: string,
-  ) {
+  constructor(status: number, request: RequestInfo, body: ErrorBody) {
     const what = body.message ? `: ${body.message}` : '';
-    super(`HugeGraph ${request.method} ${request.path} failed with ${status}${what}`, code, hint, request);
+    super(`HugeGraph ${request.method} ${request.path} failed with ${status}${what}`, request);
     this.status = status;
     this.exception = body.exception;
     this.serverMessage = body.message;
@@ -64,100 +49,99 @@ export class HugeGraphHttpError extends HugeGraphError {
 }
 
 export class HugeGraphNotFoundError extends HugeGraphHttpError {
-  constructor(status: number, request: RequestInfo, body: { exception?: string; message?: string }) {
-    super(status, request, body, HugeGraphErrorNames.notFound, 'check the graph, graphspace, label or id name');
-  }
+  static override readonly code = 'HugeGraphNotFoundError';
+  static override readonly hint = 'check the graph, graphspace, label or id name';
 }
 
 /** 400 `ExistedException` ("… has existed"). */
 export class HugeGraphAlreadyExistsError extends HugeGraphHttpError {
-  constructor(status: number, request: RequestInfo, body: { exception?: string; message?: string }) {
-    super(status, request, body, HugeGraphErrorNames.alreadyExists, 'the element exists already; use checkExist: false to accept an identical one');
-  }
+  static override readonly code = 'HugeGraphAlreadyExistsError';
+  static override readonly hint = 'the element exists already; use checkExist: false to accept an identical one';
 }
 
 export class HugeGraphBadRequestError extends HugeGraphHttpError {
-  constructor(status: number, request: RequestInfo, body: { exception?: string; message?: string }) {
-    super(status, request, body, HugeGraphErrorNames.badRequest);
-  }
+  static override readonly code = 'HugeGraphBadRequestError';
+  static override readonly hint = 'the server refused the request as written; its message says which part';
 }
 
 export class HugeGraphUnauthorizedError extends HugeGraphHttpError {
-  constructor(status: number, request: RequestInfo, body: { exception?: string; message?: string }) {
-    super(status, request, body, HugeGraphErrorNames.unauthorized, 'give a username and password (HUGEGRAPH_USERNAME / HUGEGRAPH_PASSWORD)');
-  }
+  static override readonly code = 'HugeGraphUnauthorizedError';
+  static override readonly hint = 'give a username and password (HUGEGRAPH_USERNAME / HUGEGRAPH_PASSWORD)';
 }
 
 export class HugeGraphForbiddenError extends HugeGraphHttpError {
-  constructor(status: number, request: RequestInfo, body: { exception?: string; message?: string }) {
-    super(status, request, body, HugeGraphErrorNames.forbidden, 'the user lacks permission; use an admin user');
-  }
+  static override readonly code = 'HugeGraphForbiddenError';
+  static override readonly hint = 'the user lacks permission; use an admin user';
 }
 
 /** 503, or 400 "The rest server is too busy to write": always worth a retry with back-off. */
 export class HugeGraphBusyError extends HugeGraphHttpError {
-  constructor(status: number, request: RequestInfo, body: { exception?: string; message?: string }) {
-    super(status, request, body, HugeGraphErrorNames.busy, 'lower the concurrency or raise restserver.max_worker_threads / batch.max_write_ratio');
-  }
+  static override readonly code = 'HugeGraphBusyError';
+  static override readonly transient = true;
+  static override readonly hint = 'lower the concurrency or raise restserver.max_worker_threads / batch.max_write_ratio';
 }
 
 /** 500 and other 5xx except 503. */
 export class HugeGraphServerError extends HugeGraphHttpError {
-  constructor(status: number, request: RequestInfo, body: { exception?: string; message?: string }) {
-    super(status, request, body, HugeGraphErrorNames.serverError, 'see the HugeGraph server log');
-  }
+  static override readonly code = 'HugeGraphServerError';
+  static override readonly transient = true;
+  static override readonly hint = 'see the HugeGraph server log';
 }
 
 /** No (complete) answer within the request timeout, or a task did not finish in time. */
 export class HugeGraphTimeoutError extends HugeGraphError {
-  constructor(message: string, request?: RequestInfo, options?: { cause?: unknown }) {
-    super(message, HugeGraphErrorNames.timeout, 'raise the timeout or make the request smaller (page size, shard size)', request, options);
-  }
+  static override readonly code = 'HugeGraphTimeoutError';
+  static override readonly transient = true;
+  static override readonly hint = 'raise the timeout or make the request smaller (page size, shard size)';
 }
 
 /** The connection could not be made or broke (refused, reset, DNS, TLS…). */
 export class HugeGraphConnectionError extends HugeGraphError {
+  static override readonly code = 'HugeGraphConnectionError';
+  static override readonly transient = true;
+  static override readonly hint = 'is the HugeGraph server running and reachable at this URL?';
   /** The system error code, e.g. ECONNREFUSED or ECONNRESET, when known. */
   readonly errno?: string;
 
-  constructor(message: string, request?: RequestInfo, errno?: string, options?: { cause?: unknown }) {
-    super(message, HugeGraphErrorNames.connection, 'is the HugeGraph server running and reachable at this URL?', request, options);
+  constructor(message: string, request?: RequestInfo, errno?: string, options?: HgbrErrorOptions) {
+    super(message, request, options);
     this.errno = errno;
   }
 }
 
 /** An asynchronous server task ended `failed` or `cancelled`. */
 export class HugeGraphTaskFailedError extends HugeGraphError {
+  static override readonly code = 'HugeGraphTaskFailedError';
+  static override readonly hint = 'see task_result and the server log';
+
   constructor(
     readonly taskId: number,
     readonly taskStatus: string,
     readonly taskResult: string | undefined,
     readonly taskName?: string,
   ) {
-    super(
-      `HugeGraph task ${taskId}${taskName ? ` (${taskName})` : ''} ended ${taskStatus}${taskResult ? `: ${taskResult}` : ''}`,
-      HugeGraphErrorNames.taskFailed,
-      'see task_result and the server log',
-    );
+    super(`HugeGraph task ${taskId}${taskName ? ` (${taskName})` : ''} ended ${taskStatus}${taskResult ? `: ${taskResult}` : ''}`);
   }
 }
 
 /** The server's answer was not what the API promises (unparseable JSON, missing field). */
 export class HugeGraphProtocolError extends HugeGraphError {
-  constructor(message: string, request?: RequestInfo, options?: { cause?: unknown }) {
-    super(message, HugeGraphErrorNames.protocol, 'is this URL a HugeGraph server of a supported version (1.0 to 1.7)?', request, options);
-  }
+  static override readonly code = 'HugeGraphProtocolError';
+  static override readonly hint = 'is this URL a HugeGraph server of a supported version (1.0 to 1.7)?';
 }
 
 /** The caller asked for something the client refuses before sending (e.g. a batch above 500). */
 export class HugeGraphUsageError extends HugeGraphError {
+  static override readonly code = 'HugeGraphUsageError';
+  static override readonly hint = 'this is a bug in the caller of the HugeGraph client; please report it';
+
   constructor(message: string, hint?: string) {
-    super(message, HugeGraphErrorNames.usage, hint);
+    super(message, undefined, { hint });
   }
 }
 
 /** The `exception` and `message` fields of an error body; the raw text when it is not JSON. */
-export function parseErrorBody(text: string): { exception?: string; message?: string } {
+export function parseErrorBody(text: string): ErrorBody {
   const trimmed = text.trim();
   if (!trimmed) return {};
   if (trimmed.startsWith('{')) {

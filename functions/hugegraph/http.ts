@@ -5,6 +5,7 @@
  */
 import { gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import { Pool } from 'undici';
+import { abortedError, eitherSignal, throwIfAborted } from '../abort';
 import { decodeUtf8 } from '../json/scan';
 import {
   errorFromResponse,
@@ -64,6 +65,8 @@ export interface HttpRequest {
   readonly retry?: boolean;
   /** Extra retry-policy overrides for this call. */
   readonly retryOptions?: RetryOptions;
+  /** Abandons the request, its retries and their waits: it then fails with an AbortedError. */
+  readonly signal?: AbortSignal;
 }
 
 export interface HttpResponse {
@@ -154,6 +157,7 @@ export class HugeGraphHttp {
   /** Sends one request with retries; resolves with a 2xx response, rejects with a typed error. */
   async request(req: HttpRequest): Promise<HttpResponse> {
     if (this.closed) throw new HugeGraphConnectionError('The HugeGraph client is closed');
+    throwIfAborted(req.signal);
     const pathWithQuery = `${this.basePath}${req.path}${encodeQuery(req.query)}`;
     const info: RequestInfo = { method: req.method, path: pathWithQuery };
     let body: Uint8Array | undefined =
@@ -170,7 +174,7 @@ export class HugeGraphHttp {
     const once = (): Promise<HttpResponse> => this.attempt(req, info, headers, body);
     if (req.retry === false) return once();
     const retry = req.retryOptions ? { ...this.retry, ...resolveRetryOptionsPartial(req.retryOptions) } : this.retry;
-    return withRetry(once, retry, { idempotent: req.idempotent });
+    return withRetry(once, retry, { idempotent: req.idempotent, signal: req.signal });
   }
 
   private async attempt(
@@ -195,7 +199,7 @@ export class HugeGraphHttp {
         path: info.path,
         headers,
         body,
-        signal: controller.signal,
+        signal: eitherSignal(controller.signal, req.signal),
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
@@ -203,6 +207,7 @@ export class HugeGraphHttp {
       resHeaders = res.headers;
       raw = Buffer.from(await res.body.arrayBuffer());
     } catch (err) {
+      if (req.signal?.aborted) throw abortedError(req.signal);
       const code = systemCode(err);
       if (timedOut || (code !== undefined && TIMEOUT_CODES.has(code))) {
         throw new HugeGraphTimeoutError(`HugeGraph ${info.method} ${info.path} got no complete answer within ${timeoutMs} ms`, info, {

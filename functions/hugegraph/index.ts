@@ -4,3 +4,4 @@ export * from './http';
 export * from './retry';
 export * from './schema';
 export * from './version';
+export * from './session';

@@ -2,17 +2,14 @@
  * Retry policy for HugeGraph requests: exponential back-off with full jitter
  * (delay = random(0, min(maxDelay, base · 2^retry))).
  *
- * Retried: 503 and 400 "too busy to write" (the server refused before doing anything), 500 and
+ * Retried: the client's transient errors (their classes say so, as they do for Step Functions'
+ * Retry): 503 and 400 "too busy to write" (the server refused before doing anything), 500 and
  * other 5xx, connections refused or reset, and time-outs; but a reset or time-out after the request
  * may have reached the server only when the call is idempotent. Never retried: other 400s, 401,
  * 403, 404, task failures, usage errors.
  */
-import {
-  HugeGraphBusyError,
-  HugeGraphConnectionError,
-  HugeGraphServerError,
-  HugeGraphTimeoutError,
-} from './errors';
+import { abortableSleep } from '../abort';
+import { HugeGraphConnectionError, HugeGraphError, HugeGraphTimeoutError } from './errors';
 
 export interface RetryOptions {
   /** Total attempts including the first. @default 6 */
@@ -21,8 +18,8 @@ export interface RetryOptions {
   readonly baseDelayMs?: number;
   /** Upper bound of any single delay. @default 10000 */
   readonly maxDelayMs?: number;
-  /** Injectable for tests. @default setTimeout-based */
-  readonly sleep?: (ms: number) => Promise<void>;
+  /** Injectable for tests; rejects when `signal` aborts. @default {@link abortableSleep} */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Injectable for tests; returns [0, 1). @default Math.random */
   readonly random?: () => number;
   /** Called before each wait, e.g. to log. */
@@ -33,12 +30,10 @@ export interface ResolvedRetryOptions {
   readonly maxAttempts: number;
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
-  readonly sleep: (ms: number) => Promise<void>;
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly random: () => number;
   readonly onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void;
 }
-
-export const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOptions {
   const maxAttempts = options.maxAttempts ?? 6;
@@ -47,7 +42,7 @@ export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOp
     maxAttempts,
     baseDelayMs: Math.max(0, options.baseDelayMs ?? 200),
     maxDelayMs: Math.max(0, options.maxDelayMs ?? 10_000),
-    sleep: options.sleep ?? defaultSleep,
+    sleep: options.sleep ?? abortableSleep,
     random: options.random ?? Math.random,
     onRetry: options.onRetry,
   };
@@ -65,17 +60,19 @@ const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREAC
 export interface RetryContext {
   /** Repeating the call has the same effect as doing it once (GET, PUT mode, batches in RESTORING/MERGING…). */
   readonly idempotent: boolean;
+  /** Stops the retries, a wait included: the call then fails with an AbortedError. */
+  readonly signal?: AbortSignal;
 }
 
 /** Whether `error` is worth another attempt. */
 export function isRetryable(error: unknown, context: RetryContext): boolean {
-  if (error instanceof HugeGraphBusyError) return true;
-  if (error instanceof HugeGraphServerError) return true;
+  if (!(error instanceof HugeGraphError) || !error.transient) return false;
+  // A request that may have reached the server is sent again only when repeating it is harmless.
   if (error instanceof HugeGraphConnectionError) {
     return context.idempotent || (error.errno !== undefined && NOT_SENT.has(error.errno));
   }
   if (error instanceof HugeGraphTimeoutError) return context.idempotent;
-  return false;
+  return true;
 }
 
 /** Runs `fn` until it succeeds, fails with a non-retryable error, or attempts run out (then the last error). */
@@ -91,7 +88,7 @@ export async function withRetry<T>(
       if (attempt >= options.maxAttempts || !isRetryable(error, context)) throw error;
       const delayMs = backoffDelay(attempt - 1, options);
       options.onRetry?.({ attempt, delayMs, error });
-      await options.sleep(delayMs);
+      await options.sleep(delayMs, context.signal);
     }
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Schema element types (as `GET G/schema` returns them) and the pure rules that turn a GET
- * element into a create body for a given target (hugegraph-api.md §2.2 to §2.4 and §3.2).
+ * element into a create body for a given target (docs/hugegraph-api.md §2.2 to §2.4 and §3.2).
  */
 import { isJsonNumber, JsonObject, JsonValue } from '../json/lossless';
 import { HugeGraphUsageError } from './errors';

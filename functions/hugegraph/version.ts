@@ -1,4 +1,4 @@
-/** Server version handling (hugegraph-api.md §1: detect by `core`, not by `api`). */
+/** Server version handling (docs/hugegraph-api.md §1: detect by `core`, not by `api`). */
 
 /** Numeric parts of a version such as `1.5.0` or `1.7.0-SNAPSHOT` (missing parts are 0). */
 export function parseVersion(version: string): [number, number, number] {

@@ -2,7 +2,8 @@ import { HgbrError } from '../errors';
 
 /** Text that is not the JSON we expected: truncated response, stray byte, wrong top-level shape. */
 export class JsonSyntaxError extends HgbrError {
-  static readonly code = 'JsonSyntaxError';
+  static override readonly code = 'JsonSyntaxError';
+  static override readonly hint = 'the text was cut short or is not the JSON expected here';
 
   constructor(
     message: string,
@@ -10,6 +11,6 @@ export class JsonSyntaxError extends HgbrError {
     readonly position: number,
     hint?: string,
   ) {
-    super(`${message} at position ${position}`, JsonSyntaxError.code, hint);
+    super(`${message} at position ${position}`, { hint });
   }
 }

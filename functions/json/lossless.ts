@@ -1,6 +1,6 @@
 /**
  * Lossless JSON parse and stringify for the few places that must edit graph data or schema
- * (design.md §3: `JSON.parse` is not allowed on graph data).
+ * (docs/design-notes.md §3: `JSON.parse` is not allowed on graph data).
  *
  * - A JSON number is parsed into a {@link LosslessNumber} holding its exact text, so Snowflake ids
  *   (1208794584776818688), LONG values and -9223372036854775808 survive; stringify writes the

@@ -1,5 +1,5 @@
 /**
- * Element-boundary scanning of JSON text (design.md §3 and §7).
+ * Element-boundary scanning of JSON text (docs/design-notes.md §3 and §7).
  *
  * Backup does not need to understand graph elements to copy them: it finds where each element of a
  * response's array starts and ends and passes the server's text through untouched. The scanner

@@ -22,9 +22,13 @@ export interface EndedExecution {
   readonly input: unknown;
 }
 
+/** An event the clean-up cannot act on; it is logged and dropped, since a retry would not change it. */
 export class UnusableEventError extends HgbrError {
+  static override readonly code = 'UnusableEventError';
+  static override readonly hint = 'the EventBridge rule sends events of another shape than the clean-up reads; redeploy the stack';
+
   constructor(reason: string) {
-    super(`not an execution status change this function can act on: ${reason}`, 'UnusableEvent');
+    super(`not an execution status change this function can act on: ${reason}`);
   }
 }
 

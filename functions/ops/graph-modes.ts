@@ -1,4 +1,5 @@
-import type { GraphRef } from '../backup/types';
+import { HgbrError } from '../errors';
+import type { GraphRef } from '../workflow/graph-ref';
 import type { GraphMode } from '../hugegraph';
 
 /** Namespace and names of the metrics the mode check publishes; infra/constructs/operations.ts alarms on them. */
@@ -65,4 +66,14 @@ export function modeMetricData(checks: readonly GraphModeCheck[], timestamp: Dat
   });
   if (checked.length === 0) return [];
   return [...checked.map((c) => datum(c.leftInMode ? 1 : 0, c.graph)), datum(checked.some((c) => c.leftInMode) ? 1 : 0)];
+}
+
+/** Some watched graph's mode could not be read; fails the check so its Errors alarm fires. */
+export class GraphModesUnreadableError extends HgbrError {
+  static override readonly code = 'GraphModesUnreadableError';
+  static override readonly hint = 'see the check\'s log for each graph\'s error; is the server up and the secret right?';
+
+  constructor(failed: readonly GraphModeCheck[]) {
+    super(`could not read the mode of ${failed.map((c) => `${graphKey(c.graph)} (${c.error})`).join(', ')}`);
+  }
 }

@@ -1,5 +1,5 @@
-import { readLock, releaseLock } from '../backup/lock';
-import type { WorkflowRuntime } from '../backup/runtime';
+import { readLock, releaseLock } from '../workflow/lock';
+import type { WorkflowRuntime } from '../workflow/runtime';
 import type { GraphMode } from '../hugegraph';
 import { restoreLockKey } from './layout';
 import type { RestoreLockRecord } from './plan';

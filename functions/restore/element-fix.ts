@@ -1,10 +1,10 @@
 /**
  * The targeted edits restore makes to raw element text before posting it (pure). Elements are never
  * parsed: members are located with the boundary scanner and only the edited members change, so
- * every id and number elsewhere keeps its exact bytes (design.md §3 and §7).
+ * every id and number elsewhere keeps its exact bytes (docs/design-notes.md §3 and §7).
  *
  * - A PRIMARY_KEY vertex loses its `id` in every mode: the server rejects it and recomputes
- *   `<labelId>:<values>` itself (hugegraph-api.md §3.3).
+ *   `<labelId>:<values>` itself (docs/hugegraph-api.md §3.3).
  * - MERGING, edges: the `id` goes (the server derives it from the target's label ids), and an
  *   endpoint of a PRIMARY_KEY label gets the target's label id as the prefix before ':'.
  *   AUTOMATIC and customized endpoint ids do not embed a schema id and stay as they are.
@@ -12,6 +12,7 @@
  */
 import { parseLossless, stringifyLossless, type JsonValue } from '../json/lossless';
 import { editObjectMembers, elementIdRaw, getMemberRaw, scanObjectMembers } from '../json/scan';
+import { ElementFixError } from './errors';
 import type { RestoreMode } from './types';
 
 export interface ElementFixContext {
@@ -19,9 +20,6 @@ export interface ElementFixContext {
   /** Target's PRIMARY_KEY vertex labels: name → label id (decimal text). */
   readonly primaryKeyLabels: ReadonlyMap<string, string>;
 }
-
-/** An element that cannot be fixed: its text is not what the server writes. */
-export class ElementFixError extends Error {}
 
 /** The label name of a raw element (its `label` member), or undefined. */
 export function elementLabel(raw: string): string | undefined {

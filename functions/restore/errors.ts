@@ -1,57 +1,45 @@
 /**
- * Errors a restore raises on purpose. Each class's `name` is part of the restore state machine's
- * contract (its Catch and Retry match on it), so the names are exported as constants too.
+ * Errors a restore raises on purpose. Each class's code (= its `name`) is part of the restore state
+ * machine's contract: its Catch matches them, and `hgbr restore --json` reports them.
  */
 import { HgbrError } from '../errors';
 
-export const RestoreErrorNames = {
-  invalidRequest: 'InvalidRestoreRequestError',
-  notABackup: 'NotABackupError',
-  backupFilesMissing: 'BackupFilesMissingError',
-  targetNotEmpty: 'TargetNotEmptyError',
-  schemaConflict: 'SchemaConflictError',
-  notPossible: 'RestoreNotPossibleError',
-  countMismatch: 'RestoreCountMismatchError',
-  lockLost: 'RestoreLockLostError',
-  modeLost: 'RestoreModeLostError',
-} as const;
-
 export class InvalidRestoreRequestError extends HgbrError {
+  static override readonly code = 'InvalidRestoreRequestError';
+  static override readonly hint = 'correct the restore request (see hgbr restore --help)';
+
   constructor(readonly problems: readonly string[]) {
-    super(`invalid restore request: ${problems.join('; ')}`, RestoreErrorNames.invalidRequest);
+    super(`invalid restore request: ${problems.join('; ')}`);
   }
 }
 
 /** The source holds neither a manifest nor files a hugegraph-tools backup would have. */
 export class NotABackupError extends HgbrError {
+  static override readonly code = 'NotABackupError';
+  static override readonly hint = 'give ROOT/<graph>/<backupId> of an hgbr backup (see hgbr list), or a folder written by hugegraph-tools backup';
+
   constructor(location: string, detail: string) {
-    super(
-      `${location} is not a backup: ${detail}`,
-      RestoreErrorNames.notABackup,
-      'give ROOT/<graph>/<backupId> of an hgbr backup (see hgbr list), or a folder written by hugegraph-tools backup',
-    );
+    super(`${location} is not a backup: ${detail}`);
   }
 }
 
 /** Files the manifest lists are missing, or stored with another size than recorded. */
 export class BackupFilesMissingError extends HgbrError {
+  static override readonly code = 'BackupFilesMissingError';
+  static override readonly hint = 'the backup was damaged or partly deleted after it was written; use another backup';
+
   constructor(location: string, readonly problems: readonly string[]) {
-    super(
-      `${location} does not hold what its manifest lists: ${problems.join('; ')}`,
-      RestoreErrorNames.backupFilesMissing,
-      'the backup was damaged or partly deleted after it was written; use another backup',
-    );
+    super(`${location} does not hold what its manifest lists: ${problems.join('; ')}`);
   }
 }
 
 /** RESTORING needs an empty graph. */
 export class TargetNotEmptyError extends HgbrError {
+  static override readonly code = 'TargetNotEmptyError';
+  static override readonly hint = 'clear the graph first, or restore with --mode merging to add the backup to what the graph holds';
+
   constructor(graph: string, holds: string) {
-    super(
-      `graph ${graph} is not empty (it holds ${holds}); a RESTORING restore needs an empty graph`,
-      RestoreErrorNames.targetNotEmpty,
-      'clear the graph first, or restore with --mode merging to add the backup to what the graph holds',
-    );
+    super(`graph ${graph} is not empty (it holds ${holds}); a RESTORING restore needs an empty graph`);
   }
 }
 
@@ -69,19 +57,20 @@ export function describeConflict(c: SchemaConflict): string {
 
 /** Schema elements that exist on the target under the same name with another definition: all of them. */
 export class SchemaConflictError extends HgbrError {
+  static override readonly code = 'SchemaConflictError';
+  static override readonly hint = 'nothing was written; restore into another graph, or change or drop these elements on the target first';
+
   constructor(graph: string, readonly conflicts: readonly SchemaConflict[]) {
-    super(
-      `graph ${graph} has ${conflicts.length} schema element(s) that differ from the backup's: ${conflicts.map(describeConflict).join('; ')}`,
-      RestoreErrorNames.schemaConflict,
-      'nothing was written; restore into another graph, or change or drop these elements on the target first',
-    );
+    super(`graph ${graph} has ${conflicts.length} schema element(s) that differ from the backup's: ${conflicts.map(describeConflict).join('; ')}`);
   }
 }
 
 /** Something about the source or the target makes this restore impossible (other than the above). */
 export class RestoreNotPossibleError extends HgbrError {
+  static override readonly code = 'RestoreNotPossibleError';
+
   constructor(message: string, hint?: string) {
-    super(message, RestoreErrorNames.notPossible, hint);
+    super(message, { hint });
   }
 }
 
@@ -96,6 +85,9 @@ export interface CountMismatch {
 
 /** After the restore the target does not hold what the backup held. */
 export class RestoreCountMismatchError extends HgbrError {
+  static override readonly code = 'RestoreCountMismatchError';
+  static override readonly hint = 'run the restore again with the same restore id (finished files are skipped); if it persists, the graph was changed during the restore';
+
   constructor(
     graph: string,
     readonly mode: string,
@@ -108,22 +100,17 @@ export class RestoreCountMismatchError extends HgbrError {
         : `${m.kind} label ${m.label}: expected ${mode === 'MERGING' ? 'at least' : 'exactly'} ${m.expected} on the target, found ${m.actual}`,
     );
     if (unrestored.length) parts.push(`files never restored: ${unrestored.join(', ')}`);
-    super(
-      `graph ${graph} does not hold what the backup held: ${parts.join('; ')}`,
-      RestoreErrorNames.countMismatch,
-      'run the restore again with the same restore id (finished files are skipped); if it persists, the graph was changed during the restore',
-    );
+    super(`graph ${graph} does not hold what the backup held: ${parts.join('; ')}`);
   }
 }
 
 /** The restore's lock on its target is gone or held by another run: this run must not write. */
 export class RestoreLockLostError extends HgbrError {
+  static override readonly code = 'RestoreLockLostError';
+  static override readonly hint = 'the restore was reset or taken over; start it again';
+
   constructor(key: string, restoreId: string, holder?: string) {
-    super(
-      `restore ${restoreId} no longer holds ${key}${holder ? ` (restore ${holder} does)` : ''}`,
-      RestoreErrorNames.lockLost,
-      'the restore was reset or taken over; start it again',
-    );
+    super(`restore ${restoreId} no longer holds ${key}${holder ? ` (restore ${holder} does)` : ''}`);
   }
 }
 
@@ -132,11 +119,17 @@ export class RestoreLockLostError extends HgbrError {
  * memory) or the restore was reset. Writing on would break the id rules, so the run stops.
  */
 export class RestoreModeLostError extends HgbrError {
+  static override readonly code = 'RestoreModeLostError';
+
   constructor(graph: string, expected: string, actual: string, restoreId: string) {
-    super(
-      `graph ${graph} is in mode ${actual}, not ${expected}: the server was restarted or the restore was reset; nothing more was written`,
-      RestoreErrorNames.modeLost,
-      `run the restore again with --restore-id ${restoreId}: files already restored are skipped`,
-    );
+    super(`graph ${graph} is in mode ${actual}, not ${expected}: the server was restarted or the restore was reset; nothing more was written`, {
+      hint: `run the restore again with --restore-id ${restoreId}: files already restored are skipped`,
+    });
   }
+}
+
+/** An element that cannot be fixed for the target: its text is not what the server writes. */
+export class ElementFixError extends HgbrError {
+  static override readonly code = 'ElementFixError';
+  static override readonly hint = 'the backup file holds an element HugeGraph would not have written; it is damaged or was edited';
 }

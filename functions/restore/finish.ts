@@ -1,5 +1,6 @@
-import { readLock, releaseLock } from '../backup/lock';
-import type { WorkflowRuntime } from '../backup/runtime';
+import { readLock, releaseLock } from '../workflow/lock';
+import { MESSAGES } from '../workflow/messages';
+import type { WorkflowRuntime } from '../workflow/runtime';
 import type { GraphMode } from '../hugegraph';
 import { ObjectNotFoundError, type BackupStorage } from '../storage/storage';
 import type { RestoreLockRecord } from './plan';
@@ -30,9 +31,9 @@ export async function finishRestore(runtime: WorkflowRuntime, job: RestoreJob, v
     await releaseLock(state, restoreLockKey(job.target), job.restoreId);
   }
   await state.deletePrefix(job.statePrefix).catch((error: unknown) => {
-    runtime.progress?.({ type: 'warning', message: `the restore's records under ${job.statePrefix} were not all removed: ${(error as Error).message}` });
+    runtime.notify(MESSAGES.restoreRecordsLeft.of({ restoreId: job.restoreId, statePrefix: job.statePrefix, error: (error as Error).message }));
   });
-  return {
+  const summary: RestoreSummary = {
     restoreId: job.restoreId,
     mode: job.mode,
     target: job.target,
@@ -43,6 +44,11 @@ export async function finishRestore(runtime: WorkflowRuntime, job: RestoreJob, v
     modeRestoredTo: job.previousMode,
     countedOnTarget: verified.countedOnTarget,
   };
+  const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+  runtime.notify(
+    MESSAGES.restoreCompleted.of({ restoreId: job.restoreId, graph: job.target.graph, vertices: total(summary.vertices), edges: total(summary.edges), modeRestoredTo: job.previousMode }),
+  );
+  return summary;
 }
 
 async function readVerifyRecord(state: BackupStorage, job: RestoreJob): Promise<VerifyRecord | undefined> {

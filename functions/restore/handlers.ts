@@ -1,4 +1,5 @@
-import type { WorkflowRuntime } from '../backup/runtime';
+import type { WorkflowRuntime, WorkflowSteps } from '../workflow/runtime';
+import { bindSteps } from '../workflow/runtime';
 import { resetRestore } from './abort';
 import { finishRestore } from './finish';
 import { planRestore } from './plan';
@@ -8,19 +9,21 @@ import type { RestoreFilesInput, RestoreJob, RestoreRequest, VerifyResult } from
 import { verifyRestore } from './verify';
 
 /**
- * The restore workflow's task handlers, bound to a runtime. The Lambda entry points and the local
- * runner both use these; each is a thin adapter from the state's input to the domain function.
+ * The restore workflow's steps by task: thin adapters from a state's input to the domain function.
+ * The Lambda entry points (functions/handlers/restore.ts) and the local runner both use these.
  */
+export const RESTORE_STEPS = {
+  plan: (runtime: WorkflowRuntime, input: { request: RestoreRequest; executionId: string }) => planRestore(runtime, input.request, input.executionId),
+  prepare: (runtime: WorkflowRuntime, input: { job: RestoreJob }) => prepareRestore(runtime, input.job),
+  restoreFiles: (runtime: WorkflowRuntime, input: RestoreFilesInput) => restoreFiles(runtime, input),
+  verify: (runtime: WorkflowRuntime, input: { job: RestoreJob }) => verifyRestore(runtime, input.job),
+  finish: (runtime: WorkflowRuntime, input: { job: RestoreJob; verified: VerifyResult }) => finishRestore(runtime, input.job, input.verified),
+  // `error` is the Catch's {Error, Cause}: the reset is the same whatever failed.
+  reset: (runtime: WorkflowRuntime, input: { job: RestoreJob; error?: unknown }) => resetRestore(runtime, input.job),
+} satisfies WorkflowSteps;
+
 export function restoreHandlers(runtime: WorkflowRuntime) {
-  return {
-    plan: (input: { request: RestoreRequest; executionId: string }) => planRestore(runtime, input.request, input.executionId),
-    prepare: (input: { job: RestoreJob }) => prepareRestore(runtime, input.job),
-    restoreFiles: (input: RestoreFilesInput) => restoreFiles(runtime, input),
-    verify: (input: { job: RestoreJob }) => verifyRestore(runtime, input.job),
-    finish: (input: { job: RestoreJob; verified: VerifyResult }) => finishRestore(runtime, input.job, input.verified),
-    // `error` is the Catch's {Error, Cause}: the reset is the same whatever failed.
-    reset: (input: { job: RestoreJob; error?: unknown }) => resetRestore(runtime, input.job),
-  };
+  return bindSteps(RESTORE_STEPS, runtime);
 }
 
 export type RestoreHandlers = ReturnType<typeof restoreHandlers>;

@@ -10,7 +10,7 @@
  *
  * `_restores` starts with none of the six backup file prefixes, so hugegraph-tools ignores it.
  */
-import type { GraphRef } from '../backup/types';
+import type { GraphRef } from '../workflow/graph-ref';
 import { parseLocation } from '../storage/storage';
 import type { ItemsRef } from './types';
 

@@ -1,8 +1,9 @@
-import { acquireLock, LockHeldError, readLock, releaseLock, type LockRecord } from '../backup/lock';
-import type { WorkflowRuntime } from '../backup/runtime';
-import type { GraphRef } from '../backup/types';
+import { acquireLock, LockHeldError, readLock, releaseLock, type LockRecord } from '../workflow/lock';
+import { MESSAGES } from '../workflow/messages';
+import type { WorkflowRuntime } from '../workflow/runtime';
+import type { GraphRef } from '../workflow/graph-ref';
 import { newBackupId } from '../format';
-import { versionAtLeast, type GraphMode, type HugeGraphClient } from '../hugegraph';
+import { versionAtLeast, type GraphMode, type SchemaReader } from '../hugegraph';
 import { formatLocation, parseLocation, type BackupStorage } from '../storage/storage';
 import { InvalidRestoreRequestError, RestoreNotPossibleError, SchemaConflictError, TargetNotEmptyError } from './errors';
 import { doneRecordsPrefix, itemsRef, planRecordKey, restoreLockKey, statePrefixOf, workListKey } from './layout';
@@ -134,7 +135,7 @@ export async function planRestore(runtime: WorkflowRuntime, request: RestoreRequ
       batchConcurrency: request.batchConcurrency ?? DEFAULT_BATCH_CONCURRENCY,
       verifyTarget: request.verifyTarget ?? false,
     };
-    for (const message of warnings) runtime.progress?.({ type: 'warning', message });
+    for (const warning of warnings) runtime.notify(MESSAGES.restoreWarning.of({ restoreId, warning }));
     return { job, items: itemsRef(stateLocation, statePrefix), summary: planSummary(request.mode, contents, comparison, warnings) };
   } catch (error) {
     await releaseLock(state, lockKey, restoreId).catch(() => undefined);
@@ -173,7 +174,7 @@ async function checkSource(runtime: WorkflowRuntime, request: RestoreRequest): P
   return { contents, schema };
 }
 
-export async function readTargetSchema(client: HugeGraphClient): Promise<SchemaSet> {
+export async function readTargetSchema(client: Pick<SchemaReader, 'getSchema'>): Promise<SchemaSet> {
   const schema = await client.getSchema();
   return {
     propertykeys: schema.propertykeys.elements,

@@ -1,5 +1,5 @@
-import type { WorkflowRuntime } from '../backup/runtime';
-import type { HugeGraphClient, SchemaElement } from '../hugegraph';
+import type { WorkflowRuntime } from '../workflow/runtime';
+import type { SchemaElement, SchemaWriter } from '../hugegraph';
 import { SchemaConflictError } from './errors';
 import { readTargetSchema } from './plan';
 import { differences, kindName, schemaCreationOrder, type SchemaStep } from './schema-diff';
@@ -54,7 +54,7 @@ export async function prepareRestore(runtime: WorkflowRuntime, job: RestoreJob):
  * One create. `check_exist: false` makes a repeat of a create that reached the server (a retried
  * request, or two runs racing) harmless: an identical element is answered with the existing one.
  */
-async function createElement(client: HugeGraphClient, job: RestoreJob, step: SchemaStep): Promise<void> {
+async function createElement(client: SchemaWriter, job: RestoreJob, step: SchemaStep): Promise<void> {
   const options = { keepId: job.mode === 'RESTORING', checkExist: false };
   switch (step.kind) {
     case 'propertykeys':

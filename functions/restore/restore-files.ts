@@ -1,10 +1,11 @@
-import type { WorkflowRuntime } from '../backup/runtime';
+import { throwIfAborted } from '../abort';
+import { MESSAGES } from '../workflow/messages';
+import type { WorkflowRuntime } from '../workflow/runtime';
 import { BackupFormatError, decodeLineBytes, locateLineArray, readFileLineBytes, type LineBytes } from '../format';
-import { HugeGraphBadRequestError, HugeGraphNotFoundError, HugeGraphServerError, type BatchInput, type HugeGraphClient } from '../hugegraph';
+import { HugeGraphBadRequestError, HugeGraphNotFoundError, HugeGraphServerError, type BatchInput, type GraphModes, type GraphWriter, type SchemaReader } from '../hugegraph';
 import { arrayElementsBytes, withoutLeadingIdBytes } from '../json/bytes';
 import { scanArray, utf8Length } from '../json/scan';
 import {
-  ElementFixError,
   elementLabel,
   fixEdge,
   fixVertex,
@@ -13,13 +14,13 @@ import {
   vertexIdOnTarget,
   type ElementFixContext,
 } from './element-fix';
-import { RestoreModeLostError } from './errors';
+import { ElementFixError, RestoreModeLostError } from './errors';
 import { doneRecordKey } from './layout';
 import { openBackupFile } from './source';
 import { assertLockHeld, readDoneRecord, type DoneRecord } from './state';
 import type { FileItem, RestoreFilesInput, RestoreFilesResult, RestoreJob, RestoreMode } from './types';
 
-/** Label reported in progress events for a hugegraph-tools file, whose lines mix labels. */
+/** Label reported in progress messages for a hugegraph-tools file, whose lines mix labels. */
 export const MIXED_LABELS = '(mixed)';
 
 /**
@@ -41,7 +42,7 @@ export async function restoreFiles(runtime: WorkflowRuntime, input: RestoreFiles
 }
 
 /** The target's PRIMARY_KEY vertex labels, by name, with their ids. */
-export async function fixContext(client: HugeGraphClient, mode: RestoreMode): Promise<ElementFixContext> {
+export async function fixContext(client: Pick<SchemaReader, 'listVertexLabels'>, mode: RestoreMode): Promise<ElementFixContext> {
   const labels = await client.listVertexLabels();
   const primaryKeyLabels = new Map<string, string>();
   for (const label of labels.elements) {
@@ -53,7 +54,7 @@ export async function fixContext(client: HugeGraphClient, mode: RestoreMode): Pr
 async function restoreFile(
   runtime: WorkflowRuntime,
   job: RestoreJob,
-  client: HugeGraphClient,
+  client: GraphWriter & Pick<GraphModes, 'getMode'>,
   context: ElementFixContext,
   item: FileItem,
 ): Promise<{ name: string; elements: number; skipped: boolean }> {
@@ -78,7 +79,7 @@ async function restoreFile(
  * Only Prepare sets the mode: setting it here again could undo a reset that ran meanwhile (a
  * sibling child failed). A server restarted since Prepare is back in NONE: stop, a re-run resumes.
  */
-async function assertStillRestoring(runtime: WorkflowRuntime, job: RestoreJob, client: HugeGraphClient): Promise<void> {
+async function assertStillRestoring(runtime: WorkflowRuntime, job: RestoreJob, client: Pick<GraphModes, 'getMode'>): Promise<void> {
   await assertLockHeld(runtime, job);
   const mode = await client.getMode();
   if (mode !== job.mode) throw new RestoreModeLostError(job.target.graph, job.mode, mode, job.restoreId);
@@ -92,7 +93,7 @@ async function assertStillRestoring(runtime: WorkflowRuntime, job: RestoreJob, c
 async function postFile(
   runtime: WorkflowRuntime,
   job: RestoreJob,
-  client: HugeGraphClient,
+  client: GraphWriter,
   context: ElementFixContext,
   item: FileItem,
   content: AsyncIterable<Uint8Array>,
@@ -105,6 +106,7 @@ async function postFile(
   try {
     for await (const line of readFileLineBytes(item.name, content)) {
       if ('error' in failed) break;
+      throwIfAborted(runtime.signal);
       const batch =
         handling === 'as-stored' ? storedBatch(item, line) : handling === 'without-ids' ? withoutIdsBatch(item, context, line) : fixedBatch(item, kind, context, line);
       if (batch.elements === 0) continue;
@@ -112,7 +114,7 @@ async function postFile(
       const sending = (async () => {
         try {
           await (kind === 'vertex' ? sendVertices(client, context, batch) : client.createEdges(batch.body, { checkVertex: false }));
-          runtime.progress?.({ type: 'restored', kind, label: item.label ?? MIXED_LABELS, elements: batch.elements, bytes: batch.bytes });
+          runtime.notify(MESSAGES.batchRestored.of({ kind, label: item.label ?? MIXED_LABELS, elements: batch.elements, bytes: batch.bytes }));
         } catch (error) {
           if (!('error' in failed)) failed.error = error;
         }
@@ -225,7 +227,7 @@ function isUniqueConflict(error: unknown): error is HugeGraphBadRequestError {
  * was rolled back whole; its vertices are then sent one by one, and a vertex refused this way
  * counts as written when the target holds it already with the same label and properties.
  */
-async function sendVertices(client: HugeGraphClient, context: ElementFixContext, batch: Batch): Promise<unknown> {
+async function sendVertices(client: GraphWriter, context: ElementFixContext, batch: Batch): Promise<unknown> {
   try {
     return await client.createVertices(batch.body);
   } catch (error) {
@@ -241,7 +243,7 @@ async function sendVertices(client: HugeGraphClient, context: ElementFixContext,
   return undefined;
 }
 
-async function holdsAlready(client: HugeGraphClient, context: ElementFixContext, element: Element): Promise<boolean> {
+async function holdsAlready(client: Pick<GraphWriter, 'getVertex'>, context: ElementFixContext, element: Element): Promise<boolean> {
   const id = vertexIdOnTarget(element.raw, element.label, context);
   if (id === undefined) return false;
   try {

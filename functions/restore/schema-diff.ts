@@ -3,7 +3,7 @@
  * every field that shapes the data is equal after the server's defaults are applied; ids, status,
  * `user_data` (creation times) and output-only lists (`index_labels`) never count.
  *
- * This is stricter than the server's own `check_exist: false` test (hugegraph-api.md §2.4), which
+ * This is stricter than the server's own `check_exist: false` test (docs/hugegraph-api.md §2.4), which
  * ignores for instance a vertex label's id strategy and ttl: a label that differs there would
  * accept the create and then reject, or silently change, the backup's data.
  */

@@ -2,9 +2,9 @@
  * What a restore reads: an hgbr backup (ROOT/<graph>/<backupId> with manifest.json) or a folder
  * written by hugegraph-tools (the same files, no manifest, so no checksums and no counts).
  */
-import { IncompleteBackupError } from '../backup/catalog';
 import {
   classifyFile,
+  IncompleteBackupError,
   MANIFEST_FILE,
   parseBackupId,
   parseDataFileName,

@@ -1,6 +1,6 @@
 /** Records a restore keeps in its state location: the lock check, done records, the plan record. */
-import { readLock } from '../backup/lock';
-import type { WorkflowRuntime } from '../backup/runtime';
+import { readLock } from '../workflow/lock';
+import type { WorkflowRuntime } from '../workflow/runtime';
 import { ObjectNotFoundError, type BackupStorage } from '../storage/storage';
 import { RestoreLockLostError } from './errors';
 import { doneRecordKey, planRecordKey, restoreLockKey } from './layout';

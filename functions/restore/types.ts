@@ -1,4 +1,4 @@
-import type { GraphRef } from '../backup/types';
+import type { GraphRef } from '../workflow/graph-ref';
 
 export type RestoreMode = 'RESTORING' | 'MERGING';
 

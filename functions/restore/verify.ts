@@ -1,6 +1,6 @@
-import type { WorkflowRuntime } from '../backup/runtime';
+import type { WorkflowRuntime } from '../workflow/runtime';
 import { mapWithConcurrency } from '../concurrency';
-import type { HugeGraphClient } from '../hugegraph';
+import type { GraphReader, SchemaReader } from '../hugegraph';
 import { RestoreCountMismatchError, type CountMismatch } from './errors';
 import { elementLabel } from './element-fix';
 import { verifyRecordKey, workListKey } from './layout';
@@ -105,7 +105,7 @@ function restoredPerLabel(items: readonly FileItem[], records: readonly (DoneRec
  * without a label index cannot be listed by label; those are counted in one pass over every
  * element of the kind.
  */
-export async function countLabels(client: HugeGraphClient, kind: 'vertex' | 'edge', labels: string[]): Promise<Counts> {
+export async function countLabels(client: GraphReader & Pick<SchemaReader, 'listVertexLabels' | 'listEdgeLabels'>, kind: 'vertex' | 'edge', labels: string[]): Promise<Counts> {
   if (labels.length === 0) return {};
   const schema = kind === 'vertex' ? await client.listVertexLabels() : await client.listEdgeLabels();
   const unindexed = new Set(schema.elements.filter((l) => l.enable_label_index === false).map((l) => l.name));

@@ -3,6 +3,7 @@ import { constants as fsConstants } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
+import { abortedError, destroyOnAbort, throwIfAborted } from '../abort';
 import { HgbrError } from '../errors';
 import {
   InvalidKeyError,
@@ -28,9 +29,15 @@ interface Entry {
  */
 export class LocalStorage implements BackupStorage {
   readonly root: string;
+  private readonly signal?: AbortSignal;
 
-  constructor(directory: string) {
+  constructor(directory: string, options: { readonly signal?: AbortSignal } = {}) {
     this.root = path.resolve(directory);
+    this.signal = options.signal;
+  }
+
+  withSignal(signal: AbortSignal | undefined): LocalStorage {
+    return new LocalStorage(this.root, { signal });
   }
 
   uri(key: string): string {
@@ -53,6 +60,7 @@ export class LocalStorage implements BackupStorage {
     await this.write('upload', key, options, async (handle) => {
       // Errors of the source pass through unchanged; only the file system's are translated.
       for await (const chunk of body as AsyncIterable<Uint8Array | string>) {
+        throwIfAborted(this.signal);
         const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
         await writeAll(handle, data).catch((error: unknown) => Promise.reject(this.writeError('upload', key, error)));
         bytes += data.byteLength;
@@ -65,7 +73,7 @@ export class LocalStorage implements BackupStorage {
   async get(key: string): Promise<Buffer> {
     const file = this.file(checkKey(key));
     try {
-      return await fsp.readFile(file);
+      return await fsp.readFile(file, { signal: this.signal });
     } catch (error) {
       throw this.readError('get', key, error);
     }
@@ -81,10 +89,11 @@ export class LocalStorage implements BackupStorage {
       await handle?.close();
       throw this.readError('openRead', key, error);
     }
-    return handle.createReadStream();
+    return destroyOnAbort(handle.createReadStream(), this.signal);
   }
 
   async head(key: string): Promise<{ size: number } | undefined> {
+    throwIfAborted(this.signal);
     const file = this.file(checkKey(key));
     try {
       const stat = await fsp.stat(file);
@@ -110,6 +119,7 @@ export class LocalStorage implements BackupStorage {
   }
 
   async delete(key: string): Promise<void> {
+    throwIfAborted(this.signal);
     const file = this.file(checkKey(key));
     try {
       await fsp.unlink(file);
@@ -126,6 +136,7 @@ export class LocalStorage implements BackupStorage {
     const directories = new Set<string>();
     let count = 0;
     for await (const { key } of this.list(prefix)) {
+      throwIfAborted(this.signal);
       const file = this.file(key);
       try {
         await fsp.unlink(file);
@@ -152,6 +163,7 @@ export class LocalStorage implements BackupStorage {
     options: WriteOptions,
     fill: (handle: fsp.FileHandle) => Promise<void>,
   ): Promise<void> {
+    throwIfAborted(this.signal);
     const target = this.file(checkKey(key));
     const directory = path.dirname(target);
     const temp = path.join(directory, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
@@ -207,6 +219,7 @@ export class LocalStorage implements BackupStorage {
   /** Objects below directory key `directory` ('' or ending with '/') whose key starts with `prefix`. */
   private async *walk(directory: string, prefix: string): AsyncGenerator<StoredObject> {
     for (const entry of await this.readDirectory(directory)) {
+      throwIfAborted(this.signal);
       const key = `${directory}${entry.name}`;
       if (entry.isDirectory) {
         const sub = `${key}/`;
@@ -273,6 +286,7 @@ export class LocalStorage implements BackupStorage {
   }
 
   private readError(operation: string, key: string, error: unknown): Error {
+    if (this.signal?.aborted) return abortedError(this.signal);
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') {
       return new ObjectNotFoundError(this.file(key), { cause: error });
@@ -281,7 +295,8 @@ export class LocalStorage implements BackupStorage {
   }
 
   private writeError(operation: string, key: string, error: unknown): Error {
-    if (error instanceof HgbrError) return error;
+    if (HgbrError.isHgbrError(error)) return error;
+    if (this.signal?.aborted) return abortedError(this.signal);
     const uri = this.file(key);
     const code = (error as NodeJS.ErrnoException).code;
     const options = { cause: error };

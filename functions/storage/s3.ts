@@ -9,8 +9,8 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Readable } from 'node:stream';
+import { abortableSleep, abortedError, destroyOnAbort } from '../abort';
 import { HgbrError } from '../errors';
 import {
   BucketNotFoundError,
@@ -39,6 +39,8 @@ export interface S3StorageOptions {
   readonly partSize?: number;
   /** Parts of one streamed upload in flight at once; memory is about (queueSize + 1) × partSize. @default 2 */
   readonly queueSize?: number;
+  /** Abandons every request once it aborts (see BackupStorage.withSignal). */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -55,8 +57,12 @@ export class S3Storage implements BackupStorage {
   private readonly listPageSize: number;
   private readonly partSize: number;
   private readonly queueSize: number;
+  private readonly signal?: AbortSignal;
 
-  constructor(location: { readonly bucket: string; readonly prefix: string }, options: S3StorageOptions = {}) {
+  constructor(
+    private readonly location: { readonly bucket: string; readonly prefix: string },
+    private readonly options: S3StorageOptions = {},
+  ) {
     this.bucket = location.bucket;
     this.prefix = location.prefix === '' ? '' : `${location.prefix}/`;
     this.root = location.prefix === '' ? `s3://${this.bucket}` : `s3://${this.bucket}/${location.prefix}`;
@@ -65,6 +71,11 @@ export class S3Storage implements BackupStorage {
     this.listPageSize = options.listPageSize ?? 1000;
     this.partSize = Math.max(options.partSize ?? 8 * MiB, 5 * MiB);
     this.queueSize = options.queueSize ?? 2;
+    this.signal = options.signal;
+  }
+
+  withSignal(signal: AbortSignal | undefined): S3Storage {
+    return new S3Storage(this.location, { ...this.options, client: this.client, endpoint: this.endpoint, signal });
   }
 
   uri(key: string): string {
@@ -82,11 +93,11 @@ export class S3Storage implements BackupStorage {
     // asking again gives the final answer (success, or 412 once the other write has landed).
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.client.send(command);
+        await this.client.send(command, this.requestOptions);
         return;
       } catch (error) {
         if (!(isConflict(error) && attempt < 5)) throw this.fail('put', key, error);
-        await sleep(50 * attempt * (1 + Math.random()));
+        await abortableSleep(50 * attempt * (1 + Math.random()), this.signal);
       }
     }
   }
@@ -122,6 +133,7 @@ export class S3Storage implements BackupStorage {
       partSize: this.partSize,
       queueSize: this.queueSize,
       leavePartsOnError: false, // a failed upload is aborted, its parts deleted
+      abortController: this.uploadAbortController(),
     });
     const onProgress = options.onProgress;
     if (onProgress) upload.on('httpUploadProgress', (progress) => onProgress(progress.loaded ?? 0));
@@ -136,7 +148,7 @@ export class S3Storage implements BackupStorage {
 
   async get(key: string): Promise<Buffer> {
     try {
-      const output = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + checkKey(key) }));
+      const output = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + checkKey(key) }), this.requestOptions);
       const bytes = await output.Body!.transformToByteArray();
       return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     } catch (error) {
@@ -146,8 +158,8 @@ export class S3Storage implements BackupStorage {
 
   async openRead(key: string): Promise<Readable> {
     try {
-      const output = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + checkKey(key) }));
-      return output.Body as Readable; // in Node.js the SDK's body is an http.IncomingMessage
+      const output = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + checkKey(key) }), this.requestOptions);
+      return destroyOnAbort(output.Body as Readable, this.signal); // in Node.js the SDK's body is an http.IncomingMessage
     } catch (error) {
       throw this.fail('openRead', key, error);
     }
@@ -155,7 +167,7 @@ export class S3Storage implements BackupStorage {
 
   async head(key: string): Promise<{ size: number } | undefined> {
     try {
-      const output = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.prefix + checkKey(key) }));
+      const output = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.prefix + checkKey(key) }), this.requestOptions);
       return { size: output.ContentLength ?? 0 };
     } catch (error) {
       const mapped = this.fail('head', key, error);
@@ -180,7 +192,7 @@ export class S3Storage implements BackupStorage {
 
   async delete(key: string): Promise<void> {
     try {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.prefix + checkKey(key) }));
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.prefix + checkKey(key) }), this.requestOptions);
     } catch (error) {
       const mapped = this.fail('delete', key, error);
       if (!(mapped instanceof ObjectNotFoundError)) throw mapped;
@@ -211,6 +223,7 @@ export class S3Storage implements BackupStorage {
           Bucket: this.bucket,
           Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true },
         }),
+        this.requestOptions,
       );
     } catch (error) {
       throw this.fail('deletePrefix', prefix, error);
@@ -235,6 +248,7 @@ export class S3Storage implements BackupStorage {
             MaxKeys: this.listPageSize,
             ContinuationToken: token,
           }),
+          this.requestOptions,
         );
       } catch (error) {
         throw this.fail('list', prefix, error);
@@ -242,19 +256,34 @@ export class S3Storage implements BackupStorage {
       yield page;
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
       if (page.IsTruncated && !token) {
-        throw new StorageError(this.location(prefix), 'list', 'a truncated listing came without a continuation token');
+        throw new StorageError(this.uriOf(prefix), 'list', 'a truncated listing came without a continuation token');
       }
     } while (token);
   }
 
-  private location(keyOrPrefix: string): string {
+  /** Options of every request: abandoned once the signal aborts. */
+  private get requestOptions(): { abortSignal?: AbortSignal } {
+    return this.signal ? { abortSignal: this.signal } : {};
+  }
+
+  /** A multipart upload aborts through a controller of its own, so one follows the signal. */
+  private uploadAbortController(): AbortController | undefined {
+    if (!this.signal) return undefined;
+    const controller = new AbortController();
+    if (this.signal.aborted) controller.abort();
+    else this.signal.addEventListener('abort', () => controller.abort(), { once: true });
+    return controller;
+  }
+
+  private uriOf(keyOrPrefix: string): string {
     return `s3://${this.bucket}/${this.prefix}${keyOrPrefix}`;
   }
 
   /** Translates an SDK error into the storage's typed errors. */
   private fail(operation: string, keyOrPrefix: string, error: unknown): Error {
-    if (error instanceof HgbrError) return error;
-    const uri = this.location(keyOrPrefix);
+    if (HgbrError.isHgbrError(error)) return error;
+    if (this.signal?.aborted) return abortedError(this.signal);
+    const uri = this.uriOf(keyOrPrefix);
     const { name = '', code, message = String(error), $metadata } = error as SdkError;
     const status = $metadata?.httpStatusCode;
     const options = { cause: error };

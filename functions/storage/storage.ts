@@ -1,7 +1,4 @@
 import type { Readable } from 'node:stream';
-import { LocalStorage } from './local';
-import { parseLocation, StorageLocation } from './location';
-import { S3Storage, S3StorageOptions } from './s3';
 
 export * from './errors';
 export { formatLocation, parseLocation } from './location';
@@ -65,6 +62,12 @@ export interface BackupStorage {
 
   /** Deletes every object under a non-empty prefix; resolves to how many there were. */
   deletePrefix(prefix: string): Promise<number>;
+
+  /**
+   * The same storage with every call abandoned once `signal` aborts: the call then fails with an
+   * AbortedError, and a write it abandons leaves no object (the first obligation above).
+   */
+  withSignal(signal: AbortSignal | undefined): BackupStorage;
 }
 
 export interface StoredObject {
@@ -81,12 +84,3 @@ export interface UploadOptions extends WriteOptions {
   /** Called as bytes are stored (not merely read from the source), with the running total. */
   readonly onProgress?: (storedBytes: number) => void;
 }
-
-export type StorageOptions = S3StorageOptions;
-
-/** Opens the storage a location string (see parseLocation) or a parsed location names. */
-export function openStorage(location: string | StorageLocation, options: StorageOptions = {}): BackupStorage {
-  const parsed = typeof location === 'string' ? parseLocation(location) : location;
-  return parsed.kind === 'local' ? new LocalStorage(parsed.path) : new S3Storage(parsed, options);
-}
-

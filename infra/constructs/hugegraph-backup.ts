@@ -16,7 +16,7 @@ import type { BackupRequest } from '../../functions/backup/types';
 import { MODE_METRICS } from '../../functions/ops/graph-modes';
 import { BackupWorkflow } from '../workflows/backup-workflow';
 import { RestoreWorkflow } from '../workflows/restore-workflow';
-import { BACKUP_TASKS, RESTORE_TASKS } from '../workflows/task-names';
+import { BACKUP_TASKS, RESTORE_TASKS } from '../../functions/workflow/task-names';
 import type { LambdaEntry } from '../lambda/bundles';
 import { handlerFunction } from '../workflows/workflow-functions';
 import { executionsArn, mapRunsArn, S3Area } from './access';

@@ -4,7 +4,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { BACKUP_TASKS, BackupTaskName, TRANSIENT_ERRORS } from './task-names';
+import { TRANSIENT_SERVICE_ERRORS, TRANSIENT_TASK_ERRORS } from '../../functions/workflow/errors';
+import { BACKUP_TASKS, BackupTaskName } from '../../functions/workflow/task-names';
 
 export interface BackupWorkflowProps {
   /** One Lambda per task; the local runner maps the same task names to in-process handlers. */
@@ -94,10 +95,13 @@ export class BackupWorkflow extends Construct {
   }
 }
 
-/** Transient HugeGraph and Lambda errors are retried with jittered backoff; all others fail fast. */
+/**
+ * Transient errors (the task error classes marked so, and Lambda throttling) are retried with
+ * jittered backoff; all others fail fast.
+ */
 export function withTransientRetry<T extends sfn.TaskStateBase>(task: T): T {
   task.addRetry({
-    errors: [...TRANSIENT_ERRORS],
+    errors: [...TRANSIENT_TASK_ERRORS, ...TRANSIENT_SERVICE_ERRORS],
     interval: Duration.seconds(2),
     backoffRate: 2,
     maxAttempts: 5,

@@ -5,7 +5,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { withTransientRetry } from './backup-workflow';
-import { RESTORE_FILE_MAPS, RESTORE_TASKS, RestoreTaskName } from './task-names';
+import { RESTORE_FILE_MAPS, RESTORE_TASKS, RestoreTaskName } from '../../functions/workflow/task-names';
 
 export interface RestoreWorkflowProps {
   readonly functions: Record<RestoreTaskName, lambda.IFunction>;

@@ -2,13 +2,9 @@ import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { HgbrStack } from '../stacks/hgbr-stack';
 
-/** An Amazon States Language document, as Step Functions receives it. */
-export type AslDefinition = { StartAt: string; States: Record<string, unknown>; [key: string]: unknown };
+import type { AslDefinition, SynthesizedWorkflows } from '../../functions/workflow/asl';
 
-export interface SynthesizedWorkflows {
-  readonly backup: AslDefinition;
-  readonly restore: AslDefinition;
-}
+export type { AslDefinition, SynthesizedWorkflows };
 
 /** Feature flags the app needs; cdk.json sets the same for `cdk synth`. */
 export const APP_CONTEXT = { '@aws-cdk/aws-stepfunctions:useDistributedMapResultWriterV2': true };

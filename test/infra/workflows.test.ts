@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import { workflowDefinitions } from '../../cli/workflows';
 import { generatedStateMachines, STATE_MACHINES_FILE } from '../../infra/workflows/generated';
 import { synthesizeWorkflows, type AslDefinition, type SynthesizedWorkflows } from '../../infra/workflows/synth';
-import { BACKUP_TASKS, RESTORE_TASKS, TRANSIENT_ERRORS } from '../../infra/workflows/task-names';
+import { TRANSIENT_SERVICE_ERRORS, TRANSIENT_TASK_ERRORS } from '../../functions/workflow/errors';
+import { BACKUP_TASKS, RESTORE_TASKS } from '../../functions/workflow/task-names';
 
 let synthesized: SynthesizedWorkflows;
 
@@ -40,7 +41,7 @@ describe.each(['backup', 'restore'] as const)('the %s state machine', (name) => 
   it('retries transient errors on every task, with full jitter', () => {
     for (const [task, state] of tasksOf(synthesized[name])) {
       const retry = state.Retry.find((r: any) => r.ErrorEquals.includes('HugeGraphBusyError'));
-      expect({ task, errors: retry?.ErrorEquals }).toEqual({ task, errors: [...TRANSIENT_ERRORS] });
+      expect({ task, errors: retry?.ErrorEquals }).toEqual({ task, errors: [...TRANSIENT_TASK_ERRORS, ...TRANSIENT_SERVICE_ERRORS] });
       expect(retry.JitterStrategy).toBe('FULL');
     }
   });

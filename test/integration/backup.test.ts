@@ -11,13 +11,14 @@ import { backupLockKey, manifestKey } from '../../functions/backup/layout';
 import type { BackupRequest, BackupSummary } from '../../functions/backup/types';
 import { readFileLines } from '../../functions/format';
 import { HugeGraphClient } from '../../functions/hugegraph';
-import { openStorage } from '../../functions/storage/storage';
+import { openStorage } from '../../functions/storage/open';
 import { localRuntime } from '../../cli/local-runtime';
 import { runBackupLocally } from '../../cli/workflows';
 import { createFixtureSchema, expectedCounts, loadFixtureData } from '../support/graph-fixtures';
 import { startHugeGraph, type HugeGraphServer } from '../support/hugegraph-server';
 import { startS3Server, type S3Server } from '../support/s3-server';
 import { runHgbr, waitFor } from '../support/cli';
+import { flipByte } from '../support/damage';
 
 const EXTRA_VERTICES = 3000;
 
@@ -131,10 +132,7 @@ describe('hgbr verify', () => {
     const ok = await runHgbr(['verify', '--from', dir, '--json']);
     expect(ok.code).toBe(0);
 
-    const victim = path.join(dir, 'vertices-0001-00001.zip');
-    const bytes = fs.readFileSync(victim);
-    bytes[Math.floor(bytes.length / 2)] ^= 0x01;
-    fs.writeFileSync(victim, bytes);
+    flipByte(path.join(dir, 'vertices-0001-00001.zip'));
     fs.rmSync(path.join(dir, 'edgelabels.zip'));
 
     const damaged = await runHgbr(['verify', '--from', dir, '--json']);
@@ -160,7 +158,9 @@ describe('interrupted and concurrent backups', () => {
     const lock = backupLockKey('hugegraph');
     // Lock held and the backup's folder listed (counting folder entries raced with the lock's temporary file).
     await waitFor(async () => (await storage.head(lock)) !== undefined && (await listBackups(storage, 'hugegraph').catch(() => [])).length === 1, 120_000);
-    const [killedId] = (await listBackups(storage, 'hugegraph')).map((b) => b.backupId);
+    const [killed] = await listBackups(storage, 'hugegraph');
+    if (!killed) throw new Error('the running backup is not listed');
+    const killedId = killed.backupId;
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
 

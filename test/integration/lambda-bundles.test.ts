@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import { listBackups, verifyBackup } from '../../functions/backup/catalog';
 import type { BackupSummary } from '../../functions/backup/types';
 import { HugeGraphClient } from '../../functions/hugegraph';
-import { openStorage } from '../../functions/storage/storage';
+import { openStorage } from '../../functions/storage/open';
 import { bundleOptions, BUNDLE_FILE, LAMBDA_NODE_MAJOR } from '../../infra/lambda/bundles';
 import { startAwsStandIn, type AwsStandIn } from '../support/aws-stand-in';
 import { waitFor } from '../support/cli';

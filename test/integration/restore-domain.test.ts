@@ -18,8 +18,9 @@ import { restoreHandlers } from '../../functions/restore/handlers';
 import { doneRecordKey, restoreLockKey } from '../../functions/restore/layout';
 import { planRestoreDryRun } from '../../functions/restore/plan';
 import type { FileItem, RestorePlan, RestoreRequest, RestoreSummary } from '../../functions/restore/types';
-import { openStorage } from '../../functions/storage/storage';
-import { createFixtureSchema, expectedCounts, fixtureSchema, loadFixtureData } from '../support/graph-fixtures';
+import { openStorage } from '../../functions/storage/open';
+import { countOf, createFixtureSchema, expectedCounts, fixtureSchema, loadFixtureData } from '../support/graph-fixtures';
+import { flipByte } from '../support/damage';
 import { startHugeGraph, type HugeGraphServer } from '../support/hugegraph-server';
 
 const GRAPH = 'hugegraph';
@@ -290,9 +291,7 @@ describe('damage and interruption', () => {
     const plan = await h.plan({ request: request('RESTORING', { source: damaged }), executionId: 'test' });
     await h.prepare({ job: plan.job });
     const victim = (await readItems(plan, 'vertices')).find((i) => i.label === 'v_cust_num') as FileItem;
-    const bytes = fs.readFileSync(path.join(damaged, victim.name));
-    bytes[Math.floor(bytes.length / 2)] ^= 0x01;
-    fs.writeFileSync(path.join(damaged, victim.name), bytes);
+    flipByte(path.join(damaged, victim.name));
 
     const error = await h.restoreFiles({ BatchInput: { job: plan.job }, Items: [victim] }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ChecksumMismatchError);
@@ -345,7 +344,7 @@ describe('verification of the counts', () => {
     // Another writer adds a vertex meanwhile: what the server acknowledged still adds up, the target does not.
     const intruder = original.vertices.find((v) => getMemberRaw(v, 'label') === '"v_cust_num"') as string;
     await client.createVertices([editObjectMembers(intruder, { set: { id: '424242' } })]);
-    const wanted = expectedCounts({ extraVertices: EXTRA_VERTICES }).vertices.v_cust_num;
+    const wanted = countOf(expectedCounts({ extraVertices: EXTRA_VERTICES }).vertices, 'v_cust_num');
     const changed = await h.verify({ job: plan.job }).catch((e: unknown) => e);
     expect(changed).toBeInstanceOf(RestoreCountMismatchError);
     expect((changed as RestoreCountMismatchError).mismatches).toEqual([{ kind: 'vertex', label: 'v_cust_num', expected: wanted, actual: wanted + 1, where: 'target' }]);

@@ -10,10 +10,10 @@ import {
   InvalidKeyError,
   ObjectExistsError,
   ObjectNotFoundError,
-  openStorage,
   StorageAccessDeniedError,
   StorageUnavailableError,
 } from '../../functions/storage/storage';
+import { openStorage } from '../../functions/storage/open';
 import { startS3Server, S3Server } from '../support/s3-server';
 
 jest.setTimeout(120_000);

@@ -141,6 +141,13 @@ export function expectedCounts(options: LoadOptions = {}): FixtureCounts {
   return { vertices, edges };
 }
 
+/** The count of one label; a label the fixture does not have is a mistake in the test. */
+export function countOf(counts: Record<string, number>, label: string): number {
+  const count = counts[label];
+  if (count === undefined) throw new Error(`the fixture has no label ${label}`);
+  return count;
+}
+
 export interface LoadOptions extends FixtureOptions {
   /** More plain `v_auto` vertices (for paging tests). @default 0 */
   readonly extraVertices?: number;

@@ -13,7 +13,8 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { freePorts } from './ports';
+import { usesGraphspaces } from '../../functions/hugegraph/version';
+import { twoFreePorts } from './ports';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const HUGEGRAPH_SCRIPT = path.join(REPO_ROOT, 'scripts', 'hugegraph.sh');
@@ -216,7 +217,7 @@ export async function startHugeGraph(opts: StartHugeGraphOptions = {}): Promise<
   // The ports are free when picked but another process may take them before the JVM binds:
   // the script exits with 4 when the REST port is taken; pick new ports then.
   for (let attempt = 1; ; attempt++) {
-    [port, gremlinPort] = await freePorts(2);
+    [port, gremlinPort] = await twoFreePorts();
     const candidate = { ...baseEnv, HUGEGRAPH_PORT: String(port), HUGEGRAPH_GREMLIN_PORT: String(gremlinPort) };
     running.set(home, { home });
     try {
@@ -284,9 +285,7 @@ export async function resolveHugeGraph(version = DEFAULT_HUGEGRAPH_VERSION): Pro
 }
 
 export function graphPathFor(version: string, graph = 'hugegraph'): string {
-  const [major, minor] = version.split('.').map(Number);
-  const graphspaces = major > 1 || (major === 1 && minor >= 7);
-  return graphspaces ? `/graphspaces/DEFAULT/graphs/${graph}` : `/graphs/${graph}`;
+  return usesGraphspaces(version) ? `/graphspaces/DEFAULT/graphs/${graph}` : `/graphs/${graph}`;
 }
 
 export function basicAuth(user: string, password: string): string {

@@ -18,11 +18,12 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
-/** `count` distinct free ports. */
-export async function freePorts(count: number, host = '127.0.0.1'): Promise<number[]> {
-  const ports = new Set<number>();
-  while (ports.size < count) ports.add(await freePort(host));
-  return [...ports];
+/** Two distinct free ports. */
+export async function twoFreePorts(host = '127.0.0.1'): Promise<[number, number]> {
+  const first = await freePort(host);
+  let second = await freePort(host);
+  while (second === first) second = await freePort(host);
+  return [first, second];
 }
 
 /** True when something accepts TCP connections on host:port. */

@@ -3,9 +3,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { abortBackup } from '../../../functions/backup/abort';
 import { backupLockKey, manifestKey } from '../../../functions/backup/layout';
-import type { WorkflowRuntime } from '../../../functions/backup/runtime';
+import type { WorkflowRuntime } from '../../../functions/workflow/runtime';
 import type { BackupJob } from '../../../functions/backup/types';
-import { openStorage, type BackupStorage } from '../../../functions/storage/storage';
+import { openStorage } from '../../../functions/storage/open';
+import type { BackupStorage } from '../../../functions/storage/storage';
+import { fakeRuntime } from '../../support/fakes';
 
 let root: string;
 let storage: BackupStorage;
@@ -21,7 +23,7 @@ beforeEach(async () => {
 
 afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
-const runtime = () => ({ storage: () => storage }) as unknown as WorkflowRuntime;
+const runtime = (): WorkflowRuntime => fakeRuntime({ storage: () => storage });
 
 describe('abortBackup', () => {
   it('removes every file of a run that never wrote its manifest, and releases the lock', async () => {

@@ -1,6 +1,6 @@
 /**
  * Format compatibility with Java's java.util.zip, which hugegraph-tools uses on both sides
- * (hugegraph-tools.md §2.4): the fixtures under test/fixtures/java run with Java 11+ single-file
+ * (docs/hugegraph-tools.md §2.4): the fixtures under test/fixtures/java run with Java 11+ single-file
  * launch. Skipped when no `java` is on the PATH, unless HGBR_REQUIRE_JAVA=1.
  */
 import { execFileSync, spawnSync } from 'node:child_process';

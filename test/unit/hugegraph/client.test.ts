@@ -5,6 +5,7 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { AbortedError } from '../../../functions/abort';
 import { dropRepeats, HugeGraphClient } from '../../../functions/hugegraph/client';
 import {
   HugeGraphBadRequestError,
@@ -121,9 +122,9 @@ describe('HugeGraphClient (HTTP stub)', () => {
       await c.close();
       const d = await connect({ graphspace: 'space' });
       expect(d.graphPath).toBe('/graphspaces/space/graphs/hugegraph');
-      stub.routes = (_req, res) => json(res, 200, { graphs: ['hugegraph', 'other'] });
-      await expect(d.listGraphs()).resolves.toEqual(['hugegraph', 'other']);
-      expect(stub.requests[0]?.url).toBe('/graphspaces/space/graphs');
+      stub.routes = (_req, res) => json(res, 200, { name: 'hugegraph', backend: 'rocksdb' });
+      await expect(d.graphInfo()).resolves.toEqual({ name: 'hugegraph', backend: 'rocksdb' });
+      expect(stub.requests[0]?.url).toBe('/graphspaces/space/graphs/hugegraph');
     });
 
     it('keeps a base path of the URL', async () => {
@@ -204,15 +205,13 @@ describe('HugeGraphClient (HTTP stub)', () => {
       const c = await connect();
       stub.routes = (req, res) => {
         if (req.url.endsWith('/mode')) json(res, 200, { mode: JSON.parse(req.body) as string });
-        else if (req.url.endsWith('/graph_read_mode')) json(res, 200, { graph_read_mode: JSON.parse(req.body) as string });
         else res.writeHead(204).end();
       };
       await expect(c.setMode('RESTORING')).resolves.toBe('RESTORING');
       expect(stub.requests[0]).toMatchObject({ method: 'PUT', url: '/graphs/hugegraph/mode', body: '"RESTORING"' });
       expect(stub.requests[0]?.headers['content-type']).toBe('application/json');
-      await expect(c.setReadMode('ALL')).resolves.toBe('ALL');
       await c.clear();
-      expect(stub.requests[2]).toMatchObject({ method: 'DELETE', url: "/graphs/hugegraph/clear?confirm_message=I'm%20sure%20to%20delete%20all%20data" });
+      expect(stub.requests[1]).toMatchObject({ method: 'DELETE', url: "/graphs/hugegraph/clear?confirm_message=I'm%20sure%20to%20delete%20all%20data" });
     });
   });
 
@@ -267,22 +266,8 @@ describe('HugeGraphClient (HTTP stub)', () => {
       expect(dropRepeats(same, '7').elements).toBe(same);
     });
 
-    it('scans a shard with and without paging, and counts', async () => {
+    it('counts a label by paging through it', async () => {
       const c = await connect();
-      stub.routes = (req, res) => {
-        if (req.url.includes('/shards')) json(res, 200, { shards: [{ start: 'AA==', end: '', length: 0 }] });
-        else if (req.url.includes('page=')) json(res, 200, '{"vertices":[{"id":1}],"page":null}');
-        else json(res, 200, '{"vertices":[{"id":1},{"id":2}]}');
-      };
-      const shards = await c.shards('vertex', 1048576);
-      expect(shards).toEqual([{ start: 'AA==', end: '', length: 0 }]);
-      await expect(c.scan('vertex', shards[0]!)).resolves.toMatchObject({ elements: ['{"id":1}', '{"id":2}'], nextPage: null });
-      await expect(c.scan('vertex', shards[0]!, null, 10)).resolves.toMatchObject({ elements: ['{"id":1}'] });
-      expect(stub.requests.map((r) => r.url)).toEqual([
-        '/graphs/hugegraph/traversers/vertices/shards?split_size=1048576',
-        '/graphs/hugegraph/traversers/vertices/scan?start=AA%3D%3D&end=',
-        '/graphs/hugegraph/traversers/vertices/scan?start=AA%3D%3D&end=&page=&page_limit=10',
-      ]);
       stub.routes = (_req, res) => json(res, 200, '{"vertices":[{"id":1},{"id":2}],"page":null}');
       await expect(c.count('vertex', 'p')).resolves.toBe(2);
     });
@@ -409,6 +394,44 @@ describe('HugeGraphClient (HTTP stub)', () => {
       };
       await expect(c.getMode()).resolves.toBe('NONE');
       expect(stub.requests).toHaveLength(2);
+    });
+  });
+
+  describe('cancellation', () => {
+    it('abandons a request in flight once the signal aborts, with an AbortedError', async () => {
+      const c = await connect();
+      stub.routes = () => undefined; // never answers
+      const controller = new AbortController();
+      const started = Date.now();
+      const call = c.withSignal(controller.signal).getMode();
+      setTimeout(() => controller.abort(new AbortedError('stopped by SIGINT')), 50);
+      await expect(call).rejects.toMatchObject({ name: 'AbortedError', message: 'stopped by SIGINT' });
+      expect(Date.now() - started).toBeLessThan(2000);
+    });
+
+    it('stops a retry wait, and sends nothing once aborted; the client it came from is untouched', async () => {
+      const c = await connect({ retry: { maxAttempts: 5, baseDelayMs: 60_000, maxDelayMs: 60_000, random: () => 1 } });
+      stub.routes = (_req, res) => hgError(res, 503, 'ServiceUnavailableException', 'busy');
+      const controller = new AbortController();
+      const started = Date.now();
+      const call = c.withSignal(controller.signal).getMode();
+      setTimeout(() => controller.abort(), 50);
+      await expect(call).rejects.toBeInstanceOf(AbortedError);
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(stub.requests).toHaveLength(1);
+      await expect(c.withSignal(controller.signal).getMode()).rejects.toBeInstanceOf(AbortedError);
+      expect(stub.requests).toHaveLength(1);
+      stub.routes = (_req, res) => json(res, 200, { mode: 'NONE' });
+      await expect(c.getMode()).resolves.toBe('NONE');
+    });
+
+    it('stops waiting for a server task', async () => {
+      const c = await connect();
+      stub.routes = (_req, res) => json(res, 200, { id: 3, task_status: 'running' });
+      const controller = new AbortController();
+      const call = c.withSignal(controller.signal).waitForTask(3, { pollIntervalMs: 10_000 });
+      setTimeout(() => controller.abort(), 50);
+      await expect(call).rejects.toBeInstanceOf(AbortedError);
     });
   });
 

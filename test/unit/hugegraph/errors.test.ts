@@ -4,7 +4,6 @@ import {
   HugeGraphAlreadyExistsError,
   HugeGraphBadRequestError,
   HugeGraphBusyError,
-  HugeGraphErrorNames,
   HugeGraphForbiddenError,
   HugeGraphHttpError,
   HugeGraphNotFoundError,
@@ -48,7 +47,7 @@ describe('errorFromResponse', () => {
   it('carries the server exception class and message', () => {
     const err = errorFromResponse(404, req, body('org.apache.hugegraph.exception.NotFoundException', "vertex label with name 'nope' does not exist"));
     expect(err).toMatchObject({
-      code: HugeGraphErrorNames.notFound,
+      code: HugeGraphNotFoundError.code,
       exception: 'class org.apache.hugegraph.exception.NotFoundException',
       serverMessage: "vertex label with name 'nope' does not exist",
     });

@@ -1,6 +1,8 @@
 import { checkGraphModes, modeMetricData } from '../../../functions/ops/graph-modes';
 import { parseEndedExecution, requireFields, UnusableEventError } from '../../../functions/ops/ended-execution';
-import { awsRuntime, ServerNotAllowedError } from '../../../functions/handlers/aws-runtime';
+import { awsRuntime } from '../../../functions/handlers/aws-runtime';
+import { ServerNotAllowedError } from '../../../functions/workflow/errors';
+import { ignoreMessages } from '../../../functions/workflow/messages';
 
 const a = { url: 'http://hg-a:8080', graph: 'g1' };
 const b = { url: 'http://hg-b:8080/', graph: 'g2' };
@@ -65,7 +67,7 @@ describe('the execution-status event', () => {
 
 describe('the AWS runtime', () => {
   it('sends credentials to the configured HugeGraph servers only', async () => {
-    const runtime = awsRuntime({ HUGEGRAPH_ALLOWED_URLS: JSON.stringify(['http://hg-a:8080']) });
+    const runtime = awsRuntime(ignoreMessages, { HUGEGRAPH_ALLOWED_URLS: JSON.stringify(['http://hg-a:8080']) });
     await expect(runtime.connect({ url: 'http://evil:8080', graph: 'g' })).rejects.toBeInstanceOf(ServerNotAllowedError);
   });
 });

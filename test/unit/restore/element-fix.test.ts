@@ -1,5 +1,4 @@
 import {
-  ElementFixError,
   elementLabel,
   fixEdge,
   fixVertex,
@@ -8,6 +7,7 @@ import {
   vertexIdOnTarget,
   type ElementFixContext,
 } from '../../../functions/restore/element-fix';
+import { ElementFixError } from '../../../functions/restore/errors';
 
 const merging: ElementFixContext = { mode: 'MERGING', primaryKeyLabels: new Map([['person', '7'], ['code', '12']]) };
 const restoring: ElementFixContext = { ...merging, mode: 'RESTORING' };

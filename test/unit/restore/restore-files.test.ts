@@ -2,14 +2,17 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ProgressEvent, WorkflowRuntime } from '../../../functions/backup/runtime';
+import { MESSAGES } from '../../../functions/workflow/messages';
+import type { WorkflowRuntime } from '../../../functions/workflow/runtime';
+import { flipByte } from '../../support/damage';
+import { fakeGraph, fakeRuntime } from '../../support/fakes';
+import { RecordedMessages } from '../../support/recorded-messages';
 import { ChecksumMismatchError, encodeDataLine } from '../../../functions/format';
-import type { BatchInput, HugeGraphClient } from '../../../functions/hugegraph';
+import type { BatchInput, GraphSession } from '../../../functions/hugegraph';
 import { scanArray } from '../../../functions/json/scan';
 import { doneRecordKey, restoreLockKey } from '../../../functions/restore/layout';
 import { restoreFiles } from '../../../functions/restore/restore-files';
 import type { FileItem, RestoreJob } from '../../../functions/restore/types';
-import { openStorage } from '../../../functions/storage/storage';
 
 const BIG = '1190241039214968832';
 
@@ -34,22 +37,21 @@ function fakeClient(options: { failOn?: number; delayMs?: number } = {}) {
     posted.push([...batch]);
     return batch.map(() => '1');
   };
-  const client = {
+  const client = fakeGraph({
     getMode: async () => 'RESTORING',
-    setMode: async (m: string) => m,
-    listVertexLabels: async () => ({ elements: [{ id: 7, name: 'person', id_strategy: 'PRIMARY_KEY' }, { id: 1, name: 'auto', id_strategy: 'AUTOMATIC' }] }),
+    listVertexLabels: async () => ({ elements: [{ id: 7, name: 'person', id_strategy: 'PRIMARY_KEY' }, { id: 1, name: 'auto', id_strategy: 'AUTOMATIC' }], raw: '', rawElements: [] }),
     createVertices: post,
     createEdges: post,
-  };
-  return { client: client as unknown as HugeGraphClient, posted, bodies, stats: () => ({ maxInFlight, calls }) };
+  });
+  return { client, posted, bodies, stats: () => ({ maxInFlight, calls }) };
 }
 
 describe('restoreFiles', () => {
   let dir: string;
-  let events: ProgressEvent[];
+  let recorded: RecordedMessages;
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hgbr-restore-files-'));
-    events = [];
+    recorded = new RecordedMessages();
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -82,16 +84,8 @@ describe('restoreFiles', () => {
     return { item, job, file: path.join(dir, 'g', '20261124T215600Z-3f9a', name) };
   }
 
-  function runtime(client: HugeGraphClient): WorkflowRuntime {
-    return {
-      connect: async () => client,
-      storage: (location) => openStorage(location),
-      lockOwner: () => ({ type: 'process', host: 'h', pid: 1 }),
-      isLockOwnerAlive: async () => undefined,
-      now: () => new Date('2026-11-24T22:00:00Z'),
-      remainingMs: () => 60_000,
-      progress: (e) => events.push(e),
-    };
+  function runtime(client: GraphSession): WorkflowRuntime {
+    return fakeRuntime({ connect: async () => client, notify: recorded.notify });
   }
 
   const vertices = (from: number, n: number) => Array.from({ length: n }, (_, k) => `{"id":${BIG.slice(0, -3)}${String(from + k).padStart(3, '0')},"label":"auto","type":"vertex","properties":{}}`);
@@ -104,7 +98,8 @@ describe('restoreFiles', () => {
     expect(result).toEqual({ files: [{ name: item.name, elements: 12, skipped: false }] });
     expect(fake.posted.flat().sort()).toEqual(lines.flat().sort()); // byte-exact, ids above 2^53 included
     expect(fake.stats().maxInFlight).toBe(2);
-    expect(events.map((e) => e.type === 'restored' && e.elements).sort()).toEqual([1, 2, 2, 3, 4]);
+    expect(recorded.codes()).toEqual(Array(5).fill(MESSAGES.batchRestored.code));
+    expect(recorded.dataOf(MESSAGES.batchRestored).map((d) => d.elements).sort()).toEqual([1, 2, 2, 3, 4]);
     const record = JSON.parse(fs.readFileSync(path.join(dir, doneRecordKey(job.statePrefix, item.name)), 'utf8'));
     expect(record).toMatchObject({ name: item.name, elements: 12, labels: { auto: 12 } });
 
@@ -136,9 +131,7 @@ describe('restoreFiles', () => {
 
   it('sends nothing of a file whose bytes do not match the manifest', async () => {
     const { item, job, file } = setUp([vertices(0, 3)]);
-    const bytes = fs.readFileSync(file);
-    bytes[10] ^= 1;
-    fs.writeFileSync(file, bytes);
+    flipByte(file, 0x01, 10);
     const fake = fakeClient();
     await expect(restoreFiles(runtime(fake.client), { BatchInput: { job }, Items: [item] })).rejects.toThrow(ChecksumMismatchError);
     expect(fake.stats().calls).toBe(0);

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { IncompleteBackupError } from '../../../functions/backup/catalog';
+import { IncompleteBackupError } from '../../../functions/format';
 import { BackupFilesMissingError, NotABackupError } from '../../../functions/restore/errors';
 import { openBackup, resolveSource } from '../../../functions/restore/source';
-import { openStorage } from '../../../functions/storage/storage';
+import { openStorage } from '../../../functions/storage/open';
 
 describe('resolveSource', () => {
   it('splits ROOT/<graph>/<backupId> into the root and the backup folder', () => {

@@ -1,6 +1,6 @@
 import { adaptDistributedMaps, itemReaderHandler } from '../../../cli/distributed-map';
 import { runLocally } from '../../../cli/local-runner';
-import type { AslDefinition } from '../../../infra/workflows/synth';
+import type { AslDefinition } from '../../../functions/workflow/asl';
 
 /** A machine shaped like the restore machine: a Distributed Map inside a Parallel with a Catch. */
 const definition: AslDefinition = {

@@ -1,5 +1,5 @@
 import { runLocally, taskStateNames } from '../../../cli/local-runner';
-import type { AslDefinition } from '../../../infra/workflows/synth';
+import type { AslDefinition } from '../../../functions/workflow/asl';
 
 const loop: AslDefinition = {
   StartAt: 'Step',

@@ -1,3 +1,4 @@
+import { AbortedError } from '../../../functions/abort';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -7,9 +8,9 @@ import {
   InvalidKeyError,
   ObjectExistsError,
   ObjectNotFoundError,
-  openStorage,
   StorageError,
 } from '../../../functions/storage/storage';
+import { openStorage } from '../../../functions/storage/open';
 
 /** Behaviour particular to the directory storage; the shared contract runs in test/integration/storage.test.ts. */
 describe('LocalStorage', () => {
@@ -28,6 +29,22 @@ describe('LocalStorage', () => {
       .filter((entry) => entry.isFile())
       .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
       .sort();
+
+  it('abandons its calls once its signal aborts, and an abandoned upload leaves no object', async () => {
+    await storage.put('g/kept.json', '{}');
+    const controller = new AbortController();
+    const stopping = storage.withSignal(controller.signal);
+    async function* slowBody() {
+      yield Buffer.from('first part ');
+      controller.abort(new AbortedError('stopped by SIGINT'));
+      yield Buffer.from('second part');
+    }
+    await expect(stopping.upload('g/big.zip', slowBody())).rejects.toMatchObject({ name: 'AbortedError', message: 'stopped by SIGINT' });
+    await expect(stopping.get('g/kept.json')).rejects.toBeInstanceOf(AbortedError);
+    await expect(stopping.list('g/')[Symbol.asyncIterator]().next()).rejects.toBeInstanceOf(AbortedError);
+    expect(files()).toEqual(['g/kept.json']);
+    await expect(storage.get('g/kept.json')).resolves.toEqual(Buffer.from('{}')); // the storage it came from goes on
+  });
 
   it('is what openStorage returns for a path or a file URL', () => {
     expect(openStorage(dir)).toBeInstanceOf(LocalStorage);

@@ -1,3 +1,4 @@
+import { AbortedError } from '../../../functions/abort';
 import { S3Client } from '@aws-sdk/client-s3';
 import { endpointFromEnvironment, s3Client, S3Storage } from '../../../functions/storage/s3';
 import {
@@ -5,11 +6,11 @@ import {
   InvalidKeyError,
   ObjectExistsError,
   ObjectNotFoundError,
-  openStorage,
   StorageAccessDeniedError,
   StorageError,
   StorageUnavailableError,
 } from '../../../functions/storage/storage';
+import { openStorage } from '../../../functions/storage/open';
 
 /** A client whose send() plays back scripted answers and records the commands it got. */
 function scriptedClient(...answers: Array<unknown | ((input: Record<string, unknown>) => unknown)>) {
@@ -33,6 +34,21 @@ function sdkError(name: string, status?: number, extra: Record<string, unknown> 
 const location = { bucket: 'bucket', prefix: 'root/dir' };
 
 describe('S3Storage', () => {
+  it('passes its signal to every request and reports an abandoned one as AbortedError, not as S3 being down', async () => {
+    const controller = new AbortController();
+    const options: unknown[] = [];
+    const client = {
+      send: async (_command: unknown, requestOptions: { abortSignal?: AbortSignal }) => {
+        options.push(requestOptions);
+        controller.abort();
+        throw Object.assign(new Error('Request aborted'), { name: 'AbortError' });
+      },
+    } as unknown as S3Client;
+    const storage = new S3Storage(location, { client }).withSignal(controller.signal);
+    await expect(storage.get('g/x')).rejects.toBeInstanceOf(AbortedError);
+    expect(options).toEqual([{ abortSignal: controller.signal }]);
+  });
+
   it('addresses keys below the prefix', async () => {
     const { client, sent } = scriptedClient({});
     const storage = new S3Storage(location, { client });

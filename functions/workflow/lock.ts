@@ -15,12 +15,22 @@ export interface LockRecord {
 }
 
 export class LockHeldError extends HgbrError {
+  static override readonly code = 'LockHeldError';
+  static override readonly hint =
+    'wait for it to finish; if it is dead, hgbr takes the lock over once it can prove that (dead process, ended execution, or older than the lock lifetime)';
+
   constructor(readonly key: string, readonly holder: LockRecord) {
-    super(
-      `another ${holder.purpose} holds ${key}: run ${holder.runId} by ${describeOwner(holder.owner)} since ${holder.acquiredAt}`,
-      'LockHeld',
-      'wait for it to finish; if it is dead, hgbr takes the lock over once it can prove that (dead process, ended execution, or older than the lock lifetime)',
-    );
+    super(`another ${holder.purpose} holds ${key}: run ${holder.runId} by ${describeOwner(holder.owner)} since ${holder.acquiredAt}`);
+  }
+}
+
+/** Several runs keep taking the lock over from each other; this one gives up rather than loop. */
+export class LockContentionError extends HgbrError {
+  static override readonly code = 'LockContentionError';
+  static override readonly hint = 'several runs want this lock at once; run one at a time';
+
+  constructor(readonly key: string) {
+    super(`could not acquire ${key}: it keeps changing hands`);
   }
 }
 
@@ -78,7 +88,7 @@ export async function acquireLock(
       if (!(error instanceof ObjectExistsError)) throw error;
     }
   }
-  throw new HgbrError(`could not acquire ${key}: it keeps changing hands`, 'LockContention');
+  throw new LockContentionError(key);
 }
 
 /** Releases the lock if this run holds it; a lock taken over by another run is left alone. */

@@ -1,7 +1,7 @@
 /**
  * Task state names are the contract between the state machine and its handlers: CDK wires each to
- * a Lambda, the local runner wires each to the same handler in-process. Kept free of CDK imports
- * so the handlers and the runner can read it cheaply.
+ * a Lambda (infra/workflows), the local runner wires each to the same handler in-process (cli), and
+ * the restore API reads progress by them (functions/api). Free of CDK imports, so all three can.
  */
 export const BACKUP_TASKS = {
   plan: 'Plan',
@@ -12,17 +12,6 @@ export const BACKUP_TASKS = {
 } as const;
 
 export type BackupTaskName = (typeof BACKUP_TASKS)[keyof typeof BACKUP_TASKS];
-
-/** Error names (thrown by handlers as `error.name`) that a retry may cure. */
-export const TRANSIENT_ERRORS = [
-  'HugeGraphBusyError',
-  'HugeGraphServerError',
-  'HugeGraphConnectionError',
-  'HugeGraphTimeoutError',
-  'StorageUnavailableError',
-  // CDK's LambdaInvoke already retries the other Lambda service exceptions.
-  'Lambda.TooManyRequestsException',
-] as const;
 
 export const RESTORE_TASKS = {
   plan: 'Plan',

@@ -1,0 +1,29 @@
+import type { GraphSize } from './graph';
+
+/** What `npm run bench` was asked for (bench/run.ts parses it; see its HELP). */
+export interface Options {
+  sizes: GraphSize[];
+  pageSize: number;
+  readConcurrency: number;
+  writeConcurrency: number;
+  loadConcurrency: number;
+  s3: boolean;
+  restore: boolean;
+  cpuProf: boolean;
+  compiled: boolean;
+  /** Set once compiled. */
+  distDir?: string;
+  nodeOptions: string[];
+  workerHeapMib: number;
+  repeat: number;
+  restoreConcurrency?: number;
+  out: string | null;
+  json?: string;
+  keep: boolean;
+  stepTimeoutMs: number;
+  hugegraphVersion?: string;
+  heap?: string;
+  toolsClasspath?: string;
+  /** Where --cpu-prof profiles go (outside the work folder: kept). */
+  profileDir: string;
+}

@@ -1,0 +1,72 @@
+/**
+ * The HugeGraph client as the workflow steps see it: small roles, each the calls one kind of step
+ * makes, so that a step states what it touches and a test fakes only that. HugeGraphClient plays
+ * every role; `runtime.connect` hands out a GraphSession.
+ */
+import type {
+  BatchInput,
+  EdgeBatchOptions,
+  BatchOptions,
+  ElementKind,
+  FetchPageOptions,
+  GraphInfo,
+  GraphMode,
+  GraphReadMode,
+  Page,
+  PagesOptions,
+  RawPage,
+  Schema,
+  SchemaList,
+} from './types';
+import type { EdgeLabel, IndexLabel, IndexLabelCreateOptions, PropertyKey, SchemaCreateOptions, VertexLabel } from './schema';
+
+/** What the server is and what the graph is stored in. */
+export interface ServerInfo {
+  /** `core` version, e.g. `1.5.0`. */
+  readonly serverVersion: string;
+  graphInfo(): Promise<GraphInfo>;
+}
+
+/** The graph's modes: a backup reads them, a restore sets RESTORING or MERGING and puts them back. */
+export interface GraphModes {
+  getMode(): Promise<GraphMode>;
+  setMode(mode: GraphMode): Promise<GraphMode>;
+  getReadMode(): Promise<GraphReadMode>;
+}
+
+/** The schema, parsed and as the server's own text. */
+export interface SchemaReader {
+  getSchema(): Promise<Schema>;
+  listPropertyKeys(names?: readonly string[]): Promise<SchemaList<PropertyKey>>;
+  listVertexLabels(names?: readonly string[]): Promise<SchemaList<VertexLabel>>;
+  listEdgeLabels(names?: readonly string[]): Promise<SchemaList<EdgeLabel>>;
+  listIndexLabels(names?: readonly string[]): Promise<SchemaList<IndexLabel>>;
+}
+
+/** Creates schema elements, as a restore's prepare step does. */
+export interface SchemaWriter {
+  createPropertyKey(element: PropertyKey, options?: SchemaCreateOptions): Promise<PropertyKey>;
+  createVertexLabel(element: VertexLabel, options?: SchemaCreateOptions): Promise<VertexLabel>;
+  createEdgeLabel(element: EdgeLabel, options?: SchemaCreateOptions): Promise<EdgeLabel>;
+  createIndexLabel(element: IndexLabel, options?: IndexLabelCreateOptions): Promise<IndexLabel>;
+}
+
+/** Pages of a label: what a backup exports and what a verification counts. */
+export interface GraphReader {
+  fetchRawPage(kind: ElementKind, label: string | undefined, page: string | null, limit: number, options?: FetchPageOptions): Promise<RawPage>;
+  pages(kind: ElementKind, label: string | undefined, options: PagesOptions): AsyncIterableIterator<Page>;
+  count(kind: ElementKind, label: string | undefined, options?: { pageSize?: number }): Promise<number>;
+}
+
+/** Batches of elements, as a restore writes them, and the one read it needs to settle a conflict. */
+export interface GraphWriter {
+  createVertices(input: BatchInput, options?: BatchOptions): Promise<string[]>;
+  createEdges(input: BatchInput, options?: EdgeBatchOptions): Promise<string[]>;
+  getVertex(rawId: string): Promise<string>;
+}
+
+/** Every role: what a workflow step may do on a graph. */
+export interface GraphSession extends ServerInfo, GraphModes, SchemaReader, SchemaWriter, GraphReader, GraphWriter {
+  /** The same session with every call abandoned once `signal` aborts (an AbortedError then). */
+  withSignal(signal: AbortSignal | undefined): GraphSession;
+}

@@ -1,0 +1,59 @@
+/**
+ * The errors of the workflows' contract: the errors a runtime raises itself, and the registry of
+ * every error a task may throw, from which the retry policies are derived.
+ */
+import { AbortedError } from '../abort';
+import * as backupErrors from '../backup/errors';
+import { HgbrError, type HgbrErrorClass } from '../errors';
+import * as formatErrors from '../format/errors';
+import * as hugegraphErrors from '../hugegraph/errors';
+import * as jsonErrors from '../json/errors';
+import * as restoreErrors from '../restore/errors';
+import * as storageErrors from '../storage/errors';
+import { LockContentionError, LockHeldError } from './lock';
+
+/** The deployment's runtime refuses to send the graph credentials to a server it was not configured with. */
+export class ServerNotAllowedError extends HgbrError {
+  static override readonly code = 'ServerNotAllowedError';
+  static override readonly hint = 'add it to graphs or restoreTargets in the hgbr configuration and deploy again';
+
+  constructor(url: string) {
+    super(`${url} is not one of the HugeGraph servers this deployment was configured with`);
+  }
+}
+
+/** The graph credentials' secret does not hold what the runtime reads. */
+export class InvalidSecretError extends HgbrError {
+  static override readonly code = 'InvalidSecretError';
+  static override readonly hint = 'store {"username": "…", "password": "…"} in the secret';
+
+  constructor(secretId: string) {
+    super(`secret ${secretId} is not a JSON object with username and password`);
+  }
+}
+
+/** The classes among a module's exports that are thrown: those that declare their own code (bases do not). */
+function thrownErrorClasses(exports: Record<string, unknown>): HgbrErrorClass[] {
+  return Object.values(exports).filter(
+    (value): value is HgbrErrorClass => typeof value === 'function' && value.prototype instanceof HgbrError && Object.hasOwn(value, 'code'),
+  );
+}
+
+/** Every error class a workflow task may throw on purpose (test/unit/errors.test.ts keeps this complete). */
+export const TASK_ERRORS: readonly HgbrErrorClass[] = [
+  ...[backupErrors, formatErrors, hugegraphErrors, jsonErrors, restoreErrors, storageErrors].flatMap(thrownErrorClasses),
+  AbortedError,
+  LockHeldError,
+  LockContentionError,
+  ServerNotAllowedError,
+  InvalidSecretError,
+];
+
+/** Codes of the task errors a retry may cure: what every task's Retry matches (infra/workflows). */
+export const TRANSIENT_TASK_ERRORS: readonly string[] = TASK_ERRORS.filter((type) => type.transient).map((type) => type.code);
+
+/**
+ * Errors of the Lambda service around a task that a retry may cure and that CDK's LambdaInvoke
+ * does not retry already (it does the other Lambda service exceptions).
+ */
+export const TRANSIENT_SERVICE_ERRORS: readonly string[] = ['Lambda.TooManyRequestsException'];

@@ -1,0 +1,91 @@
+/**
+ * Every message the workflows report while they run, in one registry: progress, warnings and
+ * results go through one sink (`runtime.notify`) with a stable code, and each place renders them
+ * its own way: the CLI as a progress line, a warning or JSON (cli/notify.ts), a Lambda through the
+ * structured logger (functions/handlers/lambda-step.ts), a test by recording them.
+ *
+ * Codes are `HGBR_<AREA>_<LEVEL><number>`: D(ebug) for per-page and per-batch progress, I(nfo),
+ * W(arn), E(rror). A code is never reused for another meaning; scripts and log queries match it.
+ */
+import type { ElementKind } from '../hugegraph/client';
+
+export type MessageLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface Message<D = unknown> {
+  readonly level: MessageLevel;
+  readonly code: string;
+  /** For a person, complete in itself. */
+  readonly message: string;
+  /** For a program: the figures the message is made of. */
+  readonly data: D;
+}
+
+/** Where a step reports; it must not throw, and must not block. */
+export type Notify = (message: Message) => void;
+
+/** One entry of the registry: its code, what it means, and how it reads. */
+export interface MessageType<D> {
+  readonly code: string;
+  readonly level: MessageLevel;
+  readonly description: string;
+  of(data: D): Message<D>;
+  /** Whether `message` is one of this type (and so carries its data). */
+  is(message: Message): message is Message<D>;
+}
+
+const LEVELS: Record<string, MessageLevel> = { D: 'debug', I: 'info', W: 'warn', E: 'error' };
+
+export function messageType<D>(code: string, description: string, text: (data: D) => string): MessageType<D> {
+  const level = LEVELS[/^HGBR_[A-Z]+_([DIWE])\d{4}$/.exec(code)?.[1] ?? ''];
+  if (!level) throw new RangeError(`message code ${code} is not HGBR_<AREA>_<D|I|W|E><4 digits>`);
+  return {
+    code,
+    level,
+    description,
+    of: (data) => ({ level, code, message: text(data), data }),
+    is: (message): message is Message<D> => message.code === code,
+  };
+}
+
+const plural = (n: number, kind: ElementKind) => `${n} ${kind === 'vertex' ? (n === 1 ? 'vertex' : 'vertices') : n === 1 ? 'edge' : 'edges'}`;
+
+export const MESSAGES = {
+  backupPlanned: messageType<{ backupId: string; graph: string; vertexLabels: number; edgeLabels: number }>(
+    'HGBR_BACKUP_I1001',
+    'A backup has taken its lock and written the schema: its id and how many labels it exports.',
+    (d) => `backup ${d.backupId}: ${d.vertexLabels} vertex labels, ${d.edgeLabels} edge labels`,
+  ),
+  pageExported: messageType<{ kind: ElementKind; label: string; elements: number; bytes: number }>(
+    'HGBR_BACKUP_D1002',
+    'One page of a label was read from the server and written to the backup.',
+    (d) => `exported ${plural(d.elements, d.kind)} of label ${d.label} (${d.bytes} bytes read)`,
+  ),
+  backupCompleted: messageType<{ backupId: string; location: string; files: number; bytes: number; deletedBackups: string[] }>(
+    'HGBR_BACKUP_I1003',
+    'A backup wrote its manifest: it is complete.',
+    (d) => `backup ${d.backupId} is complete at ${d.location}: ${d.files} files, ${d.bytes} bytes`,
+  ),
+  restoreWarning: messageType<{ restoreId: string; warning: string }>(
+    'HGBR_RESTORE_W2001',
+    'The restore plan found something a person should know that does not stop the restore (a mode reset, a backup without checksums, files an earlier attempt restored).',
+    (d) => d.warning,
+  ),
+  batchRestored: messageType<{ kind: ElementKind; label: string; elements: number; bytes: number }>(
+    'HGBR_RESTORE_D2002',
+    'One batch was written to the target and acknowledged; label is "(mixed)" for a hugegraph-tools file.',
+    (d) => `restored ${plural(d.elements, d.kind)} of label ${d.label}`,
+  ),
+  restoreRecordsLeft: messageType<{ restoreId: string; statePrefix: string; error: string }>(
+    'HGBR_RESTORE_W2003',
+    "A finished restore could not remove all of its records; the next plan of the same restore id removes them.",
+    (d) => `the restore's records under ${d.statePrefix} were not all removed: ${d.error}`,
+  ),
+  restoreCompleted: messageType<{ restoreId: string; graph: string; vertices: number; edges: number; modeRestoredTo: string }>(
+    'HGBR_RESTORE_I2004',
+    'A restore was verified, the mode put back and the lock released.',
+    (d) => `restore ${d.restoreId} into graph ${d.graph} is complete: ${d.vertices} vertices, ${d.edges} edges, mode put back to ${d.modeRestoredTo}`,
+  ),
+} as const;
+
+/** A sink that drops everything: the default where nobody listens. */
+export const ignoreMessages: Notify = () => undefined;
