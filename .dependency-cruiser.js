@@ -81,8 +81,7 @@ module.exports = {
     {
       name: 'contract-not-to-domain',
       severity: 'error',
-      comment:
-        'The workflow contract is what the domain, the shells and infra agree on; it may name the domain\'s errors (their classes are the Retry/Catch contract) and nothing else of it.',
+      comment: "The workflow contract is what the domain, the shells and infra agree on; it may name the domain's errors (their classes are the Retry/Catch contract) and nothing else of it.",
       from: { path: '^functions/workflow/' },
       to: { path: [DOMAIN, '^functions/(api|ops)/'], pathNot: '^functions/(backup|restore)/errors\\.ts$' },
     },
@@ -103,8 +102,7 @@ module.exports = {
     {
       name: 'handlers-thin',
       severity: 'error',
-      comment:
-        'A Lambda entry point builds its dependencies and calls a step or a service; it reaches the core only to construct the client and the storage, never their internals.',
+      comment: 'A Lambda entry point builds its dependencies and calls a step or a service; it reaches the core only to construct the client and the storage, never their internals.',
       from: { path: '^functions/handlers/' },
       to: {
         path: CORE,
@@ -114,8 +112,7 @@ module.exports = {
     {
       name: 'cli-not-to-infra',
       severity: 'error',
-      comment:
-        'The CLI runs the committed state machine definitions; CDK (aws-cdk-lib, hundreds of MB) is a build tool, not something a user installs to run hgbr.',
+      comment: 'The CLI runs the committed state machine definitions; CDK (aws-cdk-lib, hundreds of MB) is a build tool, not something a user installs to run hgbr.',
       from: { path: '^cli/' },
       to: { path: ['^infra/', 'node_modules/aws-cdk-lib/', 'node_modules/constructs/'] },
     },
@@ -133,11 +130,18 @@ module.exports = {
       name: 'infra-only-contract',
       severity: 'error',
       comment:
-        'The state machines need names (tasks, errors, metrics, environment variables) and the shape of their input, not the steps: infra imports only the contract, error classes, the request type, the metric names and the API\'s variable names, so synthesizing pulls in no step code.',
+        "The state machines need names (tasks, errors, metrics, environment variables) and the shape of their input, not the steps: infra imports only the contract, error classes, the request type, the metric names and the API's variable names, so synthesizing pulls in no step code.",
       from: { path: '^infra/' },
       to: {
         path: '^functions/',
-        pathNot: ['^functions/workflow/', '^functions/[a-z]+/errors\\.ts$', '^functions/(errors|abort)\\.ts$', '^functions/backup/types\\.ts$', '^functions/ops/graph-modes\\.ts$', '^functions/api/config\\.ts$'],
+        pathNot: [
+          '^functions/workflow/',
+          '^functions/[a-z]+/errors\\.ts$',
+          '^functions/(errors|abort)\\.ts$',
+          '^functions/backup/types\\.ts$',
+          '^functions/ops/graph-modes\\.ts$',
+          '^functions/api/config\\.ts$',
+        ],
       },
     },
   ],

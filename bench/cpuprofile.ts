@@ -90,7 +90,13 @@ export function summarizeProfile(profile: CpuProfile, file = ''): ProfileSummary
       self.set(samples[i] as number, (self.get(samples[i] as number) ?? 0) + dt);
     }
   } else {
-    const interval = (profile.endTime - profile.startTime) / 1000 / Math.max(1, profile.nodes.reduce((a, n) => a + (n.hitCount ?? 0), 0));
+    const interval =
+      (profile.endTime - profile.startTime) /
+      1000 /
+      Math.max(
+        1,
+        profile.nodes.reduce((a, n) => a + (n.hitCount ?? 0), 0),
+      );
     for (const n of profile.nodes) self.set(n.id, (n.hitCount ?? 0) * interval);
   }
   const functions = new Map<string, { name: string; location: string; area: string; selfMs: number }>();

@@ -120,9 +120,36 @@ function mix(i: number, salt: number): number {
 }
 
 const WORDS = [
-  'graph', 'vertex', 'edge', 'backup', 'restore', 'river', 'mountain', 'café', 'naïve', 'über', 'coöperate',
-  'data', 'stream', 'north', 'south', 'lambda', 'bucket', 'zebra', 'quartz', '图数据库', 'データ', 'señor', 'façade',
-  'a "quoted" word', 'tab\there', 'back\\slash', 'emoji 🌍', 'kilo', 'mega', 'giga',
+  'graph',
+  'vertex',
+  'edge',
+  'backup',
+  'restore',
+  'river',
+  'mountain',
+  'café',
+  'naïve',
+  'über',
+  'coöperate',
+  'data',
+  'stream',
+  'north',
+  'south',
+  'lambda',
+  'bucket',
+  'zebra',
+  'quartz',
+  '图数据库',
+  'データ',
+  'señor',
+  'façade',
+  'a "quoted" word',
+  'tab\there',
+  'back\\slash',
+  'emoji 🌍',
+  'kilo',
+  'mega',
+  'giga',
 ];
 const NAMES = ['Ada', 'Grace', 'Linus', 'Barbara', 'Edsger', 'Donald', 'Frances', 'Ken', 'Dennis', 'Margaret', 'Niklaus', 'Søren', 'Zoë', 'José', '李雷'];
 const MODELS = ['rpi-4b', 'esp32-c3', 'nrf52840', 'stm32h7', 'jetson-nano', 'imx8m'];
@@ -254,11 +281,15 @@ export async function loadGraph(client: HugeGraphClient, size: GraphSize, option
     const at = start;
     await submit(async () => {
       const ids = await client.createVertices(batch, { idempotent: false });
-      ids.forEach((id, k) => (eventIds[at + k] = id));
+      for (const [k, id] of ids.entries()) eventIds[at + k] = id;
     });
   }
   await drain();
-  log(`  loaded ${Object.values(v).reduce((a, b) => a + b, 0).toLocaleString('en')} vertices in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  log(
+    `  loaded ${Object.values(v)
+      .reduce((a, b) => a + b, 0)
+      .toLocaleString('en')} vertices in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 
   const e = counts.edges;
   const edgeBatch = (b: string[]) => client.createEdges(b, { checkVertex: false });

@@ -170,6 +170,9 @@ export function machineInfo(): MachineInfo {
     node: process.version,
     java: javaVersion(),
     git: `${head}${dirty}`,
-    loadAverage: os.loadavg().map((x) => x.toFixed(2)).join(' '),
+    loadAverage: os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' '),
   };
 }

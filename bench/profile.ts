@@ -159,5 +159,3 @@ main().catch((error) => {
   console.error(`profile: ${(error as Error).stack ?? error}`);
   process.exitCode = 1;
 });
-
-

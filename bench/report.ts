@@ -121,7 +121,11 @@ function sizeTable(s: SizeReport): string {
   }
   const l = s.loaded;
   const head = l
-    ? `${fmtInt(l.total)} elements: vertices ${Object.entries(l.vertices).map(([k, v]) => `${k} ${fmtInt(v)}`).join(', ')}; edges ${Object.entries(l.edges).map(([k, v]) => `${k} ${fmtInt(v)}`).join(', ')}. Loaded in ${sec(l.loadMs)} s (${fmtInt(l.total / (l.loadMs / 1000))} elements/s through the batch API).`
+    ? `${fmtInt(l.total)} elements: vertices ${Object.entries(l.vertices)
+        .map(([k, v]) => `${k} ${fmtInt(v)}`)
+        .join(', ')}; edges ${Object.entries(l.edges)
+        .map(([k, v]) => `${k} ${fmtInt(v)}`)
+        .join(', ')}. Loaded in ${sec(l.loadMs)} s (${fmtInt(l.total / (l.loadMs / 1000))} elements/s through the batch API).`
     : `${fmtInt(s.size.vertices + s.size.edges)} elements requested.`;
   return [`### ${s.size.name}: ${head}`, '', ...lines, '', ...(s.error ? [`- run stopped: ${s.error}`] : []), ...notes].join('\n');
 }
@@ -131,10 +135,7 @@ function memoryTable(r: BenchReport): string {
   const small = r.sizes[0] as SizeReport;
   const large = r.sizes[r.sizes.length - 1] as SizeReport;
   const steps = small.steps.filter((s) => s.peakRssKb !== undefined).map((s) => s.step);
-  const lines = [
-    `| step | peak RSS ${small.size.name} | peak RSS ${large.size.name} | ${large.size.name} / ${small.size.name} |`,
-    '|---|---:|---:|---:|',
-  ];
+  const lines = [`| step | peak RSS ${small.size.name} | peak RSS ${large.size.name} | ${large.size.name} / ${small.size.name} |`, '|---|---:|---:|---:|'];
   for (const name of steps) {
     const a = small.steps.find((x) => x.step === name);
     const b = large.steps.find((x) => x.step === name);
@@ -173,7 +174,7 @@ export function writeReport(file: string, markdown: string): void {
   try {
     const current = fs.readFileSync(file, 'utf8');
     const at = current.indexOf(MARKER);
-    intro = at >= 0 ? current.slice(0, at).trimEnd() + '\n' : current.trimEnd() + '\n';
+    intro = at >= 0 ? `${current.slice(0, at).trimEnd()}\n` : `${current.trimEnd()}\n`;
   } catch {
     /* new file */
   }

@@ -20,14 +20,7 @@ import type { Options } from './options';
 import { benchSize, log } from './size';
 import { machineInfo, runMeasured } from './proc';
 import { renderReport, writeReport, type BenchReport, type SizeReport } from './report';
-import {
-  buildCompiled,
-  removeCompiled,
-  hgbrCommand,
-  hgbrEnv,
-  REPO,
-  type StepResult,
-} from './steps';
+import { buildCompiled, removeCompiled, hgbrCommand, hgbrEnv, REPO, type StepResult } from './steps';
 
 const HELP = `usage: npm run bench -- [options]        (or: npx tsx bench/run.ts [options])
 
@@ -64,7 +57,6 @@ const HELP = `usage: npm run bench -- [options]        (or: npx tsx bench/run.ts
 env: HGBR_BENCH_TOOLS_CLASSPATH   a classpath holding a hugegraph-tools build: adds its backup and
                                   restore (org.apache.hugegraph.cmd.HugeGraphCommand)
      HUGEGRAPH_JAVA               java for the server and the tools`;
-
 
 function parseCount(text: string): number {
   const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(text.trim().replace(/_/g, ''));
@@ -131,7 +123,10 @@ function parseOptions(argv: string[]): Options | undefined {
     const e = edges === '0' ? 0 : parseCount(edges);
     sizes = [{ name: label(v + e), vertices: v, edges: e }];
   } else {
-    const totals = (values.sizes ?? process.env.HGBR_BENCH_SIZES ?? '100k,1M').split(',').map(parseCount).sort((a, b) => a - b);
+    const totals = (values.sizes ?? process.env.HGBR_BENCH_SIZES ?? '100k,1M')
+      .split(',')
+      .map(parseCount)
+      .sort((a, b) => a - b);
     sizes = totals.map((n, i) => sizeFromTotal(n, totals.length === 2 ? `${i === 0 ? 'small' : 'large'} (${label(n)})` : label(n), edgeShare));
   }
   const out = values['no-write'] ? null : (values.out ?? process.env.HGBR_BENCH_OUT ?? path.join(REPO, 'docs', 'benchmarks.md'));
@@ -193,11 +188,8 @@ async function main(): Promise<void> {
       o.distDir = buildCompiled();
       log(`compiled into ${o.distDir} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
     }
-    log('starting HugeGraph' + (o.s3 ? ' and the S3 server' : ''));
-    [hg, s3] = await Promise.all([
-      startHugeGraph({ version: o.hugegraphVersion, backend: 'rocksdb', heap: o.heap }),
-      o.s3 ? startS3Server({ bucket: 'hgbr-bench' }) : Promise.resolve(undefined),
-    ]);
+    log(`starting HugeGraph${o.s3 ? ' and the S3 server' : ''}`);
+    [hg, s3] = await Promise.all([startHugeGraph({ version: o.hugegraphVersion, backend: 'rocksdb', heap: o.heap }), o.s3 ? startS3Server({ bucket: 'hgbr-bench' }) : Promise.resolve(undefined)]);
     log(`HugeGraph ${hg.version} at ${hg.url}${s3 ? `, S3 at ${s3.endpoint}` : ''}`);
     const idleCommand = hgbrCommand(['backup', '--help'], { distDir: o.distDir });
     const idle = await runMeasured(idleCommand.command, idleCommand.args, { env: hgbrEnv() });
@@ -232,12 +224,11 @@ async function main(): Promise<void> {
       baselineRssKb,
       sizes,
       durationMs: Date.now() - started,
-      command: [
-        ...(o.toolsClasspath ? [`HGBR_BENCH_TOOLS_CLASSPATH='${o.toolsClasspath}'`] : []),
-        'npm run bench',
-        ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : []),
-      ].join(' '),
-      loadAverageEnd: os.loadavg().map((x) => x.toFixed(2)).join(' '),
+      command: [...(o.toolsClasspath ? [`HGBR_BENCH_TOOLS_CLASSPATH='${o.toolsClasspath}'`] : []), 'npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
+      loadAverageEnd: os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' '),
     };
     const markdown = renderReport(report);
     console.log(`\n${markdown}`);
@@ -245,7 +236,11 @@ async function main(): Promise<void> {
       writeReport(o.out, markdown);
       log(`report written to ${path.relative(process.cwd(), o.out) || o.out}`);
     }
-    if (o.json) fs.writeFileSync(o.json, JSON.stringify(report, (k, v: unknown) => (k === 'summary' ? undefined : v), 2));
+    if (o.json)
+      fs.writeFileSync(
+        o.json,
+        JSON.stringify(report, (k, v: unknown) => (k === 'summary' ? undefined : v), 2),
+      );
   }
 }
 

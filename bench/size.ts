@@ -11,17 +11,7 @@ import { readCeiling, serverCpuMeter, waitForQuietServer, writeCeiling } from '.
 import { loadGraph, type GraphSize } from './graph';
 import type { SizeReport } from './report';
 import type { Options } from './options';
-import {
-  fastestOf,
-  folderBytes,
-  hgbrCommand,
-  hgbrEnv,
-  runChildStep,
-  summaryElements,
-  toolsCommand,
-  TOOLS_NOT_AVAILABLE,
-  type StepResult,
-} from './steps';
+import { fastestOf, folderBytes, hgbrCommand, hgbrEnv, runChildStep, summaryElements, toolsCommand, TOOLS_NOT_AVAILABLE, type StepResult } from './steps';
 
 export const log = (line: string): void => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
@@ -43,14 +33,7 @@ interface SizeBench {
   add(step: StepResult): void;
 }
 
-export async function benchSize(
-  size: GraphSize,
-  o: Options,
-  hg: HugeGraphServer,
-  s3: S3Server | undefined,
-  work: string,
-  report: SizeReport & { steps: StepResult[] },
-): Promise<void> {
+export async function benchSize(size: GraphSize, o: Options, hg: HugeGraphServer, s3: S3Server | undefined, work: string, report: SizeReport & { steps: StepResult[] }): Promise<void> {
   const client = await HugeGraphClient.connect({ url: hg.url, graph: 'hugegraph' });
   try {
     log(`size ${size.name}: ${size.vertices.toLocaleString('en')} vertices, ${size.edges.toLocaleString('en')} edges`);
@@ -232,9 +215,7 @@ async function measureRestores(b: SizeBench, backupDir: string): Promise<void> {
   const restores = [
     { step: 'hgbr restore ← folder', args: [], nodeFlags: b.o.nodeOptions },
     { step: 'hgbr restore --verify-target ← folder', args: ['--verify-target'], nodeFlags: b.o.nodeOptions },
-    ...(b.o.workerHeapMib
-      ? [{ step: `hgbr restore ← folder, ${b.o.workerHeapMib} MiB heap`, args: [], nodeFlags: [...b.o.nodeOptions, `--max-old-space-size=${b.o.workerHeapMib}`] }]
-      : []),
+    ...(b.o.workerHeapMib ? [{ step: `hgbr restore ← folder, ${b.o.workerHeapMib} MiB heap`, args: [], nodeFlags: [...b.o.nodeOptions, `--max-old-space-size=${b.o.workerHeapMib}`] }] : []),
   ];
   const concurrency = b.o.restoreConcurrency ? ['--concurrency', String(b.o.restoreConcurrency)] : [];
   for (const restore of restores) {

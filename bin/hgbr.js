@@ -7,8 +7,16 @@ var EXIT_USAGE = 2;
 var running = process.versions.node;
 if (Number(running.split('.')[0]) < REQUIRED_NODE_MAJOR) {
   process.stderr.write(
-    'hgbr: needs Node.js ' + REQUIRED_NODE_MAJOR + ' or newer; this is Node.js ' + running + ' (' + process.execPath + ')\n' +
-      '  hint: install Node.js ' + REQUIRED_NODE_MAJOR + ' LTS or newer (https://nodejs.org), or put it first on the PATH\n',
+    'hgbr: needs Node.js ' +
+      REQUIRED_NODE_MAJOR +
+      ' or newer; this is Node.js ' +
+      running +
+      ' (' +
+      process.execPath +
+      ')\n' +
+      '  hint: install Node.js ' +
+      REQUIRED_NODE_MAJOR +
+      ' LTS or newer (https://nodejs.org), or put it first on the PATH\n',
   );
   process.exit(EXIT_USAGE);
 }
@@ -26,7 +34,7 @@ if (fs.existsSync(sources) && resolvable('tsx/cjs')) {
 } else if (fs.existsSync(compiled)) {
   require(compiled).main(argv);
 } else {
-  process.stderr.write('hgbr: neither ' + compiled + ' nor tsx to run the sources: run npm ci in the checkout, or npm run build\n');
+  process.stderr.write(`hgbr: neither ${compiled} nor tsx to run the sources: run npm ci in the checkout, or npm run build\n`);
   process.exit(1);
 }
 

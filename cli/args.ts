@@ -38,7 +38,10 @@ export function optionalInt(command: string, values: Record<string, unknown>, na
 export function optionalList(values: Record<string, unknown>, name: string): string[] | undefined {
   const value = values[name];
   if (typeof value !== 'string') return undefined;
-  return value.split(',').map((s) => s.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** Credentials from the flags, else from HUGEGRAPH_USERNAME / HUGEGRAPH_PASSWORD. */

@@ -30,8 +30,8 @@ export function adaptDistributedMaps(definition: AslDefinition): { definition: A
         states[name] = adapted;
         continue;
       }
-      const { ItemReader, ItemBatcher, ResultWriter, ToleratedFailurePercentage, ToleratedFailureCount, Label, ItemSelector, ...map } = adapted;
-      void ResultWriter, ToleratedFailurePercentage, ToleratedFailureCount, Label;
+      // ResultWriter, the tolerated failures and Label concern AWS's run of the map: dropped here.
+      const { ItemReader, ItemBatcher, ResultWriter: _writer, ToleratedFailurePercentage: _p, ToleratedFailureCount: _c, Label: _label, ItemSelector, ...map } = adapted;
       if (!ItemReader) throw new Error(`Distributed Map ${name}: only maps with an ItemReader are supported locally`);
       if (ItemSelector) throw new Error(`Distributed Map ${name}: ItemSelector is not supported locally`);
       states[itemReaderStateName(name)] = {

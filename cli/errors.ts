@@ -10,7 +10,11 @@ export class UsageError extends HgbrError {
 export class WorkflowFailedError extends HgbrError {
   static override readonly code = 'WorkflowFailedError';
 
-  constructor(workflow: string, readonly error: string, readonly causeText: string) {
+  constructor(
+    workflow: string,
+    readonly error: string,
+    readonly causeText: string,
+  ) {
     super(`${workflow} failed: ${error}: ${causeText}`);
   }
 
@@ -45,7 +49,13 @@ export class RemoteExecutionFailedError extends HgbrError {
 
   /** The execution's error, else its status as `ExecutionAborted`, `ExecutionTimedOut`… */
   override get reportedCode(): string {
-    return this.error || `Execution${this.status.charAt(0)}${this.status.slice(1).toLowerCase().replace(/_(\w)/g, (_, c: string) => c.toUpperCase())}`;
+    return (
+      this.error ||
+      `Execution${this.status.charAt(0)}${this.status
+        .slice(1)
+        .toLowerCase()
+        .replace(/_(\w)/g, (_, c: string) => c.toUpperCase())}`
+    );
   }
 }
 

@@ -43,9 +43,7 @@ export async function runLocally(definition: AslDefinition, input: unknown, opti
 
   const executionId = options.executionId ?? `arn:hgbr:local:execution:${randomUUID()}`;
   const machine = new StateMachine(definition as any, { validationOptions: { checkArn: false } });
-  const retryOverrides = options.retryIntervalMs === undefined
-    ? undefined
-    : Object.fromEntries(taskStateNames(definition).map((name) => [name, options.retryIntervalMs!]));
+  const retryOverrides = options.retryIntervalMs === undefined ? undefined : Object.fromEntries(taskStateNames(definition).map((name) => [name, options.retryIntervalMs!]));
   // Handlers still running when the machine is aborted are awaited, so nothing writes after we return.
   const inFlight = new Set<Promise<unknown>>();
   const tracked = Object.fromEntries(
@@ -54,7 +52,10 @@ export async function runLocally(definition: AslDefinition, input: unknown, opti
       (taskInput: unknown) => {
         const call = handler(taskInput);
         inFlight.add(call);
-        call.then(() => inFlight.delete(call), () => inFlight.delete(call));
+        call.then(
+          () => inFlight.delete(call),
+          () => inFlight.delete(call),
+        );
         return call;
       },
     ]),

@@ -18,13 +18,14 @@ const COMMANDS: Record<string, { summary: string; run: Command }> = {
   verify: { summary: 'check every file of a backup against its manifest', run: verifyCommand },
 };
 
-
 const USAGE = `hgbr — backup, restore and migration for Apache HugeGraph
 
 usage: hgbr <command> [options]
 
 commands:
-${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`).join('\n')}
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`)
+  .join('\n')}
 
 common options: --json  --user U --password P (or HUGEGRAPH_USERNAME / HUGEGRAPH_PASSWORD)  --graphspace GS
 run 'hgbr <command> --help' for a command's options.`;

@@ -59,7 +59,7 @@ export class Output {
   error(error: unknown): void {
     this.clearProgress();
     const known = HgbrError.isHgbrError(error);
-    const code = known ? error.reportedCode : (error as Error)?.name ?? 'Error';
+    const code = known ? error.reportedCode : ((error as Error)?.name ?? 'Error');
     const message = (error as Error)?.message ?? String(error);
     const hint = known ? error.hint : undefined;
     if (this.json) {

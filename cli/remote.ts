@@ -60,16 +60,14 @@ export async function runRemotely<T>(options: RemoteRunOptions): Promise<T> {
   const sfn = options.sfn ?? new SFNClient({ region: regionOf(options.stateMachineArn) });
   let executionArn: string;
   try {
-    const started = await sfn.send(
-      new StartExecutionCommand({ stateMachineArn: options.stateMachineArn, name: options.name, input: JSON.stringify(options.input) }),
-    );
+    const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: options.stateMachineArn, name: options.name, input: JSON.stringify(options.input) }));
     executionArn = started.executionArn as string;
     options.onStarted?.(executionArn);
   } catch (error) {
     // The name was used already (Step Functions keeps names 90 days): follow that execution, as the
     // restore API answers a repeated request; its outcome is reported like this run's would be.
     if ((error as Error).name !== 'ExecutionAlreadyExists' || !options.name) throw error;
-    executionArn = options.stateMachineArn.replace(':stateMachine:', ':execution:') + `:${options.name}`;
+    executionArn = `${options.stateMachineArn.replace(':stateMachine:', ':execution:')}:${options.name}`;
     options.onExisting?.(executionArn);
   }
   const pollMs = options.pollMs ?? DEFAULT_POLL_MS;

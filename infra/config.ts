@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, type Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -95,12 +95,38 @@ export class ConfigError extends Error {
 }
 
 const SYSTEM_KEYS = [
-  'stackName', 'env', 'graphs', 'restoreTargets', 'prefix', 'bucket', 'credentialsSecretArn', 'dataKeyArn', 'vpc', 'api', 'alarmEmail', 'alarmTopicArn',
-  'logRetentionDays', 'graphModeCheckMinutes', 'scheduleRetryAttempts', 'roleNames', 'crossAccountReaders', 'source',
+  'stackName',
+  'env',
+  'graphs',
+  'restoreTargets',
+  'prefix',
+  'bucket',
+  'credentialsSecretArn',
+  'dataKeyArn',
+  'vpc',
+  'api',
+  'alarmEmail',
+  'alarmTopicArn',
+  'logRetentionDays',
+  'graphModeCheckMinutes',
+  'scheduleRetryAttempts',
+  'roleNames',
+  'crossAccountReaders',
+  'source',
 ];
 const GRAPH_KEYS = ['url', 'graph', 'graphspace', 'schedule', 'timeZone', 'keep', 'labels', 'pageSize', 'compressionLevel'];
 const TARGET_KEYS = ['url', 'graph', 'graphspace'];
-const BUCKET_KEYS = ['bucketName', 'transitionAfterDays', 'storageClass', 'expireAfterDays', 'noncurrentVersionExpireAfterDays', 'abortIncompleteUploadsAfterDays', 'objectLock', 'accessLogsExpireAfterDays', 'replication'];
+const BUCKET_KEYS = [
+  'bucketName',
+  'transitionAfterDays',
+  'storageClass',
+  'expireAfterDays',
+  'noncurrentVersionExpireAfterDays',
+  'abortIncompleteUploadsAfterDays',
+  'objectLock',
+  'accessLogsExpireAfterDays',
+  'replication',
+];
 const REPLICATION_KEYS = ['bucketName', 'account', 'region', 'keyArn', 'storageClass'];
 const VPC_KEYS = ['vpcId', 'availabilityZones', 'subnetIds', 'securityGroupIds', 'endpoints', 'routeTableIds'];
 const STORAGE_CLASSES: Record<NonNullable<BucketConfig['storageClass']>, s3.StorageClass> = {
@@ -149,14 +175,15 @@ function checkSystem(raw: unknown, where: string, kind: 'system' | 'target', pro
     return {};
   }
   unknownKeys(raw, SYSTEM_KEYS, where, problems);
-  (asArray(raw.graphs, `${where}.graphs`, problems) ?? []).forEach((g, i) => unknownKeys(g, GRAPH_KEYS, `${where}.graphs[${i}]`, problems));
-  (asArray(raw.restoreTargets, `${where}.restoreTargets`, problems) ?? []).forEach((g, i) => unknownKeys(g, TARGET_KEYS, `${where}.restoreTargets[${i}]`, problems));
+  for (const [i, g] of (asArray(raw.graphs, `${where}.graphs`, problems) ?? []).entries()) unknownKeys(g, GRAPH_KEYS, `${where}.graphs[${i}]`, problems);
+  for (const [i, g] of (asArray(raw.restoreTargets, `${where}.restoreTargets`, problems) ?? []).entries()) unknownKeys(g, TARGET_KEYS, `${where}.restoreTargets[${i}]`, problems);
   if (raw.bucket !== undefined) unknownKeys(raw.bucket, BUCKET_KEYS, `${where}.bucket`, problems);
   const replication = (raw.bucket as BucketConfig | undefined)?.replication;
   if (replication !== undefined) {
     unknownKeys(replication, REPLICATION_KEYS, `${where}.bucket.replication`, problems);
     if (typeof replication.bucketName !== 'string') problems.push(`${where}.bucket.replication.bucketName is required`);
-    if (replication.storageClass !== undefined && !(replication.storageClass in STORAGE_CLASSES)) problems.push(`${where}.bucket.replication.storageClass must be one of ${Object.keys(STORAGE_CLASSES).join(', ')}`);
+    if (replication.storageClass !== undefined && !(replication.storageClass in STORAGE_CLASSES))
+      problems.push(`${where}.bucket.replication.storageClass must be one of ${Object.keys(STORAGE_CLASSES).join(', ')}`);
   }
   if (raw.vpc !== undefined) {
     unknownKeys(raw.vpc, VPC_KEYS, `${where}.vpc`, problems);

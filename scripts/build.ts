@@ -28,7 +28,10 @@ function main(): void {
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'inherit' });
   for (const entry of LAMBDA_ENTRIES) {
     const report = buildLambdaBundle(entry, path.join(DIST, 'lambda-bundles', entry));
-    const top = report.packages.slice(0, 4).map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(0)} KiB`).join(', ');
+    const top = report.packages
+      .slice(0, 4)
+      .map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(0)} KiB`)
+      .join(', ');
     console.error(`lambda bundle ${entry.padEnd(8)} ${(report.bytes / 1024).toFixed(0).padStart(5)} KiB  (${top})`);
   }
   console.error(`built dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -13,6 +13,9 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 
+echo "== lint and format (biome.jsonc: each deviation from the recommended rules says why)"
+npx biome ci --colors=off .
+
 echo "== type check"
 npx tsc -p tsconfig.json --noEmit
 

@@ -71,7 +71,9 @@ function printHelp(output: Output): number {
 
 export function describeBackup(s: BackupSummary): string {
   const labels = (counts: Record<string, number>) =>
-    Object.entries(counts).map(([label, n]) => `    ${label.padEnd(24)} ${n.toLocaleString('en').padStart(12)}`).join('\n') || '    (none)';
+    Object.entries(counts)
+      .map(([label, n]) => `    ${label.padEnd(24)} ${n.toLocaleString('en').padStart(12)}`)
+      .join('\n') || '    (none)';
   const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
   return [
     `backup ${s.backupId} of graph ${s.graph} is complete`,

@@ -15,14 +15,7 @@ export interface PhaseProgress {
 }
 
 /** The restore's phases in the order the machine runs them (infra/workflows/restore-workflow.ts). */
-export const RESTORE_PHASES = [
-  RESTORE_TASKS.plan,
-  RESTORE_TASKS.prepare,
-  RESTORE_FILE_MAPS.vertices,
-  RESTORE_FILE_MAPS.edges,
-  RESTORE_TASKS.verify,
-  RESTORE_TASKS.finish,
-] as const;
+export const RESTORE_PHASES = [RESTORE_TASKS.plan, RESTORE_TASKS.prepare, RESTORE_FILE_MAPS.vertices, RESTORE_FILE_MAPS.edges, RESTORE_TASKS.verify, RESTORE_TASKS.finish] as const;
 
 /**
  * Progress per phase from the parent execution's history: a phase runs from its StateEntered to

@@ -1,15 +1,4 @@
-import {
-  classifyFile,
-  DigestCounter,
-  IncompleteBackupError,
-  MANIFEST_FILE,
-  parseBackupId,
-  parseManifest,
-  readFileLines,
-  sha256OfStream,
-  type Manifest,
-  type ManifestFile,
-} from '../format';
+import { classifyFile, DigestCounter, IncompleteBackupError, MANIFEST_FILE, parseBackupId, parseManifest, readFileLines, sha256OfStream, type Manifest, type ManifestFile } from '../format';
 import { ObjectNotFoundError, type BackupStorage } from '../storage/storage';
 import { backupLockKey, backupPrefix, graphPrefix, manifestKey, prefixLocation } from './layout';
 import { isLocalProcessAlive, readLock } from '../workflow/lock';
@@ -119,11 +108,7 @@ export async function verifyBackup(storage: BackupStorage, graph: string, backup
   return { backupId, location: prefixLocation(storage.root, prefix), filesChecked: manifest.files.length, bytesChecked, elementsChecked, problems };
 }
 
-async function verifyFile(
-  storage: BackupStorage,
-  key: string,
-  file: ManifestFile,
-): Promise<{ problem?: FileProblem; bytes: number; elements: number }> {
+async function verifyFile(storage: BackupStorage, key: string, file: ManifestFile): Promise<{ problem?: FileProblem; bytes: number; elements: number }> {
   let source: AsyncIterable<Uint8Array>;
   try {
     source = await storage.openRead(key);

@@ -107,12 +107,7 @@ export async function planBackup(runtime: WorkflowRuntime, request: BackupReques
  * indexes RANGE_INT, RANGE_DOUBLE…, which the tool cannot parse; …/schema/indexlabels says RANGE.
  */
 async function readSchema(client: SchemaReader): Promise<Schema> {
-  const [propertykeys, vertexlabels, edgelabels, indexlabels] = await Promise.all([
-    client.listPropertyKeys(),
-    client.listVertexLabels(),
-    client.listEdgeLabels(),
-    client.listIndexLabels(),
-  ]);
+  const [propertykeys, vertexlabels, edgelabels, indexlabels] = await Promise.all([client.listPropertyKeys(), client.listVertexLabels(), client.listEdgeLabels(), client.listIndexLabels()]);
   return { propertykeys, vertexlabels, edgelabels, indexlabels };
 }
 
@@ -144,8 +139,7 @@ export function selectLabels(schema: Schema, only?: string[]): { vertex: LabelWo
     }
   }
   const wanted = (name: string) => !only?.length || only.includes(name);
-  const pick = <T extends VertexLabel | EdgeLabel>(labels: T[], kind: 'vertex' | 'edge'): LabelWork[] =>
-    labels.filter((l) => wanted(l.name)).map((l, i) => ({ kind, label: l.name, index: i + 1 }));
+  const pick = <T extends VertexLabel | EdgeLabel>(labels: T[], kind: 'vertex' | 'edge'): LabelWork[] => labels.filter((l) => wanted(l.name)).map((l, i) => ({ kind, label: l.name, index: i + 1 }));
   const vertex = pick(vertexLabels, 'vertex');
   const edge = pick(edgeLabels, 'edge');
   if (vertex.length + edge.length > MAX_LABELS_PER_BACKUP) {
@@ -163,4 +157,3 @@ export function selectLabels(schema: Schema, only?: string[]): { vertex: LabelWo
   }
   return { vertex, edge };
 }
-

@@ -13,12 +13,7 @@ export interface RetentionResult {
  * graph's backup lock, so no incomplete backup here can belong to a live run. The newest complete
  * backup is never deleted, whatever `keep` says.
  */
-export async function applyRetention(
-  storage: BackupStorage,
-  graph: string,
-  keep: number | undefined,
-  currentBackupId: string,
-): Promise<RetentionResult> {
+export async function applyRetention(storage: BackupStorage, graph: string, keep: number | undefined, currentBackupId: string): Promise<RetentionResult> {
   const complete: { id: string; startedAt: string }[] = [];
   const incomplete: string[] = [];
   for await (const prefix of storage.listPrefixes(graphPrefix(graph))) {

@@ -28,9 +28,7 @@ export class ChecksumMismatchError extends HgbrError {
     readonly expected: { sha256: string; bytes?: number },
     readonly actual: { sha256: string; bytes: number },
   ) {
-    const size = expected.bytes !== undefined && expected.bytes !== actual.bytes
-      ? ` (expected ${expected.bytes} bytes, got ${actual.bytes})`
-      : '';
+    const size = expected.bytes !== undefined && expected.bytes !== actual.bytes ? ` (expected ${expected.bytes} bytes, got ${actual.bytes})` : '';
     super(`${file}: SHA-256 mismatch, expected ${expected.sha256}, got ${actual.sha256}${size}`);
   }
 }
@@ -40,7 +38,10 @@ export class ManifestInvalidError extends HgbrError {
   static override readonly code = 'ManifestInvalidError';
   static override readonly hint = 'the backup is damaged or was not written by hgbr; it cannot be restored as is';
 
-  constructor(readonly problems: readonly string[], options?: HgbrErrorOptions) {
+  constructor(
+    readonly problems: readonly string[],
+    options?: HgbrErrorOptions,
+  ) {
     super(`manifest.json is invalid: ${problems.join('; ')}`, options);
   }
 }

@@ -27,11 +27,7 @@ export interface ReadFileOptions {
  * @example
  * for await (const { rawElements } of readFileLines(name, await storage.get(name))) await postBatch(rawElements);
  */
-export async function* readFileLines(
-  name: string,
-  source: AsyncIterable<Uint8Array>,
-  options: ReadFileOptions = {},
-): AsyncGenerator<DecodedLine> {
+export async function* readFileLines(name: string, source: AsyncIterable<Uint8Array>, options: ReadFileOptions = {}): AsyncGenerator<DecodedLine> {
   const expect = options.expect ?? classifyFile(name)?.kind;
   if (!expect) throw new BackupFormatError(name, 'not a backup file name (it must start with propertykeys, vertexlabels, edgelabels, indexlabels, vertices or edges)');
   const content = await openFileContent(name, source);

@@ -251,20 +251,20 @@ export interface BuiltFile {
 }
 
 /** A schema file (one line with every element of the kind), built in memory: schema is small. */
-export async function buildSchemaFile(
-  kind: SchemaKind,
-  rawElements: readonly string[],
-  options: ZipWriteOptions & { readonly compress?: boolean } = {},
-): Promise<BuiltFile> {
+export async function buildSchemaFile(kind: SchemaKind, rawElements: readonly string[], options: ZipWriteOptions & { readonly compress?: boolean } = {}): Promise<BuiltFile> {
   const compress = options.compress ?? true;
   const name = schemaFileName(kind, compress);
   const line = Buffer.from(encodeSchemaLine(kind, rawElements), 'utf8');
   let body = line;
   if (compress) {
     const chunks: Uint8Array[] = [];
-    const zip = new ZipEntryWriter(entryNameOf(name), (c) => {
-      chunks.push(c);
-    }, options);
+    const zip = new ZipEntryWriter(
+      entryNameOf(name),
+      (c) => {
+        chunks.push(c);
+      },
+      options,
+    );
     await zip.write(line);
     await zip.end();
     body = Buffer.concat(chunks);

@@ -192,7 +192,8 @@ function manifestProblems(m: Record<string, unknown> | Manifest): string[] {
 
   const perLabel = { vertices: new Map<string, number>(), edges: new Map<string, number>() };
   let fileBytes = 0;
-  const files = Array.isArray(o['files']) ? (o['files'] as unknown[]) : (p.push('files must be an array'), []);
+  if (!Array.isArray(o['files'])) p.push('files must be an array');
+  const files = Array.isArray(o['files']) ? (o['files'] as unknown[]) : [];
   const names = new Set<string>();
   const schemaKinds = new Set<string>();
   files.forEach((raw, i) => {

@@ -61,7 +61,10 @@ const DATA_NAME = /^(vertices|edges)-(\d{4,})-(\d{5,})(\.zip)?$/;
  * still classify and parse, they only stop sorting by number.
  */
 export function dataFileName(type: DataKind, labelIndex: number, seq: number, compressed = true): string {
-  for (const [what, n] of [['label index', labelIndex], ['sequence number', seq]] as const) {
+  for (const [what, n] of [
+    ['label index', labelIndex],
+    ['sequence number', seq],
+  ] as const) {
     if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`Invalid ${what} ${n} for a data file name`);
   }
   const name = `${type}-${String(labelIndex).padStart(4, '0')}-${String(seq).padStart(5, '0')}`;
@@ -118,8 +121,7 @@ export function parseBackupId(id: string): ParsedBackupId | undefined {
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
   const time = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
   // Reject 20261332T…: Date.UTC rolls over out-of-range fields instead of failing.
-  if (time.getUTCFullYear() !== y || time.getUTCMonth() !== mo - 1 || time.getUTCDate() !== d
-    || time.getUTCHours() !== h || time.getUTCMinutes() !== mi || time.getUTCSeconds() !== s) {
+  if (time.getUTCFullYear() !== y || time.getUTCMonth() !== mo - 1 || time.getUTCDate() !== d || time.getUTCHours() !== h || time.getUTCMinutes() !== mi || time.getUTCSeconds() !== s) {
     return undefined;
   }
   return { time, suffix: m[7] as string };

@@ -104,12 +104,7 @@ export async function* verifyChunks(source: AsyncIterable<Uint8Array>, file: str
  * Reads a whole stored file into memory and verifies it; the usual way restore takes a data file
  * (files are bounded in size, FORMAT.md "Files"). Fails before reading more than `maxBytes`.
  */
-export async function readVerified(
-  source: AsyncIterable<Uint8Array>,
-  file: string,
-  expected: ExpectedDigest,
-  maxBytes = 1024 * 1024 * 1024,
-): Promise<Buffer> {
+export async function readVerified(source: AsyncIterable<Uint8Array>, file: string, expected: ExpectedDigest, maxBytes = 1024 * 1024 * 1024): Promise<Buffer> {
   const chunks: Buffer[] = [];
   const d = new DigestCounter();
   for await (const chunk of source) {

@@ -200,15 +200,15 @@ export class ZipEntryWriter {
  * Pull-style: the archive's bytes, produced as `source` is read. Memory holds about one source
  * chunk of compressed output.
  */
-export async function* zipEntryStream(
-  entryName: string,
-  source: AsyncIterable<Uint8Array>,
-  options?: ZipWriteOptions,
-): AsyncGenerator<Uint8Array> {
+export async function* zipEntryStream(entryName: string, source: AsyncIterable<Uint8Array>, options?: ZipWriteOptions): AsyncGenerator<Uint8Array> {
   const queue: Uint8Array[] = [];
-  const zip = new ZipEntryWriter(entryName, (chunk) => {
-    queue.push(chunk);
-  }, options);
+  const zip = new ZipEntryWriter(
+    entryName,
+    (chunk) => {
+      queue.push(chunk);
+    },
+    options,
+  );
   try {
     for await (const data of source) {
       await zip.write(data);
@@ -358,7 +358,7 @@ async function readLocalHeader(reader: ByteReader, file: string): Promise<LocalE
 
 /** [uncompressed, compressed] from a ZIP64 extra field of a local header, when present. */
 function zip64Sizes(extra: Buffer): [number, number] | undefined {
-  for (let i = 0; i + 4 <= extra.length;) {
+  for (let i = 0; i + 4 <= extra.length; ) {
     const id = extra.readUInt16LE(i);
     const len = extra.readUInt16LE(i + 2);
     if (id === ZIP64_EXTRA && len >= 16 && i + 4 + len <= extra.length) {
@@ -464,12 +464,7 @@ async function* readDeflated(reader: ByteReader, entry: LocalEntry, file: string
   checkEntry(file, entry.name, recorded, { crc32: crc, size: wide ? size : size % 2 ** 32 });
 }
 
-function checkEntry(
-  file: string,
-  name: string,
-  recorded: { crc32: number; size: number },
-  actual: { crc32: number; size: number },
-): void {
+function checkEntry(file: string, name: string, recorded: { crc32: number; size: number }, actual: { crc32: number; size: number }): void {
   if (recorded.size !== actual.size) throw invalid(file, `entry '${name}' has ${actual.size} bytes, the archive records ${recorded.size}`);
   if (recorded.crc32 !== actual.crc32) {
     throw invalid(file, `entry '${name}' fails its CRC-32 check (recorded ${hex32(recorded.crc32)}, computed ${hex32(actual.crc32)})`);

@@ -42,9 +42,17 @@ export const DEADLINE_MARGIN_MS = 10_000;
 export function awsRuntime(notify: Notify, env: NodeJS.ProcessEnv = process.env): AwsRuntime {
   let credentials: Promise<Credentials> | undefined;
   const allowed = allowedServers(env);
+  // Read once per container; a failed read is forgotten so the next task tries again.
+  const readCredentialsOnce = (): Promise<Credentials> => {
+    credentials ??= readCredentials(env).catch((error) => {
+      credentials = undefined;
+      throw error;
+    });
+    return credentials;
+  };
   const clients = clientCache(async (server: GraphRef) => {
     if (allowed && !allowed.has(normalizeUrl(server.url))) throw new ServerNotAllowedError(server.url);
-    return HugeGraphClient.connect({ ...server, ...(await (credentials ??= readCredentials(env).catch((e) => { credentials = undefined; throw e; }))) });
+    return HugeGraphClient.connect({ ...server, ...(await readCredentialsOnce()) });
   });
   const sfn = new SFNClient({});
   const runtime: WorkflowRuntime = {

@@ -4,32 +4,25 @@
  * server's bytes pass through unchanged (docs/design-notes.md §3 and §7).
  */
 import { abortableSleep } from '../abort';
-import { isLosslessNumber, JsonObject, parseLosslessObject, stringifyLossless } from '../json/lossless';
+import { isLosslessNumber, type JsonObject, parseLosslessObject, stringifyLossless } from '../json/lossless';
 import { elementIdRaw, joinRawArray, scanArray, scanDocument, scanPage } from '../json/scan';
 import { leadingIdBytes, scanPageBytes } from '../json/bytes';
+import { HugeGraphBusyError, HugeGraphProtocolError, HugeGraphServerError, HugeGraphTaskFailedError, HugeGraphTimeoutError, HugeGraphUsageError } from './errors';
+import { type HttpOptions, type HttpRequest, type HttpResponse, HugeGraphHttp, type QueryValue } from './http';
 import {
-  HugeGraphBusyError,
-  HugeGraphProtocolError,
-  HugeGraphServerError,
-  HugeGraphTaskFailedError,
-  HugeGraphTimeoutError,
-  HugeGraphUsageError,
-} from './errors';
-import { HttpOptions, HttpRequest, HttpResponse, HugeGraphHttp, QueryValue } from './http';
-import {
-  EdgeLabel,
+  type EdgeLabel,
   edgeLabelBody,
-  IndexLabel,
-  IndexLabelCreateOptions,
+  type IndexLabel,
+  type IndexLabelCreateOptions,
   indexLabelBody,
   orderEdgeLabels,
-  PropertyKey,
+  type PropertyKey,
   propertyKeyBody,
-  SchemaCreateOptions,
-  SchemaElement,
-  SchemaKind,
+  type SchemaCreateOptions,
+  type SchemaElement,
+  type SchemaKind,
   SCHEMA_KINDS,
-  VertexLabel,
+  type VertexLabel,
   vertexLabelBody,
 } from './schema';
 import type { GraphSession } from './session';
@@ -140,14 +133,7 @@ export class HugeGraphClient implements GraphSession {
   /** Every request of this client is abandoned when it aborts (see {@link withSignal}). */
   private readonly signal?: AbortSignal;
 
-  private constructor(
-    http: HugeGraphHttp,
-    versions: ServerVersions,
-    graph: string,
-    graphspace: string,
-    lastIdByToken = new Map<string, string>(),
-    signal?: AbortSignal,
-  ) {
+  private constructor(http: HugeGraphHttp, versions: ServerVersions, graph: string, graphspace: string, lastIdByToken = new Map<string, string>(), signal?: AbortSignal) {
     this.http = http;
     this.lastIdByToken = lastIdByToken;
     this.signal = signal;
@@ -155,9 +141,7 @@ export class HugeGraphClient implements GraphSession {
     this.serverVersion = versions.core;
     this.graph = graph;
     this.graphspace = graphspace;
-    this.graphPath = usesGraphspaces(versions.core)
-      ? `/graphspaces/${encodeURIComponent(graphspace)}/graphs/${encodeURIComponent(graph)}`
-      : `/graphs/${encodeURIComponent(graph)}`;
+    this.graphPath = usesGraphspaces(versions.core) ? `/graphspaces/${encodeURIComponent(graphspace)}/graphs/${encodeURIComponent(graph)}` : `/graphs/${encodeURIComponent(graph)}`;
   }
 
   /** Detects the server version (`GET /versions`, no auth needed) and returns a client for `graph`. */

@@ -7,15 +7,8 @@ import { gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import { Pool } from 'undici';
 import { abortedError, eitherSignal, throwIfAborted } from '../abort';
 import { decodeUtf8 } from '../json/scan';
-import {
-  errorFromResponse,
-  HugeGraphConnectionError,
-  HugeGraphProtocolError,
-  HugeGraphTimeoutError,
-  HugeGraphUsageError,
-  RequestInfo,
-} from './errors';
-import { resolveRetryOptions, ResolvedRetryOptions, RetryOptions, withRetry } from './retry';
+import { errorFromResponse, HugeGraphConnectionError, HugeGraphProtocolError, HugeGraphTimeoutError, HugeGraphUsageError, type RequestInfo } from './errors';
+import { resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions, withRetry } from './retry';
 
 // Bodies are (de)compressed synchronously: they are bounded (a batch of 500, a page), a few
 // milliseconds each, and zlib's asynchronous form costs about 1.8x the CPU (thread-pool hand-offs)
@@ -160,8 +153,7 @@ export class HugeGraphHttp {
     throwIfAborted(req.signal);
     const pathWithQuery = `${this.basePath}${req.path}${encodeQuery(req.query)}`;
     const info: RequestInfo = { method: req.method, path: pathWithQuery };
-    let body: Uint8Array | undefined =
-      req.body === undefined ? undefined : typeof req.body === 'string' ? Buffer.from(req.body, 'utf8') : req.body;
+    let body: Uint8Array | undefined = req.body === undefined ? undefined : typeof req.body === 'string' ? Buffer.from(req.body, 'utf8') : req.body;
     const headers: Record<string, string> = { accept: 'application/json', 'accept-encoding': 'gzip' };
     if (this.authorization) headers['authorization'] = this.authorization;
     if (body !== undefined) {
@@ -177,12 +169,7 @@ export class HugeGraphHttp {
     return withRetry(once, retry, { idempotent: req.idempotent, signal: req.signal });
   }
 
-  private async attempt(
-    req: HttpRequest,
-    info: RequestInfo,
-    headers: Record<string, string>,
-    body: Uint8Array | undefined,
-  ): Promise<HttpResponse> {
+  private async attempt(req: HttpRequest, info: RequestInfo, headers: Record<string, string>, body: Uint8Array | undefined): Promise<HttpResponse> {
     const timeoutMs = req.timeoutMs ?? this.timeoutMs;
     const controller = new AbortController();
     let timedOut = false;
@@ -215,12 +202,7 @@ export class HugeGraphHttp {
         });
       }
       const detail = code ?? (err instanceof Error ? err.message : String(err));
-      throw new HugeGraphConnectionError(
-        `HugeGraph ${info.method} ${info.path} failed to reach ${this.baseUrl.origin}: ${detail}`,
-        info,
-        code,
-        { cause: err },
-      );
+      throw new HugeGraphConnectionError(`HugeGraph ${info.method} ${info.path} failed to reach ${this.baseUrl.origin}: ${detail}`, info, code, { cause: err });
     } finally {
       clearTimeout(timer);
     }

@@ -76,11 +76,7 @@ export function isRetryable(error: unknown, context: RetryContext): boolean {
 }
 
 /** Runs `fn` until it succeeds, fails with a non-retryable error, or attempts run out (then the last error). */
-export async function withRetry<T>(
-  fn: (attempt: number) => Promise<T>,
-  options: ResolvedRetryOptions,
-  context: RetryContext,
-): Promise<T> {
+export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options: ResolvedRetryOptions, context: RetryContext): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn(attempt);

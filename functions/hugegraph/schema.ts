@@ -2,7 +2,7 @@
  * Schema element types (as `GET G/schema` returns them) and the pure rules that turn a GET
  * element into a create body for a given target (docs/hugegraph-api.md §2.2 to §2.4 and §3.2).
  */
-import { isJsonNumber, JsonObject, JsonValue } from '../json/lossless';
+import { isJsonNumber, type JsonObject, type JsonValue } from '../json/lossless';
 import { HugeGraphUsageError } from './errors';
 import { versionAtLeast } from './version';
 
@@ -136,10 +136,7 @@ export function edgeLabelBody(element: EdgeLabel, options: SchemaCreateOptions, 
   const type = element.edgelabel_type ?? 'NORMAL';
   if (!versionAtLeast(target, '1.5.0')) {
     if (type !== 'NORMAL') {
-      throw new HugeGraphUsageError(
-        `The edge label '${element.name}' is a ${type} label; HugeGraph ${target} has no parent/sub edge labels`,
-        'restore into a 1.5.0 or newer server',
-      );
+      throw new HugeGraphUsageError(`The edge label '${element.name}' is a ${type} label; HugeGraph ${target} has no parent/sub edge labels`, 'restore into a 1.5.0 or newer server');
     }
     for (const f of EDGE_FIELDS_SINCE_1_5) delete body[f];
   } else if (type === 'PARENT') {

@@ -3,21 +3,7 @@
  * makes, so that a step states what it touches and a test fakes only that. HugeGraphClient plays
  * every role; `runtime.connect` hands out a GraphSession.
  */
-import type {
-  BatchInput,
-  EdgeBatchOptions,
-  BatchOptions,
-  ElementKind,
-  FetchPageOptions,
-  GraphInfo,
-  GraphMode,
-  GraphReadMode,
-  Page,
-  PagesOptions,
-  RawPage,
-  Schema,
-  SchemaList,
-} from './types';
+import type { BatchInput, EdgeBatchOptions, BatchOptions, ElementKind, FetchPageOptions, GraphInfo, GraphMode, GraphReadMode, Page, PagesOptions, RawPage, Schema, SchemaList } from './types';
 import type { EdgeLabel, IndexLabel, IndexLabelCreateOptions, PropertyKey, SchemaCreateOptions, VertexLabel } from './schema';
 
 /** What the server is and what the graph is stored in. */

@@ -74,16 +74,7 @@ export function rawJson(text: string): RawJson {
   return new RawJson(text);
 }
 
-export type JsonValue =
-  | null
-  | boolean
-  | string
-  | number
-  | bigint
-  | LosslessNumber
-  | RawJson
-  | JsonValue[]
-  | { [key: string]: JsonValue | undefined };
+export type JsonValue = null | boolean | string | number | bigint | LosslessNumber | RawJson | JsonValue[] | { [key: string]: JsonValue | undefined };
 
 export type JsonObject = { [key: string]: JsonValue | undefined };
 

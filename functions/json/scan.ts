@@ -15,7 +15,6 @@ import { skipString } from './primitives';
 
 export { skipString };
 
-
 // Character codes, declared here rather than imported: in the hot loops below an imported binding
 // can compile to a property read or a getter call per character (tsx does that), which halves speed.
 const QUOTE = 34;
@@ -313,7 +312,7 @@ export function editObjectMembers(objectText: string, edit: ObjectEdit): string 
   const parts: string[] = [];
   for (const m of members) {
     if (remove.has(m.key)) continue;
-    if (Object.prototype.hasOwnProperty.call(set, m.key)) {
+    if (Object.hasOwn(set, m.key)) {
       parts.push(`${objectText.slice(m.keyStart, m.valueStart).trimEnd()}${set[m.key]}`);
       done.add(m.key);
     } else {

@@ -71,7 +71,7 @@ export function modeMetricData(checks: readonly GraphModeCheck[], timestamp: Dat
 /** Some watched graph's mode could not be read; fails the check so its Errors alarm fires. */
 export class GraphModesUnreadableError extends HgbrError {
   static override readonly code = 'GraphModesUnreadableError';
-  static override readonly hint = 'see the check\'s log for each graph\'s error; is the server up and the secret right?';
+  static override readonly hint = "see the check's log for each graph's error; is the server up and the secret right?";
 
   constructor(failed: readonly GraphModeCheck[]) {
     super(`could not read the mode of ${failed.map((c) => `${graphKey(c.graph)} (${c.error})`).join(', ')}`);

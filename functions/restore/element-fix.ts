@@ -62,7 +62,10 @@ export function fixEdge(raw: string, context: ElementFixContext): string {
     return m ? raw.slice(m.valueStart, m.valueEnd) : undefined;
   };
   const set: Record<string, string> = {};
-  for (const [idKey, labelKey] of [['outV', 'outVLabel'], ['inV', 'inVLabel']] as const) {
+  for (const [idKey, labelKey] of [
+    ['outV', 'outVLabel'],
+    ['inV', 'inVLabel'],
+  ] as const) {
     const labelRaw = value(labelKey);
     const idRaw = value(idKey);
     if (labelRaw === undefined || idRaw === undefined) throw new ElementFixError(`edge without ${labelKey} or ${idKey} (batch posts need both)`);
@@ -114,7 +117,11 @@ function canonicalJson(value: JsonValue): string {
     if (Array.isArray(v)) return v.map(sort);
     if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
       const o = v as Record<string, JsonValue>;
-      return Object.fromEntries(Object.keys(o).sort().map((k) => [k, sort(o[k] as JsonValue)]));
+      return Object.fromEntries(
+        Object.keys(o)
+          .sort()
+          .map((k) => [k, sort(o[k] as JsonValue)]),
+      );
     }
     return v;
   };

@@ -28,7 +28,10 @@ export class BackupFilesMissingError extends HgbrError {
   static override readonly code = 'BackupFilesMissingError';
   static override readonly hint = 'the backup was damaged or partly deleted after it was written; use another backup';
 
-  constructor(location: string, readonly problems: readonly string[]) {
+  constructor(
+    location: string,
+    readonly problems: readonly string[],
+  ) {
     super(`${location} does not hold what its manifest lists: ${problems.join('; ')}`);
   }
 }
@@ -60,7 +63,10 @@ export class SchemaConflictError extends HgbrError {
   static override readonly code = 'SchemaConflictError';
   static override readonly hint = 'nothing was written; restore into another graph, or change or drop these elements on the target first';
 
-  constructor(graph: string, readonly conflicts: readonly SchemaConflict[]) {
+  constructor(
+    graph: string,
+    readonly conflicts: readonly SchemaConflict[],
+  ) {
     super(`graph ${graph} has ${conflicts.length} schema element(s) that differ from the backup's: ${conflicts.map(describeConflict).join('; ')}`);
   }
 }

@@ -45,9 +45,7 @@ export async function finishRestore(runtime: WorkflowRuntime, job: RestoreJob, v
     countedOnTarget: verified.countedOnTarget,
   };
   const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
-  runtime.notify(
-    MESSAGES.restoreCompleted.of({ restoreId: job.restoreId, graph: job.target.graph, vertices: total(summary.vertices), edges: total(summary.edges), modeRestoredTo: job.previousMode }),
-  );
+  runtime.notify(MESSAGES.restoreCompleted.of({ restoreId: job.restoreId, graph: job.target.graph, vertices: total(summary.vertices), edges: total(summary.edges), modeRestoredTo: job.previousMode }));
   return summary;
 }
 

@@ -158,7 +158,9 @@ export async function planRestoreDryRun(runtime: WorkflowRuntime, request: Resto
   const [lock, mode, targetSchema] = await Promise.all([readLock(state, lockKey) as Promise<RestoreLockRecord | undefined>, client.getMode(), readTargetSchema(client)]);
   if (lock && lock.runId !== request.restoreId) {
     const alive = await runtime.isLockOwnerAlive(lock.owner);
-    warnings.push(`restore ${lock.runId} holds ${state.uri(lockKey)} since ${lock.acquiredAt}${alive === false ? ' but is no longer running: a restore would take the lock over' : ': a restore would be refused while it runs'}`);
+    warnings.push(
+      `restore ${lock.runId} holds ${state.uri(lockKey)} since ${lock.acquiredAt}${alive === false ? ' but is no longer running: a restore would take the lock over' : ': a restore would be refused while it runs'}`,
+    );
   }
   if (mode !== 'NONE') warnings.push(`graph ${request.target.graph} is in mode ${mode}; unless a running restore holds it, a restore sets it back to ${lock?.previousMode ?? 'NONE'} first`);
   const resuming = request.restoreId !== undefined && (await state.head(planRecordKey(statePrefixOf(request.restoreId)))) !== undefined;
@@ -215,7 +217,9 @@ export function evaluateTarget(
   if (resuming) {
     const comparison = compareSchema(backup, target, { compareIds: true });
     const backupNames = new Set(Object.values(backup).flatMap((elements: { name: string }[]) => elements.map((e) => e.name)));
-    const foreign = Object.values(target).flatMap((elements: { name: string }[]) => elements.map((e) => e.name)).filter((n) => !backupNames.has(n));
+    const foreign = Object.values(target)
+      .flatMap((elements: { name: string }[]) => elements.map((e) => e.name))
+      .filter((n) => !backupNames.has(n));
     if (comparison.conflicts.length === 0 && foreign.length === 0) {
       warnings.push(`resuming restore ${request.restoreId}: the target holds ${describeSchemaSize(target)} created by its earlier attempt`);
       return comparison;

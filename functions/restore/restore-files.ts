@@ -5,15 +5,7 @@ import { BackupFormatError, decodeLineBytes, locateLineArray, readFileLineBytes,
 import { HugeGraphBadRequestError, HugeGraphNotFoundError, HugeGraphServerError, type BatchInput, type GraphModes, type GraphWriter, type SchemaReader } from '../hugegraph';
 import { arrayElementsBytes, withoutLeadingIdBytes } from '../json/bytes';
 import { scanArray, utf8Length } from '../json/scan';
-import {
-  elementLabel,
-  fixEdge,
-  fixVertex,
-  lineHandling,
-  sameLabelAndProperties,
-  vertexIdOnTarget,
-  type ElementFixContext,
-} from './element-fix';
+import { elementLabel, fixEdge, fixVertex, lineHandling, sameLabelAndProperties, vertexIdOnTarget, type ElementFixContext } from './element-fix';
 import { ElementFixError, RestoreModeLostError } from './errors';
 import { doneRecordKey } from './layout';
 import { openBackupFile } from './source';
@@ -107,8 +99,7 @@ async function postFile(
     for await (const line of readFileLineBytes(item.name, content)) {
       if ('error' in failed) break;
       throwIfAborted(runtime.signal);
-      const batch =
-        handling === 'as-stored' ? storedBatch(item, line) : handling === 'without-ids' ? withoutIdsBatch(item, context, line) : fixedBatch(item, kind, context, line);
+      const batch = handling === 'as-stored' ? storedBatch(item, line) : handling === 'without-ids' ? withoutIdsBatch(item, context, line) : fixedBatch(item, kind, context, line);
       if (batch.elements === 0) continue;
       for (const [label, n] of batch.labels) labels[label] = (labels[label] ?? 0) + n;
       const sending = (async () => {

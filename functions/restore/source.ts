@@ -175,11 +175,7 @@ export async function readSchema(storage: BackupStorage, contents: Pick<BackupCo
  * whole (files are bounded) and verified before anything of it is used; a hugegraph-tools file has
  * no checksum to wait for and no bound on its size, so it is streamed.
  */
-export async function openBackupFile(
-  storage: BackupStorage,
-  prefix: string,
-  file: { readonly name: string; readonly sha256?: string; readonly bytes?: number },
-): Promise<AsyncIterable<Uint8Array>> {
+export async function openBackupFile(storage: BackupStorage, prefix: string, file: { readonly name: string; readonly sha256?: string; readonly bytes?: number }): Promise<AsyncIterable<Uint8Array>> {
   const key = `${prefix}${file.name}`;
   if (!file.sha256) return storage.openRead(key);
   return inMemory(await readVerified(await storage.openRead(key), file.name, { sha256: file.sha256, bytes: file.bytes }));

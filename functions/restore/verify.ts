@@ -114,7 +114,7 @@ export async function countLabels(client: GraphReader & Pick<SchemaReader, 'list
   const indexed = labels.filter((l) => known.has(l) && !unindexed.has(l));
   for (const label of labels) if (!known.has(label)) counts[label] = 0;
   const perLabel = await mapWithConcurrency(indexed, LABEL_COUNTS, (label) => client.count(kind, label));
-  indexed.forEach((label, i) => (counts[label] = perLabel[i] as number));
+  for (const [i, label] of indexed.entries()) counts[label] = perLabel[i] as number;
   const scan = labels.filter((l) => unindexed.has(l));
   if (scan.length) {
     for (const label of scan) counts[label] = 0;

@@ -12,7 +12,10 @@ export class InvalidLocationError extends HgbrError {
   static override readonly code = 'InvalidLocationError';
   static override readonly hint = 'use a local path, file:///absolute/path or s3://bucket/prefix';
 
-  constructor(readonly location: string, reason: string) {
+  constructor(
+    readonly location: string,
+    reason: string,
+  ) {
     super(`invalid backup location ${JSON.stringify(location)}: ${reason}`);
   }
 }
@@ -22,7 +25,10 @@ export class InvalidKeyError extends HgbrError {
   static override readonly code = 'InvalidKeyError';
   static override readonly hint = 'this is a bug in hgbr: it asked its storage for a key no backend can hold; please report it';
 
-  constructor(readonly key: string, reason: string) {
+  constructor(
+    readonly key: string,
+    reason: string,
+  ) {
     super(`invalid storage key ${JSON.stringify(key)}: ${reason}`);
   }
 }
@@ -31,7 +37,10 @@ export class ObjectNotFoundError extends HgbrError {
   static override readonly code = 'ObjectNotFoundError';
   static override readonly hint = 'check the location and the backup id (hgbr list --from ROOT shows what is there)';
 
-  constructor(readonly uri: string, options?: Cause) {
+  constructor(
+    readonly uri: string,
+    options?: Cause,
+  ) {
     super(`${uri} does not exist`, options);
   }
 }
@@ -41,7 +50,10 @@ export class ObjectExistsError extends HgbrError {
   static override readonly code = 'ObjectExistsError';
   static override readonly hint = 'another run created it first';
 
-  constructor(readonly uri: string, options?: Cause) {
+  constructor(
+    readonly uri: string,
+    options?: Cause,
+  ) {
     super(`${uri} already exists`, options);
   }
 }
@@ -50,7 +62,10 @@ export class BucketNotFoundError extends HgbrError {
   static override readonly code = 'BucketNotFoundError';
   static override readonly hint = 'create it, or check the bucket name, the region (AWS_REGION) and the endpoint (AWS_ENDPOINT_URL_S3)';
 
-  constructor(readonly bucket: string, options?: Cause) {
+  constructor(
+    readonly bucket: string,
+    options?: Cause,
+  ) {
     super(`bucket ${bucket} does not exist`, options);
   }
 }
@@ -58,7 +73,12 @@ export class BucketNotFoundError extends HgbrError {
 export class StorageAccessDeniedError extends HgbrError {
   static override readonly code = 'StorageAccessDeniedError';
 
-  constructor(readonly uri: string, operation: string, hint: string, options?: Cause) {
+  constructor(
+    readonly uri: string,
+    operation: string,
+    hint: string,
+    options?: Cause,
+  ) {
     super(`access denied: ${operation} ${uri}`, { ...options, hint });
   }
 }
@@ -68,7 +88,13 @@ export class StorageUnavailableError extends HgbrError {
   static override readonly code = 'StorageUnavailableError';
   static override readonly transient = true;
 
-  constructor(readonly uri: string, operation: string, detail: string, hint: string, options?: Cause) {
+  constructor(
+    readonly uri: string,
+    operation: string,
+    detail: string,
+    hint: string,
+    options?: Cause,
+  ) {
     super(`${operation} ${uri} failed: ${detail}`, { ...options, hint });
   }
 }
@@ -77,7 +103,13 @@ export class StorageUnavailableError extends HgbrError {
 export class StorageError extends HgbrError {
   static override readonly code = 'StorageError';
 
-  constructor(readonly uri: string, operation: string, detail: string, hint?: string, options?: Cause) {
+  constructor(
+    readonly uri: string,
+    operation: string,
+    detail: string,
+    hint?: string,
+    options?: Cause,
+  ) {
     super(`${operation} ${uri} failed: ${detail}`, { ...options, hint });
   }
 }

@@ -50,7 +50,7 @@ function checkSegments(key: string, segments: string[]): void {
 }
 
 function checkChars(key: string, segment: string): void {
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
   if (/[\\\u0000-\u001f\u007f]/.test(segment)) {
     throw new InvalidKeyError(key, 'it contains a backslash or a control character');
   }

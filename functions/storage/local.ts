@@ -1,17 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants } from 'node:fs';
+import { type Dirent, constants as fsConstants } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { abortedError, destroyOnAbort, throwIfAborted } from '../abort';
 import { HgbrError } from '../errors';
-import {
-  InvalidKeyError,
-  ObjectExistsError,
-  ObjectNotFoundError,
-  StorageAccessDeniedError,
-  StorageError,
-} from './errors';
+import { InvalidKeyError, ObjectExistsError, ObjectNotFoundError, StorageAccessDeniedError, StorageError } from './errors';
 import { checkKey, checkPrefix, prefixDirectory, TEMP_PREFIX } from './keys';
 import type { BackupStorage, StoredObject, UploadOptions, WriteOptions } from './storage';
 
@@ -51,11 +45,7 @@ export class LocalStorage implements BackupStorage {
     });
   }
 
-  async upload(
-    key: string,
-    body: Readable | AsyncIterable<Uint8Array>,
-    options: UploadOptions = {},
-  ): Promise<{ bytes: number }> {
+  async upload(key: string, body: Readable | AsyncIterable<Uint8Array>, options: UploadOptions = {}): Promise<{ bytes: number }> {
     let bytes = 0;
     await this.write('upload', key, options, async (handle) => {
       // Errors of the source pass through unchanged; only the file system's are translated.
@@ -157,12 +147,7 @@ export class LocalStorage implements BackupStorage {
   }
 
   /** Creates a temporary file next to the target, lets `fill` write it, then publishes it. */
-  private async write(
-    operation: string,
-    key: string,
-    options: WriteOptions,
-    fill: (handle: fsp.FileHandle) => Promise<void>,
-  ): Promise<void> {
+  private async write(operation: string, key: string, options: WriteOptions, fill: (handle: fsp.FileHandle) => Promise<void>): Promise<void> {
     throwIfAborted(this.signal);
     const target = this.file(checkKey(key));
     const directory = path.dirname(target);
@@ -240,7 +225,7 @@ export class LocalStorage implements BackupStorage {
    * that cannot be keys are skipped; symbolic links count as what they point to.
    */
   private async readDirectory(directory: string): Promise<Entry[]> {
-    let dirents;
+    let dirents: Dirent[];
     try {
       dirents = await fsp.readdir(path.join(this.root, directory), { withFileTypes: true });
     } catch (error) {
@@ -250,7 +235,7 @@ export class LocalStorage implements BackupStorage {
     }
     const entries: Entry[] = [];
     for (const dirent of dirents) {
-      // eslint-disable-next-line no-control-regex
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
       if (dirent.name.startsWith(TEMP_PREFIX) || /[\\\u0000-\u001f\u007f]/.test(dirent.name)) continue;
       let isDirectory = dirent.isDirectory();
       if (dirent.isSymbolicLink()) {

@@ -3,9 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { InvalidLocationError } from './errors';
 
 /** A backup root: a local directory, or a bucket and a key prefix (without slashes at either end). */
-export type StorageLocation =
-  | { readonly kind: 'local'; readonly path: string }
-  | { readonly kind: 's3'; readonly bucket: string; readonly prefix: string };
+export type StorageLocation = { readonly kind: 'local'; readonly path: string } | { readonly kind: 's3'; readonly bucket: string; readonly prefix: string };
 
 /**
  * Parses what a user passes as ROOT or BACKUP: a local path (relative ones resolve against the

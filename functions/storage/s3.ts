@@ -1,10 +1,11 @@
 import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
+  type DeleteObjectsCommandOutput,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
-  ListObjectsV2CommandOutput,
+  type ListObjectsV2CommandOutput,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -12,15 +13,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { Readable } from 'node:stream';
 import { abortableSleep, abortedError, destroyOnAbort } from '../abort';
 import { HgbrError } from '../errors';
-import {
-  BucketNotFoundError,
-  InvalidKeyError,
-  ObjectExistsError,
-  ObjectNotFoundError,
-  StorageAccessDeniedError,
-  StorageError,
-  StorageUnavailableError,
-} from './errors';
+import { BucketNotFoundError, InvalidKeyError, ObjectExistsError, ObjectNotFoundError, StorageAccessDeniedError, StorageError, StorageUnavailableError } from './errors';
 import { checkKey, checkPrefix } from './keys';
 import type { BackupStorage, StoredObject, UploadOptions, WriteOptions } from './storage';
 
@@ -102,11 +95,7 @@ export class S3Storage implements BackupStorage {
     }
   }
 
-  async upload(
-    key: string,
-    body: Readable | AsyncIterable<Uint8Array>,
-    options: UploadOptions = {},
-  ): Promise<{ bytes: number }> {
+  async upload(key: string, body: Readable | AsyncIterable<Uint8Array>, options: UploadOptions = {}): Promise<{ bytes: number }> {
     let bytes = 0;
     let sourceError: unknown;
     async function* counted(): AsyncGenerator<Buffer> {
@@ -216,7 +205,7 @@ export class S3Storage implements BackupStorage {
   }
 
   private async deleteBatch(prefix: string, keys: string[]): Promise<void> {
-    let output;
+    let output: DeleteObjectsCommandOutput;
     try {
       output = await this.client.send(
         new DeleteObjectsCommand({
@@ -323,15 +312,7 @@ interface SdkError {
   $metadata?: { httpStatusCode?: number };
 }
 
-const ACCESS_ERRORS = new Set([
-  'AccessDenied',
-  'AllAccessDisabled',
-  'InvalidAccessKeyId',
-  'SignatureDoesNotMatch',
-  'ExpiredToken',
-  'InvalidToken',
-  'TokenRefreshRequired',
-]);
+const ACCESS_ERRORS = new Set(['AccessDenied', 'AllAccessDisabled', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'TokenRefreshRequired']);
 
 const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
 const NETWORK_ERROR_PATTERN = new RegExp(`\\b(${[...NETWORK_ERRORS].join('|')})\\b`);

@@ -34,9 +34,7 @@ export class InvalidSecretError extends HgbrError {
 
 /** The classes among a module's exports that are thrown: those that declare their own code (bases do not). */
 function thrownErrorClasses(exports: Record<string, unknown>): HgbrErrorClass[] {
-  return Object.values(exports).filter(
-    (value): value is HgbrErrorClass => typeof value === 'function' && value.prototype instanceof HgbrError && Object.hasOwn(value, 'code'),
-  );
+  return Object.values(exports).filter((value): value is HgbrErrorClass => typeof value === 'function' && value.prototype instanceof HgbrError && Object.hasOwn(value, 'code'));
 }
 
 /** Every error class a workflow task may throw on purpose (test/unit/errors.test.ts keeps this complete). */

@@ -1,11 +1,9 @@
 import * as os from 'node:os';
 import { HgbrError } from '../errors';
-import { BackupStorage, ObjectExistsError, ObjectNotFoundError } from '../storage/storage';
+import { type BackupStorage, ObjectExistsError, ObjectNotFoundError } from '../storage/storage';
 
 /** Who holds a lock: a local process (checkable by pid) or a Step Functions execution. */
-export type LockOwner =
-  | { readonly type: 'process'; readonly host: string; readonly pid: number }
-  | { readonly type: 'execution'; readonly executionArn: string };
+export type LockOwner = { readonly type: 'process'; readonly host: string; readonly pid: number } | { readonly type: 'execution'; readonly executionArn: string };
 
 export interface LockRecord {
   readonly purpose: string;
@@ -16,10 +14,12 @@ export interface LockRecord {
 
 export class LockHeldError extends HgbrError {
   static override readonly code = 'LockHeldError';
-  static override readonly hint =
-    'wait for it to finish; if it is dead, hgbr takes the lock over once it can prove that (dead process, ended execution, or older than the lock lifetime)';
+  static override readonly hint = 'wait for it to finish; if it is dead, hgbr takes the lock over once it can prove that (dead process, ended execution, or older than the lock lifetime)';
 
-  constructor(readonly key: string, readonly holder: LockRecord) {
+  constructor(
+    readonly key: string,
+    readonly holder: LockRecord,
+  ) {
     super(`another ${holder.purpose} holds ${key}: run ${holder.runId} by ${describeOwner(holder.owner)} since ${holder.acquiredAt}`);
   }
 }
@@ -50,12 +50,7 @@ export function currentProcessOwner(): LockOwner {
  * A lock is one object created only if absent (S3 If-None-Match: *, or O_EXCL on a folder), so of
  * two runs racing for it exactly one wins. A stale lock (its owner provably gone) is taken over.
  */
-export async function acquireLock(
-  storage: BackupStorage,
-  key: string,
-  record: LockRecord,
-  options: LockOptions,
-): Promise<void> {
+export async function acquireLock(storage: BackupStorage, key: string, record: LockRecord, options: LockOptions): Promise<void> {
   const body = JSON.stringify(record, null, 2);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {

@@ -77,7 +77,7 @@ export const MESSAGES = {
   ),
   restoreRecordsLeft: messageType<{ restoreId: string; statePrefix: string; error: string }>(
     'HGBR_RESTORE_W2003',
-    "A finished restore could not remove all of its records; the next plan of the same restore id removes them.",
+    'A finished restore could not remove all of its records; the next plan of the same restore id removes them.',
     (d) => `the restore's records under ${d.statePrefix} were not all removed: ${d.error}`,
   ),
   restoreCompleted: messageType<{ restoreId: string; graph: string; vertices: number; edges: number; modeRestoredTo: string }>(

@@ -48,6 +48,7 @@ export function withSignal(runtime: WorkflowRuntime, signal: AbortSignal | undef
 export type WorkflowStep<I = never, O = unknown> = (runtime: WorkflowRuntime, input: I) => Promise<O>;
 
 // `any` input: each step names its own input type; a map of them is only read through BoundSteps.
+// biome-ignore lint/suspicious/noExplicitAny: see above
 export type WorkflowSteps = Record<string, WorkflowStep<any>>;
 
 /** Steps bound to one runtime: a task state's handler takes the state's input only. */
@@ -88,7 +89,10 @@ export function storageCache(): (location: string) => BackupStorage {
   const storages = new Map<string, BackupStorage>();
   return (location) => {
     let storage = storages.get(location);
-    if (!storage) storages.set(location, (storage = openStorage(location)));
+    if (!storage) {
+      storage = openStorage(location);
+      storages.set(location, storage);
+    }
     return storage;
   };
 }

@@ -38,10 +38,7 @@ export class S3Area {
 
   /** Read, plus put (single and multipart) and delete objects below the prefix. */
   readWriteStatements(): iam.PolicyStatement[] {
-    const statements = [
-      ...this.readStatements(),
-      new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'], resources: [this.objectsArn] }),
-    ];
+    const statements = [...this.readStatements(), new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'], resources: [this.objectsArn] })];
     if (this.keyArn) statements.push(keyStatement(['kms:GenerateDataKey'], this.keyArn));
     return statements;
   }

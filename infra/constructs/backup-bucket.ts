@@ -1,6 +1,6 @@
 import { Annotations, Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge, acknowledgeWildcards } from './nag';
@@ -197,7 +197,10 @@ export class BackupBucket extends Construct {
     });
     const added = props.encryptionKey.addToResourcePolicy(decrypt, true);
     if (!added.statementAdded) {
-      Annotations.of(this).addWarningV2('hgbr:ImportedKeyPolicy', `The data key is imported, so its key policy cannot be changed here: add this statement to it yourself: ${JSON.stringify(decrypt.toStatementJson())}`);
+      Annotations.of(this).addWarningV2(
+        'hgbr:ImportedKeyPolicy',
+        `The data key is imported, so its key policy cannot be changed here: add this statement to it yourself: ${JSON.stringify(decrypt.toStatementJson())}`,
+      );
     }
   }
 }

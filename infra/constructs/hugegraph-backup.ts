@@ -2,14 +2,14 @@ import { Annotations, Aws, Duration, Names, RemovalPolicy, TimeZone } from 'aws-
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { API_ENV } from '../../functions/api/config';
 import type { BackupRequest } from '../../functions/backup/types';
@@ -235,9 +235,7 @@ export class HugeGraphBackup extends Construct {
     this.allowServicesToUseOpsKey();
     ({ bucket: this.bucket, backupBucket: this.backupBucket, dataKey: this.dataKey } = this.buildStorage());
     const localArea = new S3Area(this.bucket.bucketArn, this.prefix, this.dataKey.keyArn);
-    const sourceArea = props.source
-      ? new S3Area(`arn:${Aws.PARTITION}:s3:::${props.source.bucketName}`, props.source.prefix ?? DEFAULT_PREFIX, props.source.keyArn)
-      : localArea;
+    const sourceArea = props.source ? new S3Area(`arn:${Aws.PARTITION}:s3:::${props.source.bucketName}`, props.source.prefix ?? DEFAULT_PREFIX, props.source.keyArn) : localArea;
     this.backupRoot = props.source ? `s3://${props.source.bucketName}/${props.source.prefix ?? DEFAULT_PREFIX}` : `s3://${this.bucket.bucketName}/${this.prefix}`;
     this.stateRoot = `s3://${this.bucket.bucketName}/${this.prefix}`;
 
@@ -303,18 +301,23 @@ export class HugeGraphBackup extends Construct {
       logGroup: this.stateMachineLogGroup('RestoreLogs', 'restore'),
     });
     const machine = workflow.stateMachine;
-    this.grant('RestoreAccess', role, [
-      ...sourceArea.readStatements(),
-      ...stateArea.readWriteStatements(),
-      new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executionsArn(machine)] }),
-    ], [
-      { resource: sourceArea.objectsArn, reason: 'Objects below the backup prefix: backups are many objects under <prefix>/<graph>/<backupId>/.' },
-      { resource: stateArea.objectsArn, reason: 'Objects below the restore-state folder: locks, work lists and per-file records of each restore.' },
-      { resource: executionsArn(machine), reason: 'Executions of the restore state machine only: a restore lock names its execution, and DescribeExecution tells whether it still runs.' },
-    ]);
+    this.grant(
+      'RestoreAccess',
+      role,
+      [...sourceArea.readStatements(), ...stateArea.readWriteStatements(), new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executionsArn(machine)] })],
+      [
+        { resource: sourceArea.objectsArn, reason: 'Objects below the backup prefix: backups are many objects under <prefix>/<graph>/<backupId>/.' },
+        { resource: stateArea.objectsArn, reason: 'Objects below the restore-state folder: locks, work lists and per-file records of each restore.' },
+        { resource: executionsArn(machine), reason: 'Executions of the restore state machine only: a restore lock names its execution, and DescribeExecution tells whether it still runs.' },
+      ],
+    );
     this.restrictDistributedMapAccess(machine, stateArea);
     this.acknowledgeStateMachineGrants(workflow);
-    this.operations.alarmOnWorkflow('Restore', machine, 'The Catch path reset the target graph mode; check the execution error (GET /restores/{id}), fix it, and restart with the same restoreId to resume.');
+    this.operations.alarmOnWorkflow(
+      'Restore',
+      machine,
+      'The Catch path reset the target graph mode; check the execution error (GET /restores/{id}), fix it, and restart with the same restoreId to resume.',
+    );
     this.operations.cleanUpAfter('Restore', machine, this.opsFunction('RestoreEndedFunction', 'restoreEnded', role, true));
     return { workflow, role };
   }
@@ -335,13 +338,15 @@ export class HugeGraphBackup extends Construct {
     });
     const machine = workflow.stateMachine;
     this.acknowledgeStateMachineGrants(workflow);
-    this.grant('BackupAccess', role, [
-      ...area.readWriteStatements(),
-      new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executionsArn(machine)] }),
-    ], [
-      { resource: area.objectsArn, reason: 'Objects below the backup prefix: a backup writes many files under <prefix>/<graph>/<backupId>/, and retention deletes old ones.' },
-      { resource: executionsArn(machine), reason: 'Executions of the backup state machine only: a backup lock names its execution, and DescribeExecution tells whether it still runs.' },
-    ]);
+    this.grant(
+      'BackupAccess',
+      role,
+      [...area.readWriteStatements(), new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executionsArn(machine)] })],
+      [
+        { resource: area.objectsArn, reason: 'Objects below the backup prefix: a backup writes many files under <prefix>/<graph>/<backupId>/, and retention deletes old ones.' },
+        { resource: executionsArn(machine), reason: 'Executions of the backup state machine only: a backup lock names its execution, and DescribeExecution tells whether it still runs.' },
+      ],
+    );
     this.operations.alarmOnWorkflow('Backup', machine, 'Its partial files were removed and the lock released by the Catch path; read the execution error, fix it; the next scheduled run retries.');
     this.operations.cleanUpAfter('Backup', machine, this.opsFunction('BackupEndedFunction', 'backupEnded', role, false));
     this.scheduleBackups(graphs, machine);
@@ -363,17 +368,26 @@ export class HugeGraphBackup extends Construct {
         ...(batchesPerFile !== undefined ? { [API_ENV.batchConcurrency]: String(batchesPerFile) } : {}),
       },
     });
-    acknowledgeServerless(apiFunction, 'LambdaDLQ', 'Invoked synchronously by API Gateway: the caller gets the error (a 500 with a request id), and there is no asynchronous invocation to dead-letter.');
+    acknowledgeServerless(
+      apiFunction,
+      'LambdaDLQ',
+      'Invoked synchronously by API Gateway: the caller gets the error (a 500 with a request id), and there is no asynchronous invocation to dead-letter.',
+    );
     machine.grantStartExecution(role);
-    this.grant('ApiAccess', role, [
-      ...sourceArea.readStatements(),
-      new iam.PolicyStatement({ actions: ['states:DescribeExecution', 'states:GetExecutionHistory'], resources: [executionsArn(machine)] }),
-      new iam.PolicyStatement({ actions: ['states:DescribeMapRun'], resources: [mapRunsArn(machine)] }),
-    ], [
-      { resource: sourceArea.objectsArn, reason: 'Objects below the backup prefix: the API reads backup manifests to check a backup is complete and to list backups.' },
-      { resource: executionsArn(machine), reason: 'Executions of the restore state machine only: status and history of a restore.' },
-      { resource: mapRunsArn(machine), reason: 'Distributed Map runs of the restore state machine only: the API reports files restored per phase.' },
-    ]);
+    this.grant(
+      'ApiAccess',
+      role,
+      [
+        ...sourceArea.readStatements(),
+        new iam.PolicyStatement({ actions: ['states:DescribeExecution', 'states:GetExecutionHistory'], resources: [executionsArn(machine)] }),
+        new iam.PolicyStatement({ actions: ['states:DescribeMapRun'], resources: [mapRunsArn(machine)] }),
+      ],
+      [
+        { resource: sourceArea.objectsArn, reason: 'Objects below the backup prefix: the API reads backup manifests to check a backup is complete and to list backups.' },
+        { resource: executionsArn(machine), reason: 'Executions of the restore state machine only: status and history of a restore.' },
+        { resource: mapRunsArn(machine), reason: 'Distributed Map runs of the restore state machine only: the API reports files restored per phase.' },
+      ],
+    );
     const api = new RestoreApi(this, 'RestoreApi', {
       handler: apiFunction,
       accessLogGroup: this.logGroup('ApiAccessLogs'),
@@ -400,14 +414,19 @@ export class HugeGraphBackup extends Construct {
       retryAttempts: 0,
     });
     this.credentials.grantRead(role);
-    this.grant('ModeCheckAccess', role, [
-      new iam.PolicyStatement({ actions: ['states:ListExecutions'], resources: [machine.stateMachineArn] }),
-      new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executionsArn(machine)] }),
-      new iam.PolicyStatement({ actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': MODE_METRICS.namespace } } }),
-    ], [
-      { resource: executionsArn(machine), reason: 'Executions of the restore state machine only: which graphs running restores target.' },
-      { resource: '*', reason: 'cloudwatch:PutMetricData has no resource-level permissions; the cloudwatch:namespace condition limits it to the hgbr namespace.' },
-    ]);
+    this.grant(
+      'ModeCheckAccess',
+      role,
+      [
+        new iam.PolicyStatement({ actions: ['states:ListExecutions'], resources: [machine.stateMachineArn] }),
+        new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executionsArn(machine)] }),
+        new iam.PolicyStatement({ actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': MODE_METRICS.namespace } } }),
+      ],
+      [
+        { resource: executionsArn(machine), reason: 'Executions of the restore state machine only: which graphs running restores target.' },
+        { resource: '*', reason: 'cloudwatch:PutMetricData has no resource-level permissions; the cloudwatch:namespace condition limits it to the hgbr namespace.' },
+      ],
+    );
     this.operations.watchGraphModes(check, this.props.graphModeCheckInterval ?? Duration.minutes(15));
   }
 
@@ -420,7 +439,11 @@ export class HugeGraphBackup extends Construct {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } } }),
     });
     const deadLetters = deadLetterQueue(this, 'ScheduleDeadLetters', 'backup starts the scheduler could not make');
-    this.operations.alarmOnQueue('ScheduleDeadLetters', deadLetters, 'EventBridge Scheduler could not start a scheduled backup after its retries (state machine missing, throttled, role changed). The message holds the request; start it by hand (aws stepfunctions start-execution) once the cause is fixed.');
+    this.operations.alarmOnQueue(
+      'ScheduleDeadLetters',
+      deadLetters,
+      'EventBridge Scheduler could not start a scheduled backup after its retries (state machine missing, throttled, role changed). The message holds the request; start it by hand (aws stepfunctions start-execution) once the cause is fixed.',
+    );
     scheduled.forEach((graph, i) => {
       const request: BackupRequest = {
         server: endpointOf(graph),
@@ -450,7 +473,11 @@ export class HugeGraphBackup extends Construct {
   private workflowFunction(id: string, entry: LambdaEntry, handler: string, role: iam.Role, worker: boolean): lambda.Function {
     this.credentials.grantRead(role);
     const fn = this.function(id, entry, handler, role, { memorySize: worker ? 1024 : undefined, environment: this.runtimeEnvironment, network: true, worker });
-    acknowledgeServerless(fn, 'LambdaDLQ', 'Invoked synchronously by Step Functions: a failed task reaches the state machine, whose Retry and Catch handle it; a dead-letter queue only receives asynchronous invocations.');
+    acknowledgeServerless(
+      fn,
+      'LambdaDLQ',
+      'Invoked synchronously by Step Functions: a failed task reaches the state machine, whose Retry and Catch handle it; a dead-letter queue only receives asynchronous invocations.',
+    );
     return fn;
   }
 
@@ -473,7 +500,11 @@ export class HugeGraphBackup extends Construct {
       network: options.network,
       extra: { onFailure: new destinations.SqsDestination(this.operations.deadLetters), retryAttempts: options.retryAttempts },
     });
-    acknowledgeServerless(fn, 'LambdaDLQ', 'Failed asynchronous invocations go to an on-failure destination (the ops dead-letter queue), which records the request and the error, unlike a dead-letter queue.');
+    acknowledgeServerless(
+      fn,
+      'LambdaDLQ',
+      'Failed asynchronous invocations go to an on-failure destination (the ops dead-letter queue), which records the request and the error, unlike a dead-letter queue.',
+    );
     return fn;
   }
 
@@ -510,10 +541,20 @@ export class HugeGraphBackup extends Construct {
   /** A role for Lambdas with no managed policy: log groups are granted one by one, ENI rights only in a VPC. */
   private lambdaRole(id: string, description: string, roleName?: string, network = true): iam.Role {
     const role = new iam.Role(this, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description, roleName });
-    acknowledgeWildcards(role, [{ resource: '*', onlyActions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], reason: 'X-Ray tracing of the Lambdas, which CDK grants on "*": these actions have no resource-level permissions.' }]);
+    acknowledgeWildcards(role, [
+      {
+        resource: '*',
+        onlyActions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+        reason: 'X-Ray tracing of the Lambdas, which CDK grants on "*": these actions have no resource-level permissions.',
+      },
+    ]);
     if (network && this.props.network) {
       role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
-      acknowledge(role, 'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]', 'The AWS-maintained policy with the EC2 network-interface actions a Lambda in a VPC needs; these actions support no resource-level scoping.');
+      acknowledge(
+        role,
+        'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+        'The AWS-maintained policy with the EC2 network-interface actions a Lambda in a VPC needs; these actions support no resource-level scoping.',
+      );
     }
     return role;
   }
@@ -552,8 +593,15 @@ export class HugeGraphBackup extends Construct {
       }),
     );
     acknowledgeWildcards(machine, [
-      { resource: '*', reason: 'CDK grants the Distributed Map reader/writer S3 actions on "*" because the bucket comes from state at run time; an explicit Deny in this policy limits them to the restores\' state folder.' },
-      { pattern: /^Resource::arn:<AWS::Partition>:states:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\d{12}):execution:.*RestoreStateMachine[A-Za-z0-9]*\b.*:\*$/, reason: 'CDK\'s Distributed Map policy: the child executions of this restore state machine only.' },
+      {
+        resource: '*',
+        reason:
+          'CDK grants the Distributed Map reader/writer S3 actions on "*" because the bucket comes from state at run time; an explicit Deny in this policy limits them to the restores\' state folder.',
+      },
+      {
+        pattern: /^Resource::arn:<AWS::Partition>:states:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\d{12}):execution:.*RestoreStateMachine[A-Za-z0-9]*\b.*:\*$/,
+        reason: "CDK's Distributed Map policy: the child executions of this restore state machine only.",
+      },
     ]);
   }
 
@@ -561,7 +609,7 @@ export class HugeGraphBackup extends Construct {
   private acknowledgeStateMachineGrants(workflow: BackupWorkflow | RestoreWorkflow): void {
     acknowledgeWildcards(workflow.stateMachine, [
       { resource: '*', reason: 'X-Ray tracing and CloudWatch Logs delivery, which CDK grants on "*": these actions have no resource-level permissions.' },
-      { pattern: /^Resource::<[A-Za-z0-9]+Function[A-Za-z0-9]+\.Arn>:\*$/, reason: 'lambda:InvokeFunction on the versions and aliases of the task\'s own Lambda, as CDK\'s LambdaInvoke grants it.' },
+      { pattern: /^Resource::<[A-Za-z0-9]+Function[A-Za-z0-9]+\.Arn>:\*$/, reason: "lambda:InvokeFunction on the versions and aliases of the task's own Lambda, as CDK's LambdaInvoke grants it." },
     ]);
   }
 
@@ -664,7 +712,10 @@ function endpointProblems(props: HugeGraphBackupProps): string[] {
   });
   if (!props.network) {
     for (const [where, g] of endpoints) {
-      if (/^http:\/\//i.test(g.url)) problems.push(`${where}.url ${JSON.stringify(g.url)} is plain http:// and the Lambdas run outside a VPC: the HugeGraph credentials would cross the network in clear; give network (the VPC of the server) or an https:// URL`);
+      if (/^http:\/\//i.test(g.url))
+        problems.push(
+          `${where}.url ${JSON.stringify(g.url)} is plain http:// and the Lambdas run outside a VPC: the HugeGraph credentials would cross the network in clear; give network (the VPC of the server) or an https:// URL`,
+        );
     }
   }
   if (props.source && (props.graphs ?? []).some((g) => g.schedule)) problems.push('a restore-only deployment (source) cannot schedule backups');
@@ -697,8 +748,10 @@ function storageProblems(props: HugeGraphBackupProps): string[] {
   if (!props.existingBucket) return bucketProblems({ ...props.bucket, objectLock: effectiveObjectLock(props), prefix, crossAccountReaders: props.crossAccountReaders });
   const problems: string[] = [];
   if (props.bucket) problems.push('existingBucket and bucket settings exclude each other: hgbr does not change a bucket it did not make (set lifecycle and Object Lock on yours)');
-  if (props.crossAccountReaders?.length) problems.push('existingBucket and crossAccountReaders exclude each other: grant the readers in your bucket\'s policy and key policy yourself (docs/deployment.md shows the statements)');
-  if (!props.dataKey && !props.existingBucket.encryptionKey) problems.push('existingBucket needs dataKey, the KMS key that encrypts it: backups are kept under SSE-KMS and the roles are granted that key');
+  if (props.crossAccountReaders?.length)
+    problems.push("existingBucket and crossAccountReaders exclude each other: grant the readers in your bucket's policy and key policy yourself (docs/deployment.md shows the statements)");
+  if (!props.dataKey && !props.existingBucket.encryptionKey)
+    problems.push('existingBucket needs dataKey, the KMS key that encrypts it: backups are kept under SSE-KMS and the roles are granted that key');
   return problems;
 }
 
@@ -706,7 +759,10 @@ const MAX_TIMEOUT_SECONDS = 900;
 
 function functionProblems(props: HugeGraphBackupProps): string[] {
   const problems: string[] = [];
-  for (const [where, o] of [['lambdaFunctionProps', props.lambdaFunctionProps], ['workerFunctionProps', props.workerFunctionProps]] as const) {
+  for (const [where, o] of [
+    ['lambdaFunctionProps', props.lambdaFunctionProps],
+    ['workerFunctionProps', props.workerFunctionProps],
+  ] as const) {
     if (!o) continue;
     if (o.memorySize !== undefined && !(Number.isInteger(o.memorySize) && o.memorySize >= 128 && o.memorySize <= 10240)) problems.push(`${where}.memorySize must be 128 to 10240 MB`);
     if (o.timeout !== undefined && !o.timeout.isUnresolved() && (o.timeout.toSeconds() < 30 || o.timeout.toSeconds() > MAX_TIMEOUT_SECONDS)) {

@@ -7,9 +7,9 @@
  * wildcard is one that was declared allowed (by the same token the policy uses, or by a pattern for
  * ARNs CDK builds itself), so a new, unexpected wildcard still fails the cdk-nag test.
  */
-import { Aspects, CfnResource, IAspect, Stack, Validations } from 'aws-cdk-lib';
+import { Aspects, type CfnResource, type IAspect, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { IConstruct } from 'constructs';
+import type { IConstruct } from 'constructs';
 
 /** Acknowledges a finding of cdk-nag's AwsSolutions pack. */
 export function acknowledge(scope: IConstruct, rule: string, reason: string): void {
@@ -53,9 +53,7 @@ class WildcardAcknowledger implements IAspect {
     for (const document of documents) {
       for (const finding of wildcardFindings(document)) {
         const actions = actionsOfFinding(document, finding);
-        const match = allowed.find(
-          (a) => (a.finding === finding || (a.pattern !== undefined && a.pattern.test(finding))) && (a.onlyActions === undefined || actions.every((x) => a.onlyActions?.includes(x))),
-        );
+        const match = allowed.find((a) => (a.finding === finding || a.pattern?.test(finding)) && (a.onlyActions === undefined || actions.every((x) => a.onlyActions?.includes(x))));
         if (match) Validations.of(node as CfnResource).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason: match.reason });
       }
     }

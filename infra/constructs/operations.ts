@@ -3,12 +3,12 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { MODE_METRICS } from '../../functions/ops/graph-modes';
 import { acknowledge, acknowledgeServerless } from './nag';
@@ -51,7 +51,11 @@ export class Operations extends Construct {
     }
     this.action = new actions.SnsAction(this.topic);
     this.deadLetters = deadLetterQueue(this, 'DeadLetters', 'events and clean-ups of the execution-status rules');
-    this.alarmOnQueue('OpsDeadLetters', this.deadLetters, 'A clean-up after a failed, timed-out or aborted execution kept failing (or its event could not be delivered). Read the message, fix the cause (server reachable? secret right?), then reset the graph mode (hgbr mode set … --mode NONE) or release the backup lock by hand.');
+    this.alarmOnQueue(
+      'OpsDeadLetters',
+      this.deadLetters,
+      'A clean-up after a failed, timed-out or aborted execution kept failing (or its event could not be delivered). Read the message, fix the cause (server reachable? secret right?), then reset the graph mode (hgbr mode set … --mode NONE) or release the backup lock by hand.',
+    );
   }
 
   /** ExecutionsFailed, ExecutionsTimedOut and ExecutionsAborted of one state machine. */

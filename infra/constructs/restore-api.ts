@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge } from './nag';
 
@@ -76,9 +76,17 @@ export class RestoreApi extends Construct {
     for (const method of this.api.methods) {
       acknowledge(method, 'COG4', 'The API uses IAM (SigV4) authorization on every method: callers are IAM principals of the account, not Cognito users.');
     }
-    acknowledge(this.api.deploymentStage, 'APIG3', 'No WAF web ACL by default: every method requires SigV4-signed IAM credentials and the stage is throttled; attach a web ACL to the stage if your policy requires one.');
+    acknowledge(
+      this.api.deploymentStage,
+      'APIG3',
+      'No WAF web ACL by default: every method requires SigV4-signed IAM credentials and the stage is throttled; attach a web ACL to the stage if your policy requires one.',
+    );
     if (props.cloudWatchRole ?? true) {
-      acknowledge(this.api, 'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]', 'The account-level API Gateway logging role uses the AWS-managed AmazonAPIGatewayPushToCloudWatchLogs policy, the documented way to let API Gateway write execution logs.');
+      acknowledge(
+        this.api,
+        'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        'The account-level API Gateway logging role uses the AWS-managed AmazonAPIGatewayPushToCloudWatchLogs policy, the documented way to let API Gateway write execution logs.',
+      );
     }
   }
 

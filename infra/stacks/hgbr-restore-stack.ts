@@ -1,5 +1,5 @@
-import { Stack, StackProps } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
 import { HugeGraphBackup, type BackupSource, type HugeGraphBackupProps } from '../constructs/hugegraph-backup';
 import type { RestoreWorkflow } from '../workflows/restore-workflow';
 import { outputs } from './hgbr-stack';

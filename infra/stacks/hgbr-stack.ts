@@ -1,5 +1,5 @@
-import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
 import { HugeGraphBackup, type HugeGraphBackupProps } from '../constructs/hugegraph-backup';
 import type { BackupWorkflow } from '../workflows/backup-workflow';
 import type { RestoreWorkflow } from '../workflows/restore-workflow';

@@ -1,11 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { TRANSIENT_SERVICE_ERRORS, TRANSIENT_TASK_ERRORS } from '../../functions/workflow/errors';
-import { BACKUP_TASKS, BackupTaskName } from '../../functions/workflow/task-names';
+import { BACKUP_TASKS, type BackupTaskName } from '../../functions/workflow/task-names';
 
 export interface BackupWorkflowProps {
   /** One Lambda per task; the local runner maps the same task names to in-process handlers. */
@@ -87,9 +87,7 @@ export class BackupWorkflow extends Construct {
       resultPath: sfn.JsonPath.DISCARD,
     });
     const labelDone = new sfn.Succeed(this, `${id}LabelDone`);
-    const more = new sfn.Choice(this, `${id}MorePages`)
-      .when(sfn.Condition.booleanEquals('$.cursor.done', true), labelDone)
-      .otherwise(chunk);
+    const more = new sfn.Choice(this, `${id}MorePages`).when(sfn.Condition.booleanEquals('$.cursor.done', true), labelDone).otherwise(chunk);
     map.itemProcessor(chunk.next(more));
     return map;
   }

@@ -1,11 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { withTransientRetry } from './backup-workflow';
-import { RESTORE_FILE_MAPS, RESTORE_TASKS, RestoreTaskName } from '../../functions/workflow/task-names';
+import { RESTORE_FILE_MAPS, RESTORE_TASKS, type RestoreTaskName } from '../../functions/workflow/task-names';
 
 export interface RestoreWorkflowProps {
   readonly functions: Record<RestoreTaskName, lambda.IFunction>;

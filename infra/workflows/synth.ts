@@ -1,5 +1,5 @@
-import { App, CfnElement, Stack } from 'aws-cdk-lib';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { App, type CfnElement, type Stack } from 'aws-cdk-lib';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { HgbrStack } from '../stacks/hgbr-stack';
 
 import type { AslDefinition, SynthesizedWorkflows } from '../../functions/workflow/asl';

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { BUNDLE_FILE, type LambdaEntry } from '../lambda/bundles';
 import { lambdaCode } from '../lambda/code';
 

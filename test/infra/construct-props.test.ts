@@ -25,12 +25,24 @@ function problemsOf(props: (stack: Stack) => HugeGraphBackupProps): string[] {
   try {
     synth(props);
   } catch (error) {
-    return (error as Error).message.split('\n').slice(1).map((line) => line.replace(/^\s*- /, ''));
+    return (error as Error).message
+      .split('\n')
+      .slice(1)
+      .map((line) => line.replace(/^\s*- /, ''));
   }
   throw new Error('the props were accepted');
 }
 
-type Fn = { Properties: { Handler: string; MemorySize?: number; Timeout?: number; TracingConfig?: { Mode: string }; ReservedConcurrentExecutions?: number; Environment?: { Variables?: Record<string, unknown> } } };
+type Fn = {
+  Properties: {
+    Handler: string;
+    MemorySize?: number;
+    Timeout?: number;
+    TracingConfig?: { Mode: string };
+    ReservedConcurrentExecutions?: number;
+    Environment?: { Variables?: Record<string, unknown> };
+  };
+};
 
 function functionsOf(template: Template): Fn[] {
   return Object.values(template.findResources('AWS::Lambda::Function')) as Fn[];
@@ -124,7 +136,9 @@ describe('backups an attacker or a mistake cannot remove', () => {
   });
 
   it('refuse a lock longer than the backups are kept at all', () => {
-    expect(problemsOf(() => ({ graphs: [{ ...GRAPH, keep: 400 }], bucket: { expireAfterDays: 365 } }))).toEqual([expect.stringContaining('expireAfterDays (365) is shorter than the Object Lock period (400)')]);
+    expect(problemsOf(() => ({ graphs: [{ ...GRAPH, keep: 400 }], bucket: { expireAfterDays: 365 } }))).toEqual([
+      expect.stringContaining('expireAfterDays (365) is shorter than the Object Lock period (400)'),
+    ]);
   });
 
   it('replicate to a bucket of another account, with its key, without replicating deletes', () => {
@@ -142,12 +156,27 @@ describe('backups an attacker or a mistake cannot remove', () => {
       Status: 'Enabled',
       DeleteMarkerReplication: { Status: 'Disabled' },
       SourceSelectionCriteria: { SseKmsEncryptedObjects: { Status: 'Enabled' } },
-      Destination: { Account: '333333333333', AccessControlTranslation: { Owner: 'Destination' }, EncryptionConfiguration: { ReplicaKmsKeyID: 'arn:aws:kms:eu-west-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab' } },
+      Destination: {
+        Account: '333333333333',
+        AccessControlTranslation: { Owner: 'Destination' },
+        EncryptionConfiguration: { ReplicaKmsKeyID: 'arn:aws:kms:eu-west-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
+      },
     });
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p: any) => JSON.stringify(p.Properties.Roles).includes('ReplicationRole')) as any[];
     const actions = policies.flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((st: any) => [st.Action].flat()));
     expect(actions.sort()).toEqual(
-      ['kms:Decrypt', 'kms:Encrypt', 's3:GetObjectVersionAcl', 's3:GetObjectVersionForReplication', 's3:GetObjectVersionTagging', 's3:GetReplicationConfiguration', 's3:ListBucket', 's3:ObjectOwnerOverrideToBucketOwner', 's3:ReplicateObject', 's3:ReplicateTags'].sort(),
+      [
+        'kms:Decrypt',
+        'kms:Encrypt',
+        's3:GetObjectVersionAcl',
+        's3:GetObjectVersionForReplication',
+        's3:GetObjectVersionTagging',
+        's3:GetReplicationConfiguration',
+        's3:ListBucket',
+        's3:ObjectOwnerOverrideToBucketOwner',
+        's3:ReplicateObject',
+        's3:ReplicateTags',
+      ].sort(),
     );
   });
 });
@@ -172,7 +201,10 @@ describe('the network', () => {
   });
 
   it('adds no endpoints by default', () => {
-    const { template } = synth((stack) => ({ graphs: [GRAPH], network: { vpc: new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'graphs', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] }) } }));
+    const { template } = synth((stack) => ({
+      graphs: [GRAPH],
+      network: { vpc: new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'graphs', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] }) },
+    }));
     template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
   });
 });

@@ -25,9 +25,7 @@ describe('the backup bucket', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       VersioningConfiguration: { Status: 'Enabled' },
       BucketEncryption: {
-        ServerSideEncryptionConfiguration: [
-          { ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [dataKeyId(), 'Arn'] } }, BucketKeyEnabled: true },
-        ],
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [dataKeyId(), 'Arn'] } }, BucketKeyEnabled: true }],
       },
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
       LoggingConfiguration: { DestinationBucketName: { Ref: idOf(stack.system.backupBucket!.accessLogsBucket) }, LogFilePrefix: 'backup-bucket/' },
@@ -54,9 +52,7 @@ describe('the backup bucket', () => {
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: bucketId() },
       PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 's3:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
       },
     });
   });
@@ -80,9 +76,7 @@ describe('least privilege', () => {
     for (const list of s3.filter((s) => actionsOf(s).includes('s3:ListBucket'))) {
       expect(list.Condition).toEqual({ StringLike: { 's3:prefix': [expect.stringMatching(/^backups\/(_restores\/)?\*$/)] } });
     }
-    expect(s3.flatMap(actionsOf).sort()).toEqual(
-      ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:GetObject', 's3:ListBucket', 's3:ListBucket', 's3:PutObject'].sort(),
-    );
+    expect(s3.flatMap(actionsOf).sort()).toEqual(['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:GetObject', 's3:ListBucket', 's3:ListBucket', 's3:PutObject'].sort());
   });
 
   it('lets the backup role read and write only below the backup prefix', () => {
@@ -222,7 +216,9 @@ describe('operations', () => {
   });
 
   it('alarms on throttles of every Lambda, at most ten per metric-math alarm', () => {
-    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((a: any) => (a.Properties.Metrics ?? []).some((m: any) => m.MetricStat?.Metric?.MetricName === 'Throttles')) as any[];
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((a: any) =>
+      (a.Properties.Metrics ?? []).some((m: any) => m.MetricStat?.Metric?.MetricName === 'Throttles'),
+    ) as any[];
     const watched = alarms.flatMap((a) => a.Properties.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric.Dimensions[0].Value.Ref));
     expect(new Set(watched)).toEqual(new Set(stack.system.functions.map(idOf)));
     for (const alarm of alarms) expect(alarm.Properties.Metrics.filter((m: any) => m.MetricStat).length).toBeLessThanOrEqual(10);
@@ -272,7 +268,12 @@ describe('the Lambdas', () => {
     const ours = functions.filter((f) => f.Properties.Runtime?.startsWith('nodejs'));
     expect(ours.length).toBeGreaterThanOrEqual(14);
     for (const fn of ours) {
-      expect(fn.Properties).toMatchObject({ Runtime: `nodejs${LAMBDA_NODE_MAJOR}.x`, Architectures: ['arm64'], LoggingConfig: { LogFormat: 'JSON', LogGroup: expect.anything() }, TracingConfig: { Mode: 'Active' } });
+      expect(fn.Properties).toMatchObject({
+        Runtime: `nodejs${LAMBDA_NODE_MAJOR}.x`,
+        Architectures: ['arm64'],
+        LoggingConfig: { LogFormat: 'JSON', LogGroup: expect.anything() },
+        TracingConfig: { Mode: 'Active' },
+      });
     }
   });
 
@@ -295,10 +296,7 @@ describe('the Lambdas', () => {
   it('reach out only to HTTPS and the HugeGraph ports', () => {
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
       VpcId: 'vpc-0123456789abcdef0',
-      SecurityGroupEgress: [
-        Match.objectLike({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }),
-        Match.objectLike({ IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080 }),
-      ],
+      SecurityGroupEgress: [Match.objectLike({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }), Match.objectLike({ IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080 })],
     });
   });
 });

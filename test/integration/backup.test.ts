@@ -89,20 +89,16 @@ describe.each([
     const autoFiles = manifest.files.filter((f) => f.label === 'v_auto');
     expect(autoFiles.length).toBe(Math.ceil((EXTRA_VERTICES + 3) / 1000));
     expect(Math.max(...autoFiles.map((f) => f.elements))).toBeLessThanOrEqual(1000);
-    expect(manifest.files.filter((f) => !f.label).map((f) => f.name)).toEqual([
-      'propertykeys.zip',
-      'vertexlabels.zip',
-      'edgelabels.zip',
-      'indexlabels.zip',
-    ]);
+    expect(manifest.files.filter((f) => !f.label).map((f) => f.name)).toEqual(['propertykeys.zip', 'vertexlabels.zip', 'edgelabels.zip', 'indexlabels.zip']);
   });
 
   it('verifies: every file matches its SHA-256, size and element count', async () => {
     const report = await verifyBackup(openStorage(location()), 'hugegraph', summary.backupId);
     expect(report.problems).toEqual([]);
     const total = Object.values(summary.vertices).reduce((a, b) => a + b, 0) + Object.values(summary.edges).reduce((a, b) => a + b, 0);
-    const schemaElements = (await client.getSchema());
-    const schemaCount = schemaElements.propertykeys.elements.length + schemaElements.vertexlabels.elements.length + schemaElements.edgelabels.elements.length + schemaElements.indexlabels.elements.length;
+    const schemaElements = await client.getSchema();
+    const schemaCount =
+      schemaElements.propertykeys.elements.length + schemaElements.vertexlabels.elements.length + schemaElements.edgelabels.elements.length + schemaElements.indexlabels.elements.length;
     expect(report.elementsChecked).toBe(total + schemaCount);
   });
 
@@ -138,12 +134,7 @@ describe('hgbr verify', () => {
     const damaged = await runHgbr(['verify', '--from', dir, '--json']);
     expect(damaged.code).toBe(1);
     const report = JSON.parse(damaged.stdout);
-    expect(report.problems).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ file: 'vertices-0001-00001.zip', problem: 'checksum' }),
-        { file: 'edgelabels.zip', problem: 'missing' },
-      ]),
-    );
+    expect(report.problems).toEqual(expect.arrayContaining([expect.objectContaining({ file: 'vertices-0001-00001.zip', problem: 'checksum' }), { file: 'edgelabels.zip', problem: 'missing' }]));
     expect(report.problems).toHaveLength(2);
   });
 });

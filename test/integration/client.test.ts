@@ -2,26 +2,12 @@
  * HugeGraphClient against a real HugeGraph server (RocksDB backend), plus a second server with
  * authentication on.
  */
-import { HugeGraphClient, Schema } from '../../functions/hugegraph/client';
-import {
-  HugeGraphAlreadyExistsError,
-  HugeGraphBadRequestError,
-  HugeGraphNotFoundError,
-  HugeGraphUnauthorizedError,
-  HugeGraphUsageError,
-} from '../../functions/hugegraph/errors';
+import { HugeGraphClient, type Schema } from '../../functions/hugegraph/client';
+import { HugeGraphAlreadyExistsError, HugeGraphBadRequestError, HugeGraphNotFoundError, HugeGraphUnauthorizedError, HugeGraphUsageError } from '../../functions/hugegraph/errors';
 import { compareVersions } from '../../functions/hugegraph/version';
 import { isLosslessNumber, LosslessNumber, parseLosslessObject, stringifyLossless } from '../../functions/json/lossless';
 import { editObjectMembers, getMemberRaw } from '../../functions/json/scan';
-import {
-  BIG_LONG,
-  createFixtureSchema,
-  CUSTOM_NUMBER_IDS,
-  expectedCounts,
-  fixtureSchema,
-  loadFixtureData,
-  TRICKY_TEXT,
-} from '../support/graph-fixtures';
+import { BIG_LONG, createFixtureSchema, CUSTOM_NUMBER_IDS, expectedCounts, fixtureSchema, loadFixtureData, TRICKY_TEXT } from '../support/graph-fixtures';
 import { startHugeGraph } from '../support/hugegraph-server';
 
 // Starting a server takes 10-30 s; set here because a project-level testTimeout is not applied.
@@ -190,9 +176,7 @@ describe('HugeGraphClient (real server)', () => {
       expect(pk.id).toBe(original.propertykeys.elements.find((e) => e.name === 'p_int')?.id);
       const vl = original.vertexlabels.elements.find((e) => e.name === 'v_auto');
       await expect(client.createVertexLabel(vl!, { checkExist: false })).resolves.toMatchObject({ name: 'v_auto' });
-      await expect(client.createPropertyKey({ name: 'p_int', data_type: 'LONG' }, { checkExist: false })).rejects.toBeInstanceOf(
-        HugeGraphAlreadyExistsError,
-      );
+      await expect(client.createPropertyKey({ name: 'p_int', data_type: 'LONG' }, { checkExist: false })).rejects.toBeInstanceOf(HugeGraphAlreadyExistsError);
     });
 
     it('refuses schema ids outside RESTORING mode', async () => {
@@ -252,10 +236,7 @@ describe('HugeGraphClient (real server)', () => {
     });
 
     it('waits for a task and reports an unknown task as NotFound', async () => {
-      const il = await client.createIndexLabel(
-        { name: 'ix_pkstr_int', base_type: 'VERTEX_LABEL', base_value: 'v_pk_str', index_type: 'RANGE', fields: ['p_int'] },
-        { taskTimeoutMs: 60_000 },
-      );
+      const il = await client.createIndexLabel({ name: 'ix_pkstr_int', base_type: 'VERTEX_LABEL', base_value: 'v_pk_str', index_type: 'RANGE', fields: ['p_int'] }, { taskTimeoutMs: 60_000 });
       expect(il.name).toBe('ix_pkstr_int');
       expect((await client.listIndexLabels(['ix_pkstr_int'])).elements[0]?.status).toBe('CREATED');
       await expect(client.waitForTask(987654321)).rejects.toBeInstanceOf(HugeGraphNotFoundError);
@@ -372,10 +353,9 @@ describe('HugeGraphClient (real server)', () => {
       expect(ids[0]).toMatch(/^"\d+:batch-0"$/);
       const more = await client.createVertices(`[${batch.slice(0, 2).join(',')}]`);
       expect(more).toEqual(ids.slice(0, 2));
-      const edges = await client.createEdges(
-        [`{"label":"e_rated","outV":${ids[0]},"outVLabel":"v_pk_str","inV":${CUSTOM_NUMBER_IDS[0]},"inVLabel":"v_cust_num","properties":{"seq":5}}`],
-        { checkVertex: true },
-      );
+      const edges = await client.createEdges([`{"label":"e_rated","outV":${ids[0]},"outVLabel":"v_pk_str","inV":${CUSTOM_NUMBER_IDS[0]},"inVLabel":"v_cust_num","properties":{"seq":5}}`], {
+        checkVertex: true,
+      });
       expect(edges).toHaveLength(1);
       expect(edges[0]).toMatch(/^".*batch-0.*"$/);
       await expect(client.count('vertex', 'v_pk_str')).resolves.toBe(3 + 500);

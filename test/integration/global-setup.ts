@@ -31,7 +31,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { REPO_ROOT, DEFAULT_HUGEGRAPH_VERSION, resolveHugeGraph, startHugeGraph, HugeGraphServer } from '../support/hugegraph-server';
+import { REPO_ROOT, DEFAULT_HUGEGRAPH_VERSION, resolveHugeGraph, startHugeGraph, type HugeGraphServer } from '../support/hugegraph-server';
 
 declare global {
   // Read by global-teardown.ts, which runs in this same process.

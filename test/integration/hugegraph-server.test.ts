@@ -2,7 +2,7 @@
  * The real-server harness itself: scripts/hugegraph.sh + test/support/hugegraph-server.ts.
  * Version: HGBR_TEST_HUGEGRAPH_VERSION (default 1.5.0); e.g. HGBR_TEST_HUGEGRAPH_VERSION=1.7.0 npx jest ...
  */
-import { DEFAULT_HUGEGRAPH_VERSION, HugeGraphServer, basicAuth, isHugeGraphRunning, startHugeGraph } from '../support/hugegraph-server';
+import { DEFAULT_HUGEGRAPH_VERSION, type HugeGraphServer, basicAuth, isHugeGraphRunning, startHugeGraph } from '../support/hugegraph-server';
 import { canBind, isPortListening } from '../support/ports';
 
 const version = DEFAULT_HUGEGRAPH_VERSION;

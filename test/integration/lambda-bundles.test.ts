@@ -141,10 +141,14 @@ describe('the restore API and the restore state machine with their bundles', () 
 
     let status: { statusCode: number; body: any } | undefined;
     await withLogs(() =>
-      waitFor(async () => {
-        status = await callApi('GET', '/restores/{id}', { pathParameters: { id: started.body.restoreId } });
-        return status.body.status !== 'RUNNING';
-      }, 240_000, 500),
+      waitFor(
+        async () => {
+          status = await callApi('GET', '/restores/{id}', { pathParameters: { id: started.body.restoreId } });
+          return status.body.status !== 'RUNNING';
+        },
+        240_000,
+        500,
+      ),
     );
     expect(status?.body).toMatchObject({ status: 'SUCCEEDED', target: { url: hugegraph.url, graph: 'hugegraph' }, mode: 'RESTORING' });
     expect(status?.body.phases.map((p: { name: string; status: string }) => [p.name, p.status])).toEqual(
@@ -158,10 +162,14 @@ describe('the restore API and the restore state machine with their bundles', () 
     const started = await callApi('POST', '/restores', { body: { graph: 'hugegraph', backupId: backup.backupId, mode: 'RESTORING', target: { graph: 'hugegraph' } } });
     expect(started.statusCode).toBe(202);
     let status: any;
-    await waitFor(async () => {
-      status = (await callApi('GET', '/restores/{id}', { pathParameters: { id: started.body.restoreId } })).body;
-      return status.status !== 'RUNNING';
-    }, 120_000, 500);
+    await waitFor(
+      async () => {
+        status = (await callApi('GET', '/restores/{id}', { pathParameters: { id: started.body.restoreId } })).body;
+        return status.status !== 'RUNNING';
+      },
+      120_000,
+      500,
+    );
     expect(status).toMatchObject({ status: 'FAILED', error: { error: 'TargetNotEmptyError' } });
     expect(await client.getMode()).toBe('NONE');
     const backups = await listBackups(openStorage(`s3://${s3.bucket}/backups`), 'hugegraph');

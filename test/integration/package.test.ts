@@ -31,10 +31,7 @@ let hugegraph: HugeGraphServer;
 
 beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'hgbr-package-'));
-  const [packed, server] = await Promise.all([
-    run('npm', ['pack', '--json', '--pack-destination', work], { cwd: REPO, maxBuffer: 64 * 1024 * 1024 }),
-    startHugeGraph(),
-  ]);
+  const [packed, server] = await Promise.all([run('npm', ['pack', '--json', '--pack-destination', work], { cwd: REPO, maxBuffer: 64 * 1024 * 1024 }), startHugeGraph()]);
   hugegraph = server;
   tarball = path.join(work, (JSON.parse(packed.stdout) as { filename: string }[])[0]?.filename as string);
 });

@@ -107,7 +107,11 @@ function canonical(raw: string): string {
     if (Array.isArray(v)) return v.map(sort);
     if (v && typeof v === 'object' && v.constructor === Object) {
       const o = v as Record<string, JsonValue>;
-      return Object.fromEntries(Object.keys(o).sort().map((k) => [k, sort(o[k] as JsonValue)]));
+      return Object.fromEntries(
+        Object.keys(o)
+          .sort()
+          .map((k) => [k, sort(o[k] as JsonValue)]),
+      );
     }
     return v;
   };
@@ -192,7 +196,9 @@ describe('RESTORING into an empty graph', () => {
   it('refuses a graph that is not empty, before writing anything', async () => {
     // The graph holds the restored data of the test before.
     await expect(planRestoreDryRun(runtime, request('RESTORING'))).rejects.toThrow(TargetNotEmptyError);
-    await expect(restoreHandlers(runtime).plan({ request: request('RESTORING'), executionId: 'test' })).rejects.toThrow(/is not empty \(it holds 15 property keys, 6 vertex labels, 4 edge labels, 7 index labels\)/);
+    await expect(restoreHandlers(runtime).plan({ request: request('RESTORING'), executionId: 'test' })).rejects.toThrow(
+      /is not empty \(it holds 15 property keys, 6 vertex labels, 4 edge labels, 7 index labels\)/,
+    );
     expect(await stateKeys()).toEqual([]);
     expect(await client.getMode()).toBe('NONE');
   });
@@ -206,16 +212,10 @@ describe('MERGING into a graph with schema and data of its own', () => {
     const pick = <T extends { name: string }>(list: T[], names: string[]) => names.map((n) => list.find((e) => e.name === n) as T);
     await client.createSchema({
       propertykeys: [{ name: 'own_key', data_type: 'TEXT' }, ...pick(fixture.propertykeys, ['code', 'p_int', 'name'])],
-      vertexlabels: [
-        { name: 'v_own', id_strategy: 'PRIMARY_KEY', properties: ['own_key'], primary_keys: ['own_key'] },
-        ...pick(fixture.vertexlabels, ['v_pk_num', 'v_pk_str']),
-      ],
+      vertexlabels: [{ name: 'v_own', id_strategy: 'PRIMARY_KEY', properties: ['own_key'], primary_keys: ['own_key'] }, ...pick(fixture.vertexlabels, ['v_pk_num', 'v_pk_str'])],
       edgelabels: [{ name: 'e_own', source_label: 'v_own', target_label: 'v_pk_str', properties: [] }],
     });
-    const ownVertices = await client.createVertices([
-      '{"label":"v_own","properties":{"own_key":"o1"}}',
-      '{"label":"v_pk_str","properties":{"name":"own-marko","p_int":1}}',
-    ]);
+    const ownVertices = await client.createVertices(['{"label":"v_own","properties":{"own_key":"o1"}}', '{"label":"v_pk_str","properties":{"name":"own-marko","p_int":1}}']);
     await client.createEdges([`{"label":"e_own","outV":${ownVertices[0]},"outVLabel":"v_own","inV":${ownVertices[1]},"inVLabel":"v_pk_str","properties":{}}`]);
     const own = await snapshot();
     const ids = await labelIds();
@@ -406,7 +406,13 @@ describe('a hugegraph-tools folder (no manifest)', () => {
     const half = Math.floor(data.vertices.length / 2);
     fs.writeFileSync(path.join(tools, 'vertices0'), lines('vertices', data.vertices.slice(half)));
     const zipped = [];
-    for await (const c of zipEntryStream('vertices1', (async function* () { yield Buffer.from(lines('vertices', data.vertices.slice(0, half))); })())) zipped.push(c);
+    for await (const c of zipEntryStream(
+      'vertices1',
+      (async function* () {
+        yield Buffer.from(lines('vertices', data.vertices.slice(0, half)));
+      })(),
+    ))
+      zipped.push(c);
     fs.writeFileSync(path.join(tools, 'vertices1.zip'), Buffer.concat(zipped));
     fs.writeFileSync(path.join(tools, 'edges0'), lines('edges', data.edges));
 

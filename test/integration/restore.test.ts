@@ -118,7 +118,9 @@ describe('MERGING into a graph with data of its own', () => {
     expect(pkStr.some((v) => v.includes('only-in-target'))).toBe(true);
     // Primary-key ids carry the target's label id, and edges point at them.
     for (const v of pkStr) expect(v).toContain(`"id":"${targetLabelId}:`);
-    const pkEndpoints = Object.values(merged.edges).flat().filter((e) => e.includes('"outVLabel":"v_pk_str"'));
+    const pkEndpoints = Object.values(merged.edges)
+      .flat()
+      .filter((e) => e.includes('"outVLabel":"v_pk_str"'));
     expect(pkEndpoints.length).toBeGreaterThan(0);
     for (const e of pkEndpoints) expect(e).toContain(`"outV":"${targetLabelId}:`);
     // AUTOMATIC and customized ids are kept exactly.

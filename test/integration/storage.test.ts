@@ -4,17 +4,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
-import {
-  BackupStorage,
-  BucketNotFoundError,
-  InvalidKeyError,
-  ObjectExistsError,
-  ObjectNotFoundError,
-  StorageAccessDeniedError,
-  StorageUnavailableError,
-} from '../../functions/storage/storage';
+import { type BackupStorage, BucketNotFoundError, InvalidKeyError, ObjectExistsError, ObjectNotFoundError, StorageAccessDeniedError, StorageUnavailableError } from '../../functions/storage/storage';
 import { openStorage } from '../../functions/storage/open';
-import { startS3Server, S3Server } from '../support/s3-server';
+import { startS3Server, type S3Server } from '../support/s3-server';
 
 jest.setTimeout(120_000);
 
@@ -212,7 +204,9 @@ function describeStorageContract(name: string, subject: () => Subject): void {
 
 describe('local directory', () => {
   const dirs: string[] = [];
-  afterAll(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+  afterAll(() => {
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   describeStorageContract('local', () => ({
     open: () => {
@@ -292,7 +286,9 @@ describe(`S3 (${process.env.HGBR_S3_SERVER ?? 's3proxy'} on 127.0.0.1)`, () => {
       credentials: { accessKeyId: server.env.AWS_ACCESS_KEY_ID!, secretAccessKey: 'not-the-secret' },
     });
     try {
-      const error = await openStorage(`s3://${server.bucket}/x`, { client: wrong }).get('k').catch((e: unknown) => e);
+      const error = await openStorage(`s3://${server.bucket}/x`, { client: wrong })
+        .get('k')
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StorageAccessDeniedError);
       expect((error as StorageAccessDeniedError).message).toBe(`access denied: get s3://${server.bucket}/x/k`);
     } finally {

@@ -3,7 +3,10 @@ import type { AddressInfo } from 'node:net';
 
 /** An error the stand-in answers with, as AWS JSON-protocol services do: HTTP 400 and a `__type`. */
 export class AwsFault extends Error {
-  constructor(readonly type: string, message: string) {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -201,15 +201,8 @@ export async function loadFixtureData(client: HugeGraphClient, options: LoadOpti
   for (let k = 0; k < extra; k++) extras.push(v('v_auto', { name: `extra-${k}`, p_int: k, p_double: k / 7 }));
   await inBatches(extras, 500, (b) => client.createVertices(b));
 
-  const pkStrIds = await client.createVertices([
-    v('v_pk_str', { name: 'marko', p_int: 29 }),
-    v('v_pk_str', { name: 'vadas:with>sep`tick', p_int: 27 }),
-    v('v_pk_str', { name: 'ünïcødé' }),
-  ]);
-  const pkNumIds = await client.createVertices([
-    v('v_pk_num', { code: 42, name: 'small' }),
-    v('v_pk_num', { code: new LosslessNumber('9007199254740993'), name: 'big' }),
-  ]);
+  const pkStrIds = await client.createVertices([v('v_pk_str', { name: 'marko', p_int: 29 }), v('v_pk_str', { name: 'vadas:with>sep`tick', p_int: 27 }), v('v_pk_str', { name: 'ünïcødé' })]);
+  const pkNumIds = await client.createVertices([v('v_pk_num', { code: 42, name: 'small' }), v('v_pk_num', { code: new LosslessNumber('9007199254740993'), name: 'big' })]);
   await client.createVertices(CUSTOM_STRING_IDS.map((id, k) => v('v_cust_str', { name: `s${k}` }, id)));
   await client.createVertices(CUSTOM_NUMBER_IDS.map((id, k) => v('v_cust_num', { name: `n${k}`, p_long: new LosslessNumber(id) }, new LosslessNumber(id))));
   await client.createVertices(CUSTOM_UUID_IDS.map((id, k) => v('v_cust_uuid', { name: `u${k}` }, id)));
@@ -218,13 +211,9 @@ export async function loadFixtureData(client: HugeGraphClient, options: LoadOpti
   const [s0, s1] = pkStrIds as [string, string, string];
   const [n0, n1] = pkNumIds as [string, string];
   const str = (id: string): string => JSON.stringify(id);
-  await client.createEdges(
-    [
-      e('e_knows', a0, 'v_auto', a1, 'v_auto', { p_double: 0.5, p_date: '2020-01-01 00:00:00.000' }),
-      e('e_knows', a1, 'v_auto', a2, 'v_auto', { p_double: 1e21 }),
-    ],
-    { checkVertex: true },
-  );
+  await client.createEdges([e('e_knows', a0, 'v_auto', a1, 'v_auto', { p_double: 0.5, p_date: '2020-01-01 00:00:00.000' }), e('e_knows', a1, 'v_auto', a2, 'v_auto', { p_double: 1e21 })], {
+    checkVertex: true,
+  });
   await client.createEdges(
     [
       e('e_rated', s0, 'v_pk_str', CUSTOM_NUMBER_IDS[1], 'v_cust_num', { seq: 1, p_text: 'first' }),

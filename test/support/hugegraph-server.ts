@@ -141,7 +141,7 @@ async function terminate(home: string, graceMs = 60_000): Promise<void> {
     return;
   }
   const deadline = Date.now() + graceMs;
-  while ((pid = serverPid(home)) !== undefined) {
+  for (pid = serverPid(home); pid !== undefined; pid = serverPid(home)) {
     if (Date.now() > deadline) {
       try {
         process.kill(pid, 'SIGKILL');

@@ -17,9 +17,9 @@ const exportName = handlerSpec.slice(dot + 1);
 
 function reported(error, fallbackType) {
   return {
-    errorType: (error && error.name) || fallbackType,
-    errorMessage: (error && error.message) || String(error),
-    stack: error && error.stack ? String(error.stack).split('\n') : [],
+    errorType: error?.name || fallbackType,
+    errorMessage: error?.message || String(error),
+    stack: error?.stack ? String(error.stack).split('\n') : [],
   };
 }
 
@@ -28,25 +28,27 @@ try {
   handler = require(path.join(codeDir, `${file}.js`))[exportName];
   if (typeof handler !== 'function') throw Object.assign(new Error(`${handlerSpec} is undefined or not exported`), { name: 'Runtime.HandlerNotFound' });
 } catch (error) {
-  const type = error && error.code === 'MODULE_NOT_FOUND' ? 'Runtime.ImportModuleError' : error && error.name === 'Runtime.HandlerNotFound' ? error.name : 'Runtime.UserCodeSyntaxError';
+  const type = error?.code === 'MODULE_NOT_FOUND' ? 'Runtime.ImportModuleError' : error?.name === 'Runtime.HandlerNotFound' ? error.name : 'Runtime.UserCodeSyntaxError';
+  handler = undefined;
   process.send({ type: 'init-error', error: { ...reported(error, type), errorType: type } }, () => process.exit(1));
-  return;
 }
-process.send({ type: 'ready' });
 
-process.on('message', async (message) => {
-  if (message.type !== 'invoke') return;
-  const context = {
-    awsRequestId: message.id,
-    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
-    invokedFunctionArn: process.env.HGBR_TEST_FUNCTION_ARN,
-    getRemainingTimeInMillis: () => Math.max(0, message.deadline - Date.now()),
-  };
-  try {
-    const result = await handler(message.event, context);
-    // Lambda answers with the JSON serialization of the result.
-    process.send({ type: 'result', id: message.id, result: result === undefined ? null : JSON.parse(JSON.stringify(result)) });
-  } catch (error) {
-    process.send({ type: 'error', id: message.id, error: reported(error, 'Error') });
-  }
-});
+if (handler) {
+  process.send({ type: 'ready' });
+  process.on('message', async (message) => {
+    if (message.type !== 'invoke') return;
+    const context = {
+      awsRequestId: message.id,
+      functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+      invokedFunctionArn: process.env.HGBR_TEST_FUNCTION_ARN,
+      getRemainingTimeInMillis: () => Math.max(0, message.deadline - Date.now()),
+    };
+    try {
+      const result = await handler(message.event, context);
+      // Lambda answers with the JSON serialization of the result.
+      process.send({ type: 'result', id: message.id, result: result === undefined ? null : JSON.parse(JSON.stringify(result)) });
+    } catch (error) {
+      process.send({ type: 'error', id: message.id, error: reported(error, 'Error') });
+    }
+  });
+}

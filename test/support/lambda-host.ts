@@ -15,7 +15,11 @@ export interface DeployedFunction {
 
 /** An error as a Lambda invocation reports it: `name` is the errorType Step Functions matches on. */
 export class InvocationError extends Error {
-  constructor(readonly errorType: string, message: string, readonly remoteStack: string[]) {
+  constructor(
+    readonly errorType: string,
+    message: string,
+    readonly remoteStack: string[],
+  ) {
     super(message);
     this.name = errorType;
   }

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -75,7 +75,10 @@ async function launch(port: number, bucket: string, timeoutMs: number): Promise<
   const ready = await Promise.race([
     new Promise<true>((resolve) => {
       let said = '';
-      child.stdout!.on('data', (chunk: Buffer) => (said += chunk.toString()).includes('S3-SERVER-READY') && resolve(true));
+      child.stdout!.on('data', (chunk: Buffer) => {
+        said += chunk.toString();
+        if (said.includes('S3-SERVER-READY')) resolve(true);
+      });
     }),
     exited.then((code) => `exited with code ${code}`),
     new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`not ready after ${timeoutMs} ms`), timeoutMs))),

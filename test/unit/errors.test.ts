@@ -49,7 +49,10 @@ describe('the error taxonomy', () => {
   });
 
   it('lists every error a workflow task may throw in TASK_ERRORS, so no transient one escapes the retry policies', () => {
-    const taskErrors = classes.filter(({ file }) => !OUTSIDE_TASKS.test(file)).map(({ type }) => type.code).sort();
+    const taskErrors = classes
+      .filter(({ file }) => !OUTSIDE_TASKS.test(file))
+      .map(({ type }) => type.code)
+      .sort();
     expect([...TASK_ERRORS].map((type) => type.code).sort()).toEqual(taskErrors);
     const transientOutside = classes.filter(({ type, file }) => OUTSIDE_TASKS.test(file) && type.transient).map(({ type }) => type.code);
     expect(transientOutside).toEqual([]);

@@ -111,7 +111,10 @@ const started = (input: any) => ({ executionArn: `${MACHINE.replace(':stateMachi
 describe('POST /restores', () => {
   it('starts the newest complete backup, named by the restore id, and answers 202 with the status URL', async () => {
     const sfn = stubSfn({ StartExecutionCommand: started });
-    const { status, body } = await call(sfn.client, post({ graph: 'hugegraph', backupId: 'latest', target: { url: 'http://hg-b:8080/', graph: 'copy' }, mode: 'RESTORING', restoreId: 'nightly-check-1' }));
+    const { status, body } = await call(
+      sfn.client,
+      post({ graph: 'hugegraph', backupId: 'latest', target: { url: 'http://hg-b:8080/', graph: 'copy' }, mode: 'RESTORING', restoreId: 'nightly-check-1' }),
+    );
 
     expect(status).toBe(202);
     expect(body).toEqual({
@@ -134,7 +137,10 @@ describe('POST /restores', () => {
 
   it('accepts the backup by its location, and makes up a restore id when none is given', async () => {
     const sfn = stubSfn({ StartExecutionCommand: started });
-    const { status, body } = await call(sfn.client, post({ backup: `${ROOT}/hugegraph/20261120T020000Z-aaaa`, target: { url: 'http://hg-a:8080', graph: 'hugegraph' }, mode: 'MERGING', verifyTarget: true }));
+    const { status, body } = await call(
+      sfn.client,
+      post({ backup: `${ROOT}/hugegraph/20261120T020000Z-aaaa`, target: { url: 'http://hg-a:8080', graph: 'hugegraph' }, mode: 'MERGING', verifyTarget: true }),
+    );
     expect(status).toBe(202);
     expect(body.restoreId).toMatch(/^r-20261124T215600Z-[0-9a-f]{6}$/);
     expect(JSON.parse(sfn.calls[0]?.input.input)).toMatchObject({ source: `${ROOT}/hugegraph/20261120T020000Z-aaaa`, verifyTarget: true });
@@ -169,7 +175,10 @@ describe('POST /restores', () => {
   });
 
   it('lists every problem of a malformed request in one 400', async () => {
-    const { status, body } = await call(stubSfn({}).client, post({ backupId: 'yesterday', target: { graph: '1bad', url: 'ftp://x' }, mode: 'restoring', restoreId: 'no spaces', verifyTarget: 'yes', extra: 1 }));
+    const { status, body } = await call(
+      stubSfn({}).client,
+      post({ backupId: 'yesterday', target: { graph: '1bad', url: 'ftp://x' }, mode: 'restoring', restoreId: 'no spaces', verifyTarget: 'yes', extra: 1 }),
+    );
     expect(status).toBe(400);
     expect(body.error.details.problems).toEqual([
       'unknown field extra',

@@ -30,6 +30,12 @@ describe('Output.notify', () => {
     for (const m of [planned, page, warning, completed]) o.output.notify(m);
     await new Promise((r) => setImmediate(r));
     expect(o.text().out).toBe('');
-    expect(o.text().err.trim().split('\n').map((line) => JSON.parse(line))).toEqual([{ level: 'warn', code: 'HGBR_RESTORE_W2001', message: warning.message, data: warning.data }]);
+    expect(
+      o
+        .text()
+        .err.trim()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+    ).toEqual([{ level: 'warn', code: 'HGBR_RESTORE_W2001', message: warning.message, data: warning.data }]);
   });
 });

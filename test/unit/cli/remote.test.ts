@@ -53,7 +53,17 @@ const RESTORE_MACHINE = 'arn:aws:states:eu-central-1:111111111111:stateMachine:R
 
 describe('hgbr backup --remote', () => {
   it('starts the deployed machine with the backup request, waits, and prints its summary', async () => {
-    const summary = { backupId: '20261125T020000Z-abcd', location: 's3://b/backups/g/20261125T020000Z-abcd/', graph: 'g', vertices: { person: 3 }, edges: {}, files: 5, bytes: 900, durationMs: 1200, deletedBackups: [] };
+    const summary = {
+      backupId: '20261125T020000Z-abcd',
+      location: 's3://b/backups/g/20261125T020000Z-abcd/',
+      graph: 'g',
+      vertices: { person: 3 },
+      edges: {},
+      files: 5,
+      bytes: 900,
+      durationMs: 1200,
+      deletedBackups: [],
+    };
     const sfn = await fakeStepFunctions({ status: 'SUCCEEDED', output: JSON.stringify(summary) }, 2);
     try {
       const result = await runHgbr(['backup', '--server', 'http://hg:8080', '--graph', 'g', '--to', 's3://b/backups', '--keep', '3', '--remote', BACKUP_MACHINE, '--json'], sfn.env);
@@ -91,7 +101,7 @@ describe('hgbr backup --remote', () => {
       const listing = await runHgbr(['list', '--from', 's3://b/x', '--remote', BACKUP_MACHINE, '--json'], sfn.env);
       expect([folder, arn, password, listing].map((r) => r.code)).toEqual([2, 2, 2, 2]);
       expect(JSON.parse(folder.stdout).error.message).toContain("--to must be an s3:// location, not '/tmp/backups'");
-      expect(JSON.parse(arn.stdout).error.message).toContain("--remote must be a state machine ARN");
+      expect(JSON.parse(arn.stdout).error.message).toContain('--remote must be a state machine ARN');
       expect(JSON.parse(password.stdout).error.message).toContain("use the stack's HugeGraph secret");
       expect(JSON.parse(listing.stdout).error.message).toContain("'--remote'");
       expect(sfn.calls).toEqual([]);
@@ -103,7 +113,17 @@ describe('hgbr backup --remote', () => {
 
 describe('hgbr restore --remote', () => {
   it('follows the execution a restore id already names instead of failing, and refuses an id Step Functions cannot take', async () => {
-    const summary = { restoreId: 'nightly-1', mode: 'RESTORING', target: { url: 'http://hg:8080', graph: 'g' }, source: 's3://b/x/', vertices: {}, edges: {}, durationMs: 10, modeRestoredTo: 'NONE', countedOnTarget: false };
+    const summary = {
+      restoreId: 'nightly-1',
+      mode: 'RESTORING',
+      target: { url: 'http://hg:8080', graph: 'g' },
+      source: 's3://b/x/',
+      vertices: {},
+      edges: {},
+      durationMs: 10,
+      modeRestoredTo: 'NONE',
+      countedOnTarget: false,
+    };
     const sfn = await fakeStepFunctions({ status: 'SUCCEEDED', output: JSON.stringify(summary) }, 0, true);
     try {
       const base = ['restore', '--from', 's3://b/backups/g/20261125T020000Z-abcd', '--server', 'http://hg:8080', '--graph', 'g', '--remote', RESTORE_MACHINE, '--json'];
@@ -122,11 +142,35 @@ describe('hgbr restore --remote', () => {
   });
 
   it('names the execution after the restore id and sends verifyTarget along', async () => {
-    const summary = { restoreId: 'nightly-1', mode: 'RESTORING', target: { url: 'http://hg:8080', graph: 'g' }, source: 's3://b/backups/g/x/', vertices: { person: 3 }, edges: {}, durationMs: 10, modeRestoredTo: 'NONE', countedOnTarget: true };
+    const summary = {
+      restoreId: 'nightly-1',
+      mode: 'RESTORING',
+      target: { url: 'http://hg:8080', graph: 'g' },
+      source: 's3://b/backups/g/x/',
+      vertices: { person: 3 },
+      edges: {},
+      durationMs: 10,
+      modeRestoredTo: 'NONE',
+      countedOnTarget: true,
+    };
     const sfn = await fakeStepFunctions({ status: 'SUCCEEDED', output: JSON.stringify(summary) });
     try {
       const result = await runHgbr(
-        ['restore', '--from', 's3://b/backups/g/20261125T020000Z-abcd', '--server', 'http://hg:8080', '--graph', 'g', '--restore-id', 'nightly-1', '--verify-target', '--remote', RESTORE_MACHINE, '--json'],
+        [
+          'restore',
+          '--from',
+          's3://b/backups/g/20261125T020000Z-abcd',
+          '--server',
+          'http://hg:8080',
+          '--graph',
+          'g',
+          '--restore-id',
+          'nightly-1',
+          '--verify-target',
+          '--remote',
+          RESTORE_MACHINE,
+          '--json',
+        ],
         sfn.env,
       );
       expect(result.code).toBe(0);

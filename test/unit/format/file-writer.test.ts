@@ -1,13 +1,7 @@
 import { createHash } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import {
-  type FileSink,
-  DataFileWriter,
-  buildSchemaFile,
-  readFileLines,
-  readableSink,
-} from '../../../functions/format';
+import { type FileSink, DataFileWriter, buildSchemaFile, readFileLines, readableSink } from '../../../functions/format';
 import { chunked, collect, memorySinks, toArray, vertex } from './helpers';
 
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
@@ -29,8 +23,13 @@ describe('DataFileWriter', () => {
     const [file] = files;
     const bytes = sinks.files.get('vertices-0003-00017.zip') as Buffer;
     expect(file).toEqual({
-      name: 'vertices-0003-00017.zip', type: 'vertices', label: 'person', elements: 1234,
-      bytes: bytes.length, sha256: sha256(bytes), compressed: true,
+      name: 'vertices-0003-00017.zip',
+      type: 'vertices',
+      label: 'person',
+      elements: 1234,
+      bytes: bytes.length,
+      sha256: sha256(bytes),
+      compressed: true,
     });
     const lines = await linesOf(file!.name, bytes);
     expect(lines.map((l) => l.length)).toEqual([500, 500, 234]);
@@ -47,7 +46,9 @@ describe('DataFileWriter', () => {
     await writer.write(elements);
     const files = await writer.close();
     expect(files.map((f) => [f.name, f.elements])).toEqual([
-      ['edges-0000-00000.zip', 1200], ['edges-0000-00001.zip', 1200], ['edges-0000-00002.zip', 600],
+      ['edges-0000-00000.zip', 1200],
+      ['edges-0000-00001.zip', 1200],
+      ['edges-0000-00002.zip', 600],
     ]);
     const lines = await linesOf('edges-0000-00000.zip', sinks.files.get('edges-0000-00000.zip') as Buffer);
     expect(lines.map((l) => l.length)).toEqual([500, 500, 200]);
@@ -83,7 +84,10 @@ describe('DataFileWriter', () => {
     const sinks = memorySinks();
     const events: string[] = [];
     const writer = new DataFileWriter({
-      type: 'vertices', label: 'p', labelIndex: 0, maxFileElements: 500,
+      type: 'vertices',
+      label: 'p',
+      labelIndex: 0,
+      maxFileElements: 500,
       openSink: (name) => {
         events.push(`open ${name}`);
         return sinks.open(name);
@@ -94,10 +98,7 @@ describe('DataFileWriter', () => {
     });
     await writer.write(Array.from({ length: 1000 }, (_, i) => vertex(i)));
     await writer.close();
-    expect(events).toEqual([
-      'open vertices-0000-00000.zip', 'stored vertices-0000-00000.zip',
-      'open vertices-0000-00001.zip', 'stored vertices-0000-00001.zip',
-    ]);
+    expect(events).toEqual(['open vertices-0000-00000.zip', 'stored vertices-0000-00000.zip', 'open vertices-0000-00001.zip', 'stored vertices-0000-00001.zip']);
   });
 
   it('aborts the file whose sink failed and refuses further writes', async () => {
@@ -112,7 +113,10 @@ describe('DataFileWriter', () => {
     const writer = new DataFileWriter({ type: 'edges', label: 'e', labelIndex: 0, openSink: () => sink });
     // The failure surfaces at the latest when the file is closed: how soon depends on how much the
     // deflate stream buffers (its highWaterMark grew from 16 to 64 KiB in Node 22).
-    const failure = await writer.write(Array.from({ length: 600 }, (_, i) => vertex(i))).then(() => writer.close()).catch((e: unknown) => e);
+    const failure = await writer
+      .write(Array.from({ length: 600 }, (_, i) => vertex(i)))
+      .then(() => writer.close())
+      .catch((e: unknown) => e);
     expect(failure).toEqual(new Error('upload failed'));
     expect(aborted).toHaveLength(1);
     await expect(writer.write([vertex(1)])).rejects.toThrow('upload failed');
@@ -130,7 +134,9 @@ describe('DataFileWriter', () => {
       uploaded.set(key, await collect(body));
     };
     const writer = new DataFileWriter({
-      type: 'vertices', label: 'p', labelIndex: 2,
+      type: 'vertices',
+      label: 'p',
+      labelIndex: 2,
       openSink: (name) => readableSink((body) => upload(`g/b/${name}`, body), 16 * 1024),
     });
     const elements = Array.from({ length: 20_000 }, (_, i) => vertex(i));
@@ -143,15 +149,20 @@ describe('DataFileWriter', () => {
 
   it('fails the write when the consumer of a readableSink fails', async () => {
     const writer = new DataFileWriter({
-      type: 'vertices', label: 'p', labelIndex: 0,
-      openSink: () => readableSink(async () => {
-        throw new Error('access denied');
-      }, 1024),
+      type: 'vertices',
+      label: 'p',
+      labelIndex: 0,
+      openSink: () =>
+        readableSink(async () => {
+          throw new Error('access denied');
+        }, 1024),
     });
-    await expect((async () => {
-      for (let i = 0; i < 50; i++) await writer.write(Array.from({ length: 1000 }, (_, j) => vertex(i * 1000 + j)));
-      await writer.close();
-    })()).rejects.toThrow('access denied');
+    await expect(
+      (async () => {
+        for (let i = 0; i < 50; i++) await writer.write(Array.from({ length: 1000 }, (_, j) => vertex(i * 1000 + j)));
+        await writer.close();
+      })(),
+    ).rejects.toThrow('access denied');
   });
 
   it('streams 200k elements without holding them', async () => {
@@ -160,7 +171,9 @@ describe('DataFileWriter', () => {
     let received = 0;
     let receivedBeforeLastWrite = 0;
     const writer = new DataFileWriter({
-      type: 'vertices', label: 'p', labelIndex: 0,
+      type: 'vertices',
+      label: 'p',
+      labelIndex: 0,
       openSink: () => ({
         write: (c) => {
           received += c.length;

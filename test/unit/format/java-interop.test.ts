@@ -31,18 +31,14 @@ describeJava('Java java.util.zip interop', () => {
 
   it('ZipInputStream reads our data files: entry name and exact lines', async () => {
     const sinks = memorySinks();
-    const elements = [
-      ...Array.from({ length: 1200 }, (_, i) => vertex(i)),
-      '{"id":"2:北京","label":"city","type":"vertex","properties":{"name":"北京 🚀","pop":-9223372036854775808}}',
-    ];
+    const elements = [...Array.from({ length: 1200 }, (_, i) => vertex(i)), '{"id":"2:北京","label":"city","type":"vertex","properties":{"name":"北京 🚀","pop":-9223372036854775808}}'];
     const writer = new DataFileWriter({ type: 'vertices', label: 'person', labelIndex: 3, firstSeq: 17, openSink: sinks.open });
     await writer.write(elements);
     const [file] = await writer.close();
     const path = join(dir, file!.name);
     writeFileSync(path, sinks.files.get(file!.name)!);
 
-    const expected = ['ENTRY vertices-0003-00017',
-      ...[0, 500, 1000].map((s) => encodeDataLine('vertices', elements.slice(s, s + 500)).slice(0, -1)), 'ENTRIES 1', ''];
+    const expected = ['ENTRY vertices-0003-00017', ...[0, 500, 1000].map((s) => encodeDataLine('vertices', elements.slice(s, s + 500)).slice(0, -1)), 'ENTRIES 1', ''];
     expect(java('ZipRead.java', path)).toBe(expected.join('\n'));
   });
 
@@ -53,21 +49,21 @@ describeJava('Java java.util.zip interop', () => {
     expect(java('ZipRead.java', path)).toBe('ENTRY propertykeys\n{"propertykeys": [{"id":1,"name":"age"},{"id":2,"name":"name"}]}\nENTRIES 1\n');
   });
 
-  it.each([['default level', []], ['level 0 (verbatim blocks)', ['0']]])(
-    'we read a file written by ZipOutputStream (%s)',
-    async (_what, level) => {
-      const elements = Array.from({ length: 20_000 }, (_, i) => vertex(i));
-      const text = Array.from({ length: 40 }, (_, l) => encodeDataLine('vertices', elements.slice(l * 500, l * 500 + 500))).join('');
-      const content = join(dir, 'content.txt');
-      writeFileSync(content, text);
-      const path = join(dir, 'vertices0.zip');
-      java('ZipWrite.java', path, 'vertices0', content, ...level);
-      const archive = readFileSync(path);
-      expect(archive.readUInt16LE(6) & 0x0008).toBe(0x0008); // sizes in a data descriptor, as the tool writes
+  it.each([
+    ['default level', []],
+    ['level 0 (verbatim blocks)', ['0']],
+  ])('we read a file written by ZipOutputStream (%s)', async (_what, level) => {
+    const elements = Array.from({ length: 20_000 }, (_, i) => vertex(i));
+    const text = Array.from({ length: 40 }, (_, l) => encodeDataLine('vertices', elements.slice(l * 500, l * 500 + 500))).join('');
+    const content = join(dir, 'content.txt');
+    writeFileSync(content, text);
+    const path = join(dir, 'vertices0.zip');
+    java('ZipWrite.java', path, 'vertices0', content, ...level);
+    const archive = readFileSync(path);
+    expect(archive.readUInt16LE(6) & 0x0008).toBe(0x0008); // sizes in a data descriptor, as the tool writes
 
-      const lines = await toArray(readFileLines('vertices0.zip', chunked(archive, 64 * 1024)));
-      expect(lines).toHaveLength(40);
-      expect(lines.flatMap((l) => l.rawElements)).toEqual(elements);
-    },
-  );
+    const lines = await toArray(readFileLines('vertices0.zip', chunked(archive, 64 * 1024)));
+    expect(lines).toHaveLength(40);
+    expect(lines.flatMap((l) => l.rawElements)).toEqual(elements);
+  });
 });

@@ -1,12 +1,4 @@
-import {
-  type ManifestFile,
-  type ManifestInput,
-  ManifestInvalidError,
-  UnsupportedFormatVersionError,
-  createManifest,
-  parseManifest,
-  serializeManifest,
-} from '../../../functions/format';
+import { type ManifestFile, type ManifestInput, ManifestInvalidError, UnsupportedFormatVersionError, createManifest, parseManifest, serializeManifest } from '../../../functions/format';
 
 const hash = (c: string): string => c.repeat(64);
 
@@ -37,16 +29,13 @@ describe('createManifest', () => {
   it('orders files (schema first) and computes per-label totals and grand totals', () => {
     const m = createManifest(input);
     expect(m.formatVersion).toBe(1);
-    expect(m.files.map((f) => f.name)).toEqual([
-      'propertykeys.zip', 'vertexlabels', 'edgelabels.zip', 'indexlabels.zip',
-      'vertices-0000-00000.zip', 'vertices-0000-00001.zip', 'edges-0000-00000.zip',
-    ]);
+    expect(m.files.map((f) => f.name)).toEqual(['propertykeys.zip', 'vertexlabels', 'edgelabels.zip', 'indexlabels.zip', 'vertices-0000-00000.zip', 'vertices-0000-00001.zip', 'edges-0000-00000.zip']);
     expect(m.labels).toEqual({ vertex: { person: 502, software: 0 }, edge: { created: 0, knows: 7 } });
     expect(m.totals).toEqual({ vertices: 502, edges: 7, files: 7, bytes: 1800 });
   });
 
   it('refuses files that break the rules', () => {
-    const bad = [...files, { ...files[3]!, name: 'propertykeys' , compressed: false }];
+    const bad = [...files, { ...files[3]!, name: 'propertykeys', compressed: false }];
     expect(() => createManifest({ ...input, files: bad })).toThrow(/more than one propertykeys file/);
   });
 });
@@ -97,18 +86,20 @@ describe('parseManifest', () => {
     }
     expect(error).toBeInstanceOf(ManifestInvalidError);
     expect(error?.name).toBe('ManifestInvalidError');
-    expect(error?.problems).toEqual(expect.arrayContaining([
-      'graph must be a non-empty string',
-      'finishedAt must be an ISO 8601 UTC time such as 2026-11-24T21:56:00.000Z',
-      'files[0] (propertykeys.zip).sha256 must be 64 lowercase hex digits',
-      'files[4] (vertices-0000-00000.zip).elements must be a whole number ≥ 0',
-      "files[5] (vertices-0000-00001.zip): type is edges, so the name must start with 'edges'",
-      "files[6] (edges-0000-00000.zip).label must name the file's edge label",
-      'files[7] (vertexlabels) is listed twice',
-      'files[7] (vertexlabels): more than one vertexlabels file (hugegraph-tools requires exactly one)',
-      'labels.vertex.person is 1 but its files hold 0 elements',
-      'totals.bytes is 1 but the files add up to 1880',
-    ]));
+    expect(error?.problems).toEqual(
+      expect.arrayContaining([
+        'graph must be a non-empty string',
+        'finishedAt must be an ISO 8601 UTC time such as 2026-11-24T21:56:00.000Z',
+        'files[0] (propertykeys.zip).sha256 must be 64 lowercase hex digits',
+        'files[4] (vertices-0000-00000.zip).elements must be a whole number ≥ 0',
+        "files[5] (vertices-0000-00001.zip): type is edges, so the name must start with 'edges'",
+        "files[6] (edges-0000-00000.zip).label must name the file's edge label",
+        'files[7] (vertexlabels) is listed twice',
+        'files[7] (vertexlabels): more than one vertexlabels file (hugegraph-tools requires exactly one)',
+        'labels.vertex.person is 1 but its files hold 0 elements',
+        'totals.bytes is 1 but the files add up to 1880',
+      ]),
+    );
     expect(error?.message).toMatch(/^manifest.json is invalid: graph must be a non-empty string; finishedAt/);
   });
 

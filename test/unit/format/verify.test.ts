@@ -1,14 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import {
-  ChecksumMismatchError,
-  readVerified,
-  sha256OfStream,
-  verifyChunks,
-  verifySha256,
-  verifyStream,
-} from '../../../functions/format';
+import { ChecksumMismatchError, readVerified, sha256OfStream, verifyChunks, verifySha256, verifyStream } from '../../../functions/format';
 import { chunked, collect } from './helpers';
 
 const body = Buffer.from('PK\u0003\u0004 pretend this is a zip'.repeat(1000));
@@ -67,8 +60,10 @@ describe('verifyStream and verifyChunks', () => {
 
   it('fail at the end on a mismatch', async () => {
     await expect(collect(verifyChunks(chunked(body), 'edges0.zip', bad))).rejects.toThrow(ChecksumMismatchError);
-    await expect(pipeline(Readable.from(chunked(body)), verifyStream('edges0.zip', bad), async (source: AsyncIterable<Buffer>) => {
-      for await (const _c of source);
-    })).rejects.toThrow(/^edges0.zip: SHA-256 mismatch/);
+    await expect(
+      pipeline(Readable.from(chunked(body)), verifyStream('edges0.zip', bad), async (source: AsyncIterable<Buffer>) => {
+        for await (const _c of source);
+      }),
+    ).rejects.toThrow(/^edges0.zip: SHA-256 mismatch/);
   });
 });

@@ -5,9 +5,13 @@ import { chunked, collect } from './helpers';
 
 async function zipOf(name: string, content: Uint8Array, level?: number): Promise<Buffer> {
   const parts: Uint8Array[] = [];
-  const zip = new ZipEntryWriter(name, (c) => {
-    parts.push(c);
-  }, { level, mtime: new Date('2026-11-24T21:56:00Z') });
+  const zip = new ZipEntryWriter(
+    name,
+    (c) => {
+      parts.push(c);
+    },
+    { level, mtime: new Date('2026-11-24T21:56:00Z') },
+  );
   for await (const c of chunked(content, 10_000)) await zip.write(c);
   const summary = await zip.end();
   const archive = Buffer.concat(parts);
@@ -75,10 +79,12 @@ describe('ZipEntryWriter', () => {
     const zip = new ZipEntryWriter('x', () => {
       throw new Error('disk full');
     });
-    await expect((async () => {
-      await zip.write(randomBytes(1000));
-      await zip.end();
-    })()).rejects.toThrow('disk full');
+    await expect(
+      (async () => {
+        await zip.write(randomBytes(1000));
+        await zip.end();
+      })(),
+    ).rejects.toThrow('disk full');
   });
 
   it('has a pull form producing the same archive', async () => {

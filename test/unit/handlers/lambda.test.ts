@@ -7,12 +7,21 @@ import type { WorkflowRuntime } from '../../../functions/workflow/runtime';
 describe('the Lambda rendering of the steps’ messages', () => {
   it('logs each message at its level, with its code and data as keys', () => {
     const entries: unknown[][] = [];
-    const log = { debug: (...a: unknown[]) => entries.push(['debug', ...a]), info: (...a: unknown[]) => entries.push(['info', ...a]), warn: (...a: unknown[]) => entries.push(['warn', ...a]), error: (...a: unknown[]) => entries.push(['error', ...a]) };
+    const log = {
+      debug: (...a: unknown[]) => entries.push(['debug', ...a]),
+      info: (...a: unknown[]) => entries.push(['info', ...a]),
+      warn: (...a: unknown[]) => entries.push(['warn', ...a]),
+      error: (...a: unknown[]) => entries.push(['error', ...a]),
+    };
     const notify = logMessages(log);
     notify(MESSAGES.restoreRecordsLeft.of({ restoreId: 'r1', statePrefix: '_restores/r1/', error: 'AccessDenied' }));
     notify(MESSAGES.pageExported.of({ kind: 'vertex', label: 'person', elements: 5000, bytes: 900_000 }));
     expect(entries).toEqual([
-      ['warn', "the restore's records under _restores/r1/ were not all removed: AccessDenied", { code: 'HGBR_RESTORE_W2003', data: { restoreId: 'r1', statePrefix: '_restores/r1/', error: 'AccessDenied' } }],
+      [
+        'warn',
+        "the restore's records under _restores/r1/ were not all removed: AccessDenied",
+        { code: 'HGBR_RESTORE_W2003', data: { restoreId: 'r1', statePrefix: '_restores/r1/', error: 'AccessDenied' } },
+      ],
       ['debug', 'exported 5000 vertices of label person (900000 bytes read)', { code: 'HGBR_BACKUP_D1002', data: { kind: 'vertex', label: 'person', elements: 5000, bytes: 900_000 } }],
     ]);
   });
@@ -24,7 +33,11 @@ describe('lambdaHandlers', () => {
     const log = { resetKeys: () => keys.splice(0), appendKeys: (k: Record<string, unknown>) => keys.push(k) };
     const seen: number[] = [];
     const steps = { finish: async (runtime: WorkflowRuntime, _input: { job: { restoreId: string; target: { graph: string } } }) => seen.push(runtime.remainingMs()) };
-    const handlers = lambdaHandlers(steps, awsRuntime(() => undefined, {}), log);
+    const handlers = lambdaHandlers(
+      steps,
+      awsRuntime(() => undefined, {}),
+      log,
+    );
     await handlers.finish({ job: { restoreId: 'r1', target: { graph: 'g' } } }, { getRemainingTimeInMillis: () => 12_345 });
     expect(seen).toEqual([12_345]);
     expect(keys).toEqual([{ step: 'finish', graph: 'g', restoreId: 'r1' }]);
@@ -32,7 +45,11 @@ describe('lambdaHandlers', () => {
 
   it('stops a step shortly before the invocation would time out, with an AbortedError its Catch handles', async () => {
     const steps = { exportChunk: (runtime: WorkflowRuntime, _input: unknown) => abortableSleep(60_000, runtime.signal) };
-    const handlers = lambdaHandlers(steps, awsRuntime(() => undefined, {}), { resetKeys: () => undefined, appendKeys: () => undefined });
+    const handlers = lambdaHandlers(
+      steps,
+      awsRuntime(() => undefined, {}),
+      { resetKeys: () => undefined, appendKeys: () => undefined },
+    );
     const started = Date.now();
     await expect(handlers.exportChunk({}, { getRemainingTimeInMillis: () => DEADLINE_MARGIN_MS + 50 })).rejects.toMatchObject({
       name: 'AbortedError',

@@ -2,8 +2,8 @@
  * HugeGraphClient over a local HTTP stub on 127.0.0.1: paths, headers, gzip, paging, retries,
  * time-outs and error mapping. The real server's behaviour is covered by test/integration/client.test.ts.
  */
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { AbortedError } from '../../../functions/abort';
 import { dropRepeats, HugeGraphClient } from '../../../functions/hugegraph/client';
@@ -19,7 +19,7 @@ import {
   HugeGraphUnauthorizedError,
   HugeGraphUsageError,
 } from '../../../functions/hugegraph/errors';
-import { RetryOptions } from '../../../functions/hugegraph/retry';
+import type { RetryOptions } from '../../../functions/hugegraph/retry';
 
 interface Recorded {
   method: string;
@@ -187,8 +187,7 @@ describe('HugeGraphClient (HTTP stub)', () => {
 
   describe('auth', () => {
     it('sends basic auth when credentials are given, none otherwise', async () => {
-      stub.routes = (req, res) =>
-        req.headers.authorization ? json(res, 200, { mode: 'NONE' }) : hgError(res, 401, 'jakarta.ws.rs.NotAuthorizedException', 'Authentication credentials are required');
+      stub.routes = (req, res) => (req.headers.authorization ? json(res, 200, { mode: 'NONE' }) : hgError(res, 401, 'jakarta.ws.rs.NotAuthorizedException', 'Authentication credentials are required'));
       const anon = await connect();
       await expect(anon.getMode()).rejects.toBeInstanceOf(HugeGraphUnauthorizedError);
       await anon.close();
@@ -242,10 +241,7 @@ describe('HugeGraphClient (HTTP stub)', () => {
     it('drops the repeated elements the server sends at 500-element boundaries', async () => {
       const c = await connect();
       const e = (k: number): string => `{"id":${k},"label":"p"}`;
-      const answers = [
-        `{"edges":[${[e(1), e(2), e(2), e(3)].join(',')}],"page":"t1"}`,
-        `{"edges":[${[e(3), e(4)].join(',')}],"page":null}`,
-      ];
+      const answers = [`{"edges":[${[e(1), e(2), e(2), e(3)].join(',')}],"page":"t1"}`, `{"edges":[${[e(3), e(4)].join(',')}],"page":null}`];
       let n = 0;
       stub.routes = (_req, res) => json(res, 200, answers[n++] ?? '', true);
       const pages = [];
@@ -448,9 +444,9 @@ describe('HugeGraphClient (HTTP stub)', () => {
         name: 'age',
       });
       expect(JSON.parse(stub.requests[0]!.body)).toEqual({ name: 'age', data_type: 'INT', check_exist: false });
-      await expect(
-        c.createIndexLabel({ id: 3, name: 'byAge', base_type: 'VERTEX_LABEL', base_value: 'p', index_type: 'RANGE_LONG', fields: ['age'] }, { keepId: true }),
-      ).resolves.toMatchObject({ name: 'byAge' });
+      await expect(c.createIndexLabel({ id: 3, name: 'byAge', base_type: 'VERTEX_LABEL', base_value: 'p', index_type: 'RANGE_LONG', fields: ['age'] }, { keepId: true })).resolves.toMatchObject({
+        name: 'byAge',
+      });
       expect(JSON.parse(stub.requests[1]!.body)).toEqual({
         id: 3,
         name: 'byAge',

@@ -1,14 +1,5 @@
 import { HugeGraphUsageError } from '../../../functions/hugegraph/errors';
-import {
-  EdgeLabel,
-  edgeLabelBody,
-  IndexLabel,
-  indexLabelBody,
-  orderEdgeLabels,
-  propertyKeyBody,
-  VertexLabel,
-  vertexLabelBody,
-} from '../../../functions/hugegraph/schema';
+import { type EdgeLabel, edgeLabelBody, type IndexLabel, indexLabelBody, orderEdgeLabels, propertyKeyBody, type VertexLabel, vertexLabelBody } from '../../../functions/hugegraph/schema';
 import { compareVersions, usesGraphspaces, versionAtLeast } from '../../../functions/hugegraph/version';
 
 const userData = { '~create_time': '2026-11-25 10:18:55.372' };

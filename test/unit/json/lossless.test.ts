@@ -1,15 +1,4 @@
-import {
-  isLosslessNumber,
-  isNumberId,
-  isStringId,
-  JsonSyntaxError,
-  LosslessNumber,
-  parseLossless,
-  parseLosslessObject,
-  rawIdKind,
-  rawJson,
-  stringifyLossless,
-} from '../../../functions/json';
+import { isLosslessNumber, isNumberId, isStringId, JsonSyntaxError, LosslessNumber, parseLossless, parseLosslessObject, rawIdKind, rawJson, stringifyLossless } from '../../../functions/json';
 
 describe('parseLossless / stringifyLossless', () => {
   it('keeps ids above 2^53 and the smallest long byte-exact', () => {

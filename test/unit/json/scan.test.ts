@@ -1,14 +1,4 @@
-import {
-  editObjectMembers,
-  elementIdRaw,
-  getMemberRaw,
-  JsonSyntaxError,
-  LosslessNumber,
-  scanArray,
-  scanDocument,
-  scanObjectMembers,
-  scanPage,
-} from '../../../functions/json';
+import { editObjectMembers, elementIdRaw, getMemberRaw, JsonSyntaxError, LosslessNumber, scanArray, scanDocument, scanObjectMembers, scanPage } from '../../../functions/json';
 
 /** Byte offsets of each element in the UTF-8 encoding, found independently of the scanner. */
 function byteSlices(text: string, elements: string[]): Buffer[] {
@@ -59,7 +49,7 @@ describe('scanPage', () => {
     const page = scanPage(bytes, 'vertices');
     expect(page.elements).toEqual(els);
     const expected = byteSlices(text, els);
-    page.elements.forEach((e, k) => expect(Buffer.from(e, 'utf8').equals(expected[k]!)).toBe(true));
+    for (const [k, e] of page.elements.entries()) expect(Buffer.from(e, 'utf8').equals(expected[k]!)).toBe(true);
   });
 
   it('exposes other top-level scalars, numbers losslessly', () => {
@@ -70,15 +60,7 @@ describe('scanPage', () => {
   });
 
   it('rejects truncated or malformed text', () => {
-    for (const bad of [
-      '{"vertices":[{"a":1}',
-      '{"vertices":[{"a":"unterminated}]}',
-      '{"vertices":[{"a":1}] "page":null}',
-      '{"vertices":[{"a":1},]}',
-      '["not an object"]',
-      '{"vertices":[]}}',
-      '',
-    ]) {
+    for (const bad of ['{"vertices":[{"a":1}', '{"vertices":[{"a":"unterminated}]}', '{"vertices":[{"a":1}] "page":null}', '{"vertices":[{"a":1},]}', '["not an object"]', '{"vertices":[]}}', '']) {
       expect(() => scanPage(bad, 'vertices')).toThrow(JsonSyntaxError);
     }
     expect(() => scanPage('{"vertices":[],"page":5}', 'vertices')).toThrow(JsonSyntaxError);

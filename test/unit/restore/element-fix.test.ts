@@ -1,15 +1,13 @@
-import {
-  elementLabel,
-  fixEdge,
-  fixVertex,
-  rewritePrimaryKeyId,
-  sameLabelAndProperties,
-  vertexIdOnTarget,
-  type ElementFixContext,
-} from '../../../functions/restore/element-fix';
+import { elementLabel, fixEdge, fixVertex, rewritePrimaryKeyId, sameLabelAndProperties, vertexIdOnTarget, type ElementFixContext } from '../../../functions/restore/element-fix';
 import { ElementFixError } from '../../../functions/restore/errors';
 
-const merging: ElementFixContext = { mode: 'MERGING', primaryKeyLabels: new Map([['person', '7'], ['code', '12']]) };
+const merging: ElementFixContext = {
+  mode: 'MERGING',
+  primaryKeyLabels: new Map([
+    ['person', '7'],
+    ['code', '12'],
+  ]),
+};
 const restoring: ElementFixContext = { ...merging, mode: 'RESTORING' };
 
 const SNOWFLAKE = '1190241039214968832';

@@ -39,7 +39,14 @@ function fakeClient(options: { failOn?: number; delayMs?: number } = {}) {
   };
   const client = fakeGraph({
     getMode: async () => 'RESTORING',
-    listVertexLabels: async () => ({ elements: [{ id: 7, name: 'person', id_strategy: 'PRIMARY_KEY' }, { id: 1, name: 'auto', id_strategy: 'AUTOMATIC' }], raw: '', rawElements: [] }),
+    listVertexLabels: async () => ({
+      elements: [
+        { id: 7, name: 'person', id_strategy: 'PRIMARY_KEY' },
+        { id: 1, name: 'auto', id_strategy: 'AUTOMATIC' },
+      ],
+      raw: '',
+      rawElements: [],
+    }),
     createVertices: post,
     createEdges: post,
   });
@@ -99,7 +106,12 @@ describe('restoreFiles', () => {
     expect(fake.posted.flat().sort()).toEqual(lines.flat().sort()); // byte-exact, ids above 2^53 included
     expect(fake.stats().maxInFlight).toBe(2);
     expect(recorded.codes()).toEqual(Array(5).fill(MESSAGES.batchRestored.code));
-    expect(recorded.dataOf(MESSAGES.batchRestored).map((d) => d.elements).sort()).toEqual([1, 2, 2, 3, 4]);
+    expect(
+      recorded
+        .dataOf(MESSAGES.batchRestored)
+        .map((d) => d.elements)
+        .sort(),
+    ).toEqual([1, 2, 2, 3, 4]);
     const record = JSON.parse(fs.readFileSync(path.join(dir, doneRecordKey(job.statePrefix, item.name)), 'utf8'));
     expect(record).toMatchObject({ name: item.name, elements: 12, labels: { auto: 12 } });
 

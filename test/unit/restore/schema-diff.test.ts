@@ -28,7 +28,21 @@ function backupSchema(): SchemaSet {
       },
     ],
     edgelabels: [
-      { id: 2, name: 'knows', edgelabel_type: 'SUB', parent_label: 'rel', source_label: 'person', target_label: 'person', links: [{ person: 'person' }], frequency: 'SINGLE', sort_keys: [], nullable_keys: [], properties: [], ttl: 0, enable_label_index: true },
+      {
+        id: 2,
+        name: 'knows',
+        edgelabel_type: 'SUB',
+        parent_label: 'rel',
+        source_label: 'person',
+        target_label: 'person',
+        links: [{ person: 'person' }],
+        frequency: 'SINGLE',
+        sort_keys: [],
+        nullable_keys: [],
+        properties: [],
+        ttl: 0,
+        enable_label_index: true,
+      },
       { id: 1, name: 'rel', edgelabel_type: 'PARENT', links: [{ person: 'person' }] },
     ],
     indexlabels: [{ id: 1, name: 'byAge', base_type: 'VERTEX_LABEL', base_value: 'person', index_type: 'RANGE_INT', fields: ['age'], status: 'CREATED', user_data: userData }],
@@ -93,7 +107,14 @@ describe('evaluateTarget', () => {
   });
 
   it('RESTORING refuses a graph with schema, saying what it holds', () => {
-    const target = { ...empty, propertykeys: [{ id: 1, name: 'x' }, { id: 2, name: 'y' }], vertexlabels: [{ id: 1, name: 'v' }] };
+    const target = {
+      ...empty,
+      propertykeys: [
+        { id: 1, name: 'x' },
+        { id: 2, name: 'y' },
+      ],
+      vertexlabels: [{ id: 1, name: 'v' }],
+    };
     expect(() => evaluateTarget(request('RESTORING'), backupSchema(), target, '1.5.0', false, [])).toThrow(TargetNotEmptyError);
     expect(() => evaluateTarget(request('RESTORING'), backupSchema(), target, '1.5.0', false, [])).toThrow(/2 property keys, 1 vertex label/);
   });
@@ -113,7 +134,10 @@ describe('evaluateTarget', () => {
   it('MERGING throws one error listing every conflict', () => {
     const target: SchemaSet = {
       ...empty,
-      propertykeys: [{ id: 2, name: 'age', data_type: 'TEXT' }, { id: 1, name: 'name', data_type: 'TEXT' }],
+      propertykeys: [
+        { id: 2, name: 'age', data_type: 'TEXT' },
+        { id: 1, name: 'name', data_type: 'TEXT' },
+      ],
       indexlabels: [{ id: 1, name: 'byAge', base_type: 'VERTEX_LABEL', base_value: 'person', index_type: 'SECONDARY', fields: ['age'] }],
     };
     let error: unknown;

@@ -23,7 +23,11 @@ const definition: AslDefinition = {
               ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: { 'Bucket.$': '$.items.bucket', 'Key.$': '$.items.key' } },
               ItemBatcher: { MaxItemsPerBatch: 2, BatchInput: { 'job.$': '$.job' } },
               ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { 'Bucket.$': '$.items.bucket', Prefix: 'results' } },
-              ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'Work', States: { Work: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:W', End: true } } },
+              ItemProcessor: {
+                ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+                StartAt: 'Work',
+                States: { Work: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:W', End: true } },
+              },
             },
           },
         },
@@ -39,19 +43,23 @@ describe('the Distributed Map adapter', () => {
     expect(readerStates).toEqual(['Files']);
     const reads: unknown[] = [];
     const batches: unknown[] = [];
-    const outcome = await runLocally(adapted, { items: { bucket: 'b', key: 'work.json' }, job: { id: 7 } }, {
-      handlers: {
-        Files: itemReaderHandler(async (reader) => {
-          reads.push(reader);
-          return ['a', 'b', 'c', 'd', 'e'];
-        }),
-        Work: async (input) => {
-          batches.push(input);
-          return { done: true };
+    const outcome = await runLocally(
+      adapted,
+      { items: { bucket: 'b', key: 'work.json' }, job: { id: 7 } },
+      {
+        handlers: {
+          Files: itemReaderHandler(async (reader) => {
+            reads.push(reader);
+            return ['a', 'b', 'c', 'd', 'e'];
+          }),
+          Work: async (input) => {
+            batches.push(input);
+            return { done: true };
+          },
+          Cleanup: async () => ({}),
         },
-        Cleanup: async () => ({}),
       },
-    });
+    );
     expect(outcome.status).toBe('SUCCEEDED');
     expect(reads).toEqual([{ Bucket: 'b', Key: 'work.json' }]);
     expect(batches).toHaveLength(3);
@@ -67,18 +75,22 @@ describe('the Distributed Map adapter', () => {
   it('keeps the Catch path: a failing child reaches the clean-up state', async () => {
     const { definition: adapted } = adaptDistributedMaps(definition);
     const cleaned: unknown[] = [];
-    const outcome = await runLocally(adapted, { items: { bucket: 'b', key: 'k' }, job: {} }, {
-      handlers: {
-        Files: itemReaderHandler(async () => ['x']),
-        Work: async () => {
-          throw Object.assign(new Error('file is corrupt'), { name: 'ChecksumMismatchError' });
-        },
-        Cleanup: async (input) => {
-          cleaned.push(input.error);
-          return {};
+    const outcome = await runLocally(
+      adapted,
+      { items: { bucket: 'b', key: 'k' }, job: {} },
+      {
+        handlers: {
+          Files: itemReaderHandler(async () => ['x']),
+          Work: async () => {
+            throw Object.assign(new Error('file is corrupt'), { name: 'ChecksumMismatchError' });
+          },
+          Cleanup: async (input) => {
+            cleaned.push(input.error);
+            return {};
+          },
         },
       },
-    });
+    );
     expect(outcome.status).toBe('SUCCEEDED');
     expect(cleaned).toEqual([{ Error: 'ChecksumMismatchError', Cause: 'file is corrupt' }]);
   });

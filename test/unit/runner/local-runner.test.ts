@@ -19,23 +19,31 @@ const loop: AslDefinition = {
 describe('runLocally', () => {
   it('retries a handler error named in Retry', async () => {
     let calls = 0;
-    const outcome = await runLocally(loop, {}, {
-      retryIntervalMs: 0,
-      handlers: {
-        Step: async () => {
-          if (++calls < 2) throw Object.assign(new Error('busy'), { name: 'Busy' });
-          return { ok: true };
+    const outcome = await runLocally(
+      loop,
+      {},
+      {
+        retryIntervalMs: 0,
+        handlers: {
+          Step: async () => {
+            if (++calls < 2) throw Object.assign(new Error('busy'), { name: 'Busy' });
+            return { ok: true };
+          },
         },
       },
-    });
+    );
     expect(calls).toBe(2);
     expect(outcome).toMatchObject({ status: 'SUCCEEDED', output: { ok: true } });
   });
 
   it('reports a failure with the error name and message of the handler', async () => {
-    const outcome = await runLocally(loop, {}, {
-      handlers: { Step: async () => Promise.reject(Object.assign(new Error('graph is not empty'), { name: 'TargetNotEmpty' })) },
-    });
+    const outcome = await runLocally(
+      loop,
+      {},
+      {
+        handlers: { Step: async () => Promise.reject(Object.assign(new Error('graph is not empty'), { name: 'TargetNotEmpty' })) },
+      },
+    );
     expect(outcome).toMatchObject({ status: 'FAILED', error: 'TargetNotEmpty', cause: 'graph is not empty' });
   });
 
@@ -46,17 +54,21 @@ describe('runLocally', () => {
   it('stops on abort, waiting for the handler in flight, and runs no Catch', async () => {
     const controller = new AbortController();
     let finished = false;
-    const outcome = await runLocally(loop, {}, {
-      signal: controller.signal,
-      handlers: {
-        Step: async () => {
-          controller.abort();
-          await new Promise((r) => setTimeout(r, 50));
-          finished = true;
-          return {};
+    const outcome = await runLocally(
+      loop,
+      {},
+      {
+        signal: controller.signal,
+        handlers: {
+          Step: async () => {
+            controller.abort();
+            await new Promise((r) => setTimeout(r, 50));
+            finished = true;
+            return {};
+          },
         },
       },
-    });
+    );
     expect(outcome.status).toBe('ABORTED');
     expect(finished).toBe(true);
   });

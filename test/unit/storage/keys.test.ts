@@ -2,12 +2,9 @@ import { checkKey, checkPrefix, prefixDirectory } from '../../../functions/stora
 import { InvalidKeyError } from '../../../functions/storage/storage';
 
 describe('checkKey', () => {
-  it.each(['a', 'mygraph/20261124T215600Z-3f9a/vertices-0001-00001.zip', 'g/.hgbr-backup.lock', 'g/b/_hgbr/files/x.json', 'é/ü'])(
-    'accepts %s',
-    (key) => {
-      expect(checkKey(key)).toBe(key);
-    },
-  );
+  it.each(['a', 'mygraph/20261124T215600Z-3f9a/vertices-0001-00001.zip', 'g/.hgbr-backup.lock', 'g/b/_hgbr/files/x.json', 'é/ü'])('accepts %s', (key) => {
+    expect(checkKey(key)).toBe(key);
+  });
 
   it.each([
     ['', /empty/],

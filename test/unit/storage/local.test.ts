@@ -4,12 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { LocalStorage } from '../../../functions/storage/local';
-import {
-  InvalidKeyError,
-  ObjectExistsError,
-  ObjectNotFoundError,
-  StorageError,
-} from '../../../functions/storage/storage';
+import { InvalidKeyError, ObjectExistsError, ObjectNotFoundError, StorageError } from '../../../functions/storage/storage';
 import { openStorage } from '../../../functions/storage/open';
 
 /** Behaviour particular to the directory storage; the shared contract runs in test/integration/storage.test.ts. */

@@ -1,15 +1,7 @@
 import { AbortedError } from '../../../functions/abort';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { endpointFromEnvironment, s3Client, S3Storage } from '../../../functions/storage/s3';
-import {
-  BucketNotFoundError,
-  InvalidKeyError,
-  ObjectExistsError,
-  ObjectNotFoundError,
-  StorageAccessDeniedError,
-  StorageError,
-  StorageUnavailableError,
-} from '../../../functions/storage/storage';
+import { BucketNotFoundError, InvalidKeyError, ObjectExistsError, ObjectNotFoundError, StorageAccessDeniedError, StorageError, StorageUnavailableError } from '../../../functions/storage/storage';
 import { openStorage } from '../../../functions/storage/open';
 
 /** A client whose send() plays back scripted answers and records the commands it got. */
@@ -68,11 +60,7 @@ describe('S3Storage', () => {
   });
 
   it('asks again while S3 reports a conflicting conditional write in flight (409)', async () => {
-    const { client, sent } = scriptedClient(
-      sdkError('ConditionalRequestConflict', 409),
-      sdkError('ConditionalRequestConflict', 409),
-      sdkError('PreconditionFailed', 412),
-    );
+    const { client, sent } = scriptedClient(sdkError('ConditionalRequestConflict', 409), sdkError('ConditionalRequestConflict', 409), sdkError('PreconditionFailed', 412));
     await expect(new S3Storage(location, { client }).put('g/lock', 'x', { ifAbsent: true })).rejects.toBeInstanceOf(ObjectExistsError);
     expect(sent).toHaveLength(3);
   });
@@ -95,13 +83,9 @@ describe('S3Storage', () => {
   });
 
   it('gives hints that say what to check', async () => {
-    const denied = await new S3Storage(location, scriptedClient(sdkError('AccessDenied', 403)))
-      .get('g/x')
-      .catch((e: StorageAccessDeniedError) => e);
+    const denied = await new S3Storage(location, scriptedClient(sdkError('AccessDenied', 403))).get('g/x').catch((e: StorageAccessDeniedError) => e);
     expect((denied as StorageAccessDeniedError).hint).toMatch(/s3:ListBucket/);
-    const noCredentials = await new S3Storage(location, scriptedClient(sdkError('CredentialsProviderError')))
-      .get('g/x')
-      .catch((e: StorageAccessDeniedError) => e);
+    const noCredentials = await new S3Storage(location, scriptedClient(sdkError('CredentialsProviderError'))).get('g/x').catch((e: StorageAccessDeniedError) => e);
     expect((noCredentials as StorageAccessDeniedError).hint).toMatch(/AWS_ACCESS_KEY_ID/);
     const down = await new S3Storage(location, { ...scriptedClient(Object.assign(new Error('x'), { code: 'ECONNREFUSED' })), endpoint: 'http://127.0.0.1:1' })
       .get('g/x')
@@ -156,13 +140,7 @@ describe('S3Storage', () => {
       { Contents: [], IsTruncated: false },
     );
     expect(await new S3Storage(location, { client, listPageSize: 2 }).deletePrefix('g/b/')).toBe(3);
-    expect(sent.map((s) => s.command)).toEqual([
-      'ListObjectsV2Command',
-      'DeleteObjectsCommand',
-      'ListObjectsV2Command',
-      'DeleteObjectsCommand',
-      'ListObjectsV2Command',
-    ]);
+    expect(sent.map((s) => s.command)).toEqual(['ListObjectsV2Command', 'DeleteObjectsCommand', 'ListObjectsV2Command', 'DeleteObjectsCommand', 'ListObjectsV2Command']);
     expect(sent.every((s) => s.input.ContinuationToken === undefined)).toBe(true);
     expect(sent[1]!.input.Delete).toEqual({ Objects: [{ Key: 'root/dir/g/b/1' }, { Key: 'root/dir/g/b/2' }], Quiet: true });
   });
