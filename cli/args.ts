@@ -35,6 +35,13 @@ export function optionalInt(command: string, values: Record<string, unknown>, na
   return n;
 }
 
+export function optionalChoice<T extends string>(command: string, values: Record<string, unknown>, name: string, choices: readonly T[]): T | undefined {
+  const value = values[name];
+  if (value === undefined) return undefined;
+  if (!choices.includes(value as T)) throw new UsageError(`hgbr ${command}: --${name} must be one of ${choices.join(', ')}, got '${value}'`);
+  return value as T;
+}
+
 export function optionalList(values: Record<string, unknown>, name: string): string[] | undefined {
   const value = values[name];
   if (typeof value !== 'string') return undefined;

@@ -16,7 +16,8 @@ const BATCHES_PATH = '$.__itemBatches';
  *   M (Task: reads the work list as the ItemReader says, cuts it into {BatchInput, Items} batches
  *      as the ItemBatcher says) ─► "M (inline)" (the Map, inline, over those batches)
  *
- * keeping M's name for the entry state, so every Next and Catch that pointed at M still does. The
+ * keeping M's name for the entry state, so every Next and Catch that pointed at M still does; an
+ * ItemSelector (unbatched maps only) is applied by the inline Map to each item. The
  * reader's and batcher's JSONPath parameters are evaluated by the runner itself, as Step Functions
  * would. Results are not written anywhere (the ResultWriter's S3 output is an AWS-side report).
  */
@@ -33,7 +34,8 @@ export function adaptDistributedMaps(definition: AslDefinition): { definition: A
       // ResultWriter, the tolerated failures and Label concern AWS's run of the map: dropped here.
       const { ItemReader, ItemBatcher, ResultWriter: _writer, ToleratedFailurePercentage: _p, ToleratedFailureCount: _c, Label: _label, ItemSelector, ...map } = adapted;
       if (!ItemReader) throw new Error(`Distributed Map ${name}: only maps with an ItemReader are supported locally`);
-      if (ItemSelector) throw new Error(`Distributed Map ${name}: ItemSelector is not supported locally`);
+      // The inline Map applies an ItemSelector itself; with batches, Step Functions would apply it per batch.
+      if (ItemSelector && ItemBatcher) throw new Error(`Distributed Map ${name}: ItemSelector with an ItemBatcher is not supported locally`);
       states[itemReaderStateName(name)] = {
         Type: 'Task',
         Resource: 'arn:aws:states:::hgbr:local-item-reader',
@@ -46,6 +48,7 @@ export function adaptDistributedMaps(definition: AslDefinition): { definition: A
       };
       states[innerMapName(name)] = {
         ...map,
+        ...(ItemSelector ? { ItemSelector } : {}),
         ItemsPath: BATCHES_PATH,
         ItemProcessor: { ...map.ItemProcessor, ProcessorConfig: { Mode: 'INLINE' } },
       };
@@ -74,4 +77,22 @@ export function itemReaderHandler(source: ItemSource) {
     for (let i = 0; i < items.length; i += size) batches.push({ BatchInput: input.batcher.BatchInput, Items: items.slice(i, i + size) });
     return batches;
   };
+}
+
+/**
+ * The definition with the MaxConcurrency of the map named `mapName` set to `concurrency` (when
+ * given): the local runner's `--workers`, where AWS takes the construct's setting.
+ */
+export function withConcurrency(definition: AslDefinition, mapName: string, concurrency: number | undefined): AslDefinition {
+  if (concurrency === undefined) return definition;
+  const set = (machine: { States: Record<string, any> }): { States: Record<string, any> } => ({
+    ...machine,
+    States: Object.fromEntries(
+      Object.entries(machine.States).map(([name, state]) => {
+        const nested = adaptNested(state, set);
+        return [name, name === mapName && nested.Type === 'Map' ? { ...nested, MaxConcurrency: concurrency } : nested];
+      }),
+    ),
+  });
+  return set(definition) as AslDefinition;
 }

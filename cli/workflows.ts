@@ -2,14 +2,14 @@ import { cleanUpEndedExecution } from '../functions/backup/abort';
 import { backupHandlers } from '../functions/backup/handlers';
 import type { BackupRequest, BackupSummary } from '../functions/backup/types';
 import type { SynthesizedWorkflows } from '../functions/workflow/asl';
-import { BACKUP_TASKS, RESTORE_FILE_MAPS, RESTORE_TASKS } from '../functions/workflow/task-names';
+import { BACKUP_EXPORT_MAP, BACKUP_TASKS, RESTORE_FILE_MAPS, RESTORE_TASKS } from '../functions/workflow/task-names';
 import { cleanUpEndedRestore } from '../functions/restore/abort';
 import { restoreHandlers } from '../functions/restore/handlers';
 import type { RestoreRequest, RestoreSummary } from '../functions/restore/types';
 import { openStorage } from '../functions/storage/open';
 import { withSignal } from '../functions/workflow/runtime';
 import { WorkflowAbortedError, WorkflowFailedError } from './errors';
-import { adaptDistributedMaps, itemReaderHandler, type ItemSource } from './distributed-map';
+import { adaptDistributedMaps, itemReaderHandler, type ItemSource, withConcurrency } from './distributed-map';
 import stateMachines from './generated/state-machines.json';
 import { runLocally } from './local-runner';
 import type { LocalRuntime } from './local-runtime';
@@ -25,16 +25,17 @@ export function workflowDefinitions(): SynthesizedWorkflows {
 
 /** Runs the backup state machine on this machine; resolves to the summary of a complete backup. */
 export async function runBackupLocally(runtime: LocalRuntime, request: BackupRequest, signal?: AbortSignal): Promise<BackupSummary> {
-  const { backup } = workflowDefinitions();
+  const { definition } = adaptDistributedMaps(withConcurrency(workflowDefinitions().backup, BACKUP_EXPORT_MAP, request.workers));
   // The steps stop with the run; the clean-up after an abort runs on the runtime without it.
   const handlers = backupHandlers(withSignal(runtime, signal));
-  const outcome = await runLocally(backup, request, {
+  const outcome = await runLocally(definition, request, {
     signal,
     handlers: {
       [BACKUP_TASKS.plan]: handlers.plan,
-      [BACKUP_TASKS.exportVertexChunk]: (input) => handlers.exportChunk(input),
-      [BACKUP_TASKS.exportEdgeChunk]: (input) => handlers.exportChunk(input),
+      [BACKUP_EXPORT_MAP]: itemReaderHandler(readWorkList),
+      [BACKUP_TASKS.exportChunk]: handlers.exportChunk,
       [BACKUP_TASKS.finalize]: handlers.finalize,
+      [BACKUP_TASKS.retention]: handlers.retention,
       [BACKUP_TASKS.abort]: handlers.abort,
     },
   });

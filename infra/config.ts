@@ -114,7 +114,7 @@ const SYSTEM_KEYS = [
   'crossAccountReaders',
   'source',
 ];
-const GRAPH_KEYS = ['url', 'graph', 'graphspace', 'schedule', 'timeZone', 'keep', 'labels', 'pageSize', 'compressionLevel'];
+const GRAPH_KEYS = ['url', 'graph', 'graphspace', 'schedule', 'timeZone', 'keep', 'labels', 'pageSize', 'compressionLevel', 'readPath'];
 const TARGET_KEYS = ['url', 'graph', 'graphspace'];
 const BUCKET_KEYS = [
   'bucketName',

@@ -1,5 +1,5 @@
-import type { BackupRequest, BackupSummary } from '../../functions/backup/types';
-import { credentialsFrom, optionalInt, optionalList, parseCommandArgs, required } from '../args';
+import { type BackupRequest, type BackupSummary, READ_PATHS } from '../../functions/backup/types';
+import { credentialsFrom, optionalChoice, optionalInt, optionalList, parseCommandArgs, required } from '../args';
 import { localRuntime } from '../local-runtime';
 import { backupProgress } from '../progress';
 import { EXIT_OK, type Command } from '../command';
@@ -15,6 +15,10 @@ const HELP = `usage: hgbr backup --server URL --graph G --to ROOT [options]
   --to ROOT           backup root: a folder, file:///path or s3://bucket/prefix
                       (S3 endpoint from AWS_ENDPOINT_URL_S3 for S3-compatible servers)
   --labels a,b        only these vertex / edge labels (the schema is always complete)
+  --read-path P       scan: the server's key ranges, every element once, several workers on one
+                      label, labels without a label index too (default); label: page each label
+                      (the default with --labels)
+  --workers N         work items (key ranges, or labels) exported at once (default 4)
   --keep N            keep the N most recent complete backups of the graph, delete older ones
   --page-size N       elements per page read from the server (default 5000)
   --compression-level N   DEFLATE level of the data files, 0 (none) to 9 (smallest); default 1,
@@ -38,6 +42,8 @@ export const backupCommand: Command = async (argv, output) => {
     keep: { type: 'string' },
     'page-size': { type: 'string' },
     'compression-level': { type: 'string' },
+    'read-path': { type: 'string' },
+    workers: { type: 'string' },
     remote: { type: 'string' },
   });
   if (values.help) return printHelp(output);
@@ -48,6 +54,8 @@ export const backupCommand: Command = async (argv, output) => {
     keep: optionalInt('backup', values, 'keep'),
     pageSize: optionalInt('backup', values, 'page-size'),
     compressionLevel: optionalInt('backup', values, 'compression-level', 0),
+    readPath: optionalChoice('backup', values, 'read-path', READ_PATHS),
+    workers: optionalInt('backup', values, 'workers', 1),
   };
   if (typeof values.remote === 'string') {
     const summary = await runRemoteWorkflow<BackupSummary>('backup', values, output, { input: request, locations: { to: request.location } });

@@ -22,6 +22,16 @@ export class BackupNotPossibleError extends HgbrError {
   }
 }
 
+/** A key range held an element of a label the schema did not have when the backup began. */
+export class LabelAppearedDuringBackupError extends HgbrError {
+  static override readonly code = 'LabelAppearedDuringBackupError';
+  static override readonly hint = 'run the backup again: it reads the schema anew';
+
+  constructor(kind: 'vertex' | 'edge', label: string) {
+    super(`the graph holds ${kind === 'vertex' ? 'vertices' : 'edges'} of label '${label}', which its schema did not have when the backup began: the label was created while the backup ran`);
+  }
+}
+
 /** Finalize found a manifest already written for this backup id: another run committed it. */
 export class ManifestExistsError extends HgbrError {
   static override readonly code = 'ManifestExistsError';

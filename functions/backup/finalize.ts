@@ -12,8 +12,9 @@ import type { BackupJob, BackupSummary } from './types';
 
 /**
  * Commits a backup: gathers the records of every stored file, checks each is there with its size,
- * removes stray files of failed attempts, writes manifest.json (create-only: the commit marker),
- * applies retention and releases the lock.
+ * removes stray files of failed attempts, writes manifest.json (create-only: the commit marker)
+ * and removes the work folder. Retention and the lock come next, in their own step
+ * ({@link applyRetentionStep}), which alone may delete other backups.
  */
 export async function finalizeBackup(runtime: WorkflowRuntime, job: BackupJob): Promise<BackupSummary> {
   const storage = runtime.storage(job.location);
@@ -42,11 +43,7 @@ export async function finalizeBackup(runtime: WorkflowRuntime, job: BackupJob): 
     throw error;
   }
   await storage.deletePrefix(workPrefix(graph, job.backupId));
-  const retention = await applyRetention(storage, graph, job.keep, job.backupId);
-  await releaseLock(storage, backupLockKey(graph), job.backupId);
   const location = prefixLocation(storage.root, backupPrefix(graph, job.backupId));
-  const deletedBackups = [...retention.deletedComplete, ...retention.deletedIncomplete];
-  runtime.notify(MESSAGES.backupCompleted.of({ backupId: job.backupId, location, files: manifest.totals.files, bytes: manifest.totals.bytes, deletedBackups }));
   return {
     backupId: job.backupId,
     location,
@@ -58,8 +55,23 @@ export async function finalizeBackup(runtime: WorkflowRuntime, job: BackupJob): 
     startedAt: manifest.startedAt,
     finishedAt: manifest.finishedAt,
     durationMs: Date.parse(manifest.finishedAt) - Date.parse(manifest.startedAt),
-    deletedBackups,
+    deletedBackups: [],
   };
+}
+
+/**
+ * After the commit: keeps the `keep` newest complete backups of the graph (and removes incomplete
+ * ones of dead runs), then releases the graph's backup lock. Its own task, so that on AWS only its
+ * role may delete other backups.
+ */
+export async function applyRetentionStep(runtime: WorkflowRuntime, job: BackupJob, summary: BackupSummary): Promise<BackupSummary> {
+  const storage = runtime.storage(job.location);
+  const graph = job.server.graph;
+  const retention = await applyRetention(storage, graph, job.keep, job.backupId);
+  await releaseLock(storage, backupLockKey(graph), job.backupId);
+  const deletedBackups = [...retention.deletedComplete, ...retention.deletedIncomplete];
+  runtime.notify(MESSAGES.backupCompleted.of({ backupId: job.backupId, location: summary.location, files: summary.files, bytes: summary.bytes, deletedBackups }));
+  return { ...summary, deletedBackups };
 }
 
 async function readFileRecords(storage: BackupStorage, graph: string, backupId: string): Promise<ManifestFile[]> {

@@ -2,9 +2,9 @@ import type { WorkflowRuntime, WorkflowSteps } from '../workflow/runtime';
 import { bindSteps } from '../workflow/runtime';
 import { abortBackup } from './abort';
 import { exportChunk } from './export-chunk';
-import { finalizeBackup } from './finalize';
+import { applyRetentionStep, finalizeBackup } from './finalize';
 import { planBackup } from './plan';
-import type { BackupJob, BackupRequest, ExportChunkInput } from './types';
+import type { BackupJob, BackupRequest, BackupSummary, ExportChunkInput } from './types';
 
 /**
  * The backup workflow's steps by task: thin adapters from a state's input to the domain function.
@@ -14,6 +14,7 @@ export const BACKUP_STEPS = {
   plan: (runtime: WorkflowRuntime, input: { request: BackupRequest; executionId: string }) => planBackup(runtime, input.request, input.executionId),
   exportChunk: (runtime: WorkflowRuntime, input: ExportChunkInput) => exportChunk(runtime, input),
   finalize: (runtime: WorkflowRuntime, input: { job: BackupJob }) => finalizeBackup(runtime, input.job),
+  retention: (runtime: WorkflowRuntime, input: { job: BackupJob; summary: BackupSummary }) => applyRetentionStep(runtime, input.job, input.summary),
   abort: (runtime: WorkflowRuntime, input: { job: BackupJob }) => abortBackup(runtime, input.job),
 } satisfies WorkflowSteps;
 

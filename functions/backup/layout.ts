@@ -9,6 +9,7 @@
  * tool lists regular files of the backup folder only, by name prefix.
  */
 import { MANIFEST_FILE } from '../format/manifest';
+import { type ExportWork, isRangeWork } from './types';
 
 export function graphPrefix(graph: string): string {
   return `${graph}/`;
@@ -34,13 +35,30 @@ export function planRecordKey(graph: string, backupId: string): string {
   return `${workPrefix(graph, backupId)}plan.json`;
 }
 
-/** One record per finished data file, so no task has to carry the file list in its state. */
-export function fileRecordKey(graph: string, backupId: string, fileName: string): string {
-  return `${workPrefix(graph, backupId)}files/${fileName}.json`;
+/**
+ * One record per finished data file, so no task has to carry the file list in its state; kept
+ * per work item, so a retried chunk finds what a failed attempt of its own item recorded.
+ */
+export function fileRecordKey(graph: string, backupId: string, work: ExportWork, fileName: string): string {
+  return `${itemRecordsPrefix(graph, backupId, work)}${fileName}.json`;
+}
+
+export function itemRecordsPrefix(graph: string, backupId: string, work: ExportWork): string {
+  const item = `${work.kind}-${isRangeWork(work) ? 'range' : 'label'}-${String(work.index).padStart(5, '0')}`;
+  return `${fileRecordsPrefix(graph, backupId)}${item}/`;
 }
 
 export function fileRecordsPrefix(graph: string, backupId: string): string {
   return `${workPrefix(graph, backupId)}files/`;
+}
+
+/** The Distributed Map's work list (a JSON array of ExportWork) and where it writes its results. */
+export function workListKey(graph: string, backupId: string): string {
+  return `${workPrefix(graph, backupId)}items.json`;
+}
+
+export function mapResultsPrefix(graph: string, backupId: string): string {
+  return `${workPrefix(graph, backupId)}map-results/`;
 }
 
 export function backupLockKey(graph: string): string {

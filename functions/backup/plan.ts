@@ -1,11 +1,12 @@
 import { buildSchemaFile, newBackupId, SCHEMA_KINDS, type ManifestFile } from '../format';
-import type { EdgeLabel, Schema, SchemaReader, VertexLabel } from '../hugegraph';
+import { type EdgeLabel, type GraphScanner, type KeyRange, MIN_SPLIT_SIZE, type Schema, type SchemaReader, type VertexLabel } from '../hugegraph';
+import { parseLocation } from '../storage/location';
 import { BackupNotPossibleError, InvalidBackupRequestError } from './errors';
-import { backupFileKey, backupLockKey, backupPrefix, planRecordKey } from './layout';
+import { backupFileKey, backupLockKey, backupPrefix, mapResultsPrefix, planRecordKey, workListKey } from './layout';
 import { acquireLock, releaseLock } from '../workflow/lock';
 import { MESSAGES } from '../workflow/messages';
 import type { WorkflowRuntime } from '../workflow/runtime';
-import type { BackupPlan, BackupRequest, LabelWork } from './types';
+import { type BackupItemsRef, type BackupPlan, type BackupRequest, type ElementKind, type ExportWork, type LabelWork, READ_PATHS, type ReadPath, type RangeWork } from './types';
 
 export const DEFAULT_PAGE_SIZE = 5000;
 /**
@@ -18,8 +19,11 @@ export const DEFAULT_ELEMENTS_PER_FILE = 100_000;
 /** A backup lock older than the state machine's timeout belongs to a run that cannot still be alive. */
 export const BACKUP_LOCK_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
-/** The label list travels in state (≈ 60 B a label); 256 KB holds about this many. */
-export const MAX_LABELS_PER_BACKUP = 4000;
+export const DEFAULT_WORKERS = 4;
+/** Ranges per worker: enough that a worker finishing early finds more work, few enough to stay cheap. */
+export const RANGES_PER_WORKER = 4;
+/** Storage bytes per range of a large graph (the server's estimate): ≈ 300,000 elements of the bench graph. */
+export const RANGE_SPLIT_BYTES = 64 * 1024 * 1024;
 
 /** What plan leaves in storage for finalize: everything known at the start that the manifest needs. */
 export interface PlanRecord {
@@ -30,6 +34,7 @@ export interface PlanRecord {
   readonly modes: { readonly graphMode: string; readonly readMode: string };
   readonly startedAt: string;
   readonly schemaFiles: ManifestFile[];
+  /** Every label the backup exports; a file's label index is its position here, from 1. */
   readonly vertexLabels: string[];
   readonly edgeLabels: string[];
 }
@@ -62,7 +67,9 @@ export async function planBackup(runtime: WorkflowRuntime, request: BackupReques
   );
   try {
     const [graphMode, readMode, schema] = await Promise.all([client.getMode(), client.getReadMode(), readSchema(client)]);
-    const labels = selectLabels(schema, request.labels);
+    const readPath = readPathOf(request);
+    const labels = selectLabels(schema, request.labels, readPath);
+    const work: ExportWork[] = readPath === 'scan' ? await rangeWork(client, request.workers ?? DEFAULT_WORKERS) : [...labels.vertex, ...labels.edge];
     const schemaFiles: ManifestFile[] = [];
     for (const kind of SCHEMA_KINDS) {
       const built = await buildSchemaFile(kind, schema[kind].rawElements);
@@ -81,7 +88,8 @@ export async function planBackup(runtime: WorkflowRuntime, request: BackupReques
       edgeLabels: labels.edge.map((w) => w.label),
     };
     await storage.put(planRecordKey(graph, backupId), JSON.stringify(record, null, 2));
-    runtime.notify(MESSAGES.backupPlanned.of({ backupId, graph, vertexLabels: labels.vertex.length, edgeLabels: labels.edge.length }));
+    await storage.put(workListKey(graph, backupId), JSON.stringify(work));
+    runtime.notify(MESSAGES.backupPlanned.of({ backupId, graph, vertexLabels: labels.vertex.length, edgeLabels: labels.edge.length, readPath, workItems: work.length }));
     return {
       job: {
         backupId,
@@ -91,9 +99,10 @@ export async function planBackup(runtime: WorkflowRuntime, request: BackupReques
         elementsPerFile: request.elementsPerFile ?? DEFAULT_ELEMENTS_PER_FILE,
         compressionLevel: request.compressionLevel ?? DEFAULT_COMPRESSION_LEVEL,
         keep: request.keep,
+        readPath,
+        ...(readPath === 'scan' && request.labels?.length ? { labels: request.labels } : {}),
       },
-      vertexLabels: labels.vertex,
-      edgeLabels: labels.edge,
+      items: itemsRef(request.location, graph, backupId, work.length),
     };
   } catch (error) {
     await storage.deletePrefix(backupPrefix(graph, backupId)).catch(() => undefined);
@@ -118,6 +127,8 @@ function validateRequest(request: BackupRequest): void {
   if (!request?.location) problems.push('location is missing');
   if (request?.keep !== undefined && !(Number.isInteger(request.keep) && request.keep >= 1)) problems.push('keep must be a whole number ≥ 1');
   if (request?.pageSize !== undefined && !(Number.isInteger(request.pageSize) && request.pageSize >= 1)) problems.push('pageSize must be a whole number ≥ 1');
+  if (request?.readPath !== undefined && !READ_PATHS.includes(request.readPath)) problems.push(`readPath must be one of ${READ_PATHS.join(', ')}`);
+  if (request?.workers !== undefined && !(Number.isInteger(request.workers) && request.workers >= 1)) problems.push('workers must be a whole number ≥ 1');
   const level = request?.compressionLevel;
   if (level !== undefined && !(Number.isInteger(level) && level >= 0 && level <= 9)) problems.push('compressionLevel must be a whole number from 0 to 9');
   if (problems.length) throw new InvalidBackupRequestError(problems);
@@ -125,10 +136,11 @@ function validateRequest(request: BackupRequest): void {
 
 /**
  * The labels to export, vertex labels and edge labels each numbered from 1 in schema order. Parent
- * edge labels hold no edges of their own (their sub labels do), so they are not exported. A label
- * whose label index is disabled cannot be listed by label: refused by name, never skipped.
+ * edge labels hold no edges of their own (their sub labels do), so they are not exported. On the
+ * label path, a label whose label index is disabled cannot be listed by label: refused by name,
+ * never skipped (the scan path reads it like any other).
  */
-export function selectLabels(schema: Schema, only?: string[]): { vertex: LabelWork[]; edge: LabelWork[] } {
+export function selectLabels(schema: Schema, only?: string[], readPath: ReadPath = 'label'): { vertex: LabelWork[]; edge: LabelWork[] } {
   const vertexLabels = schema.vertexlabels.elements;
   const edgeLabels = schema.edgelabels.elements.filter((e) => e.edgelabel_type !== 'PARENT');
   if (only?.length) {
@@ -142,18 +154,61 @@ export function selectLabels(schema: Schema, only?: string[]): { vertex: LabelWo
   const pick = <T extends VertexLabel | EdgeLabel>(labels: T[], kind: 'vertex' | 'edge'): LabelWork[] => labels.filter((l) => wanted(l.name)).map((l, i) => ({ kind, label: l.name, index: i + 1 }));
   const vertex = pick(vertexLabels, 'vertex');
   const edge = pick(edgeLabels, 'edge');
-  if (vertex.length + edge.length > MAX_LABELS_PER_BACKUP) {
-    throw new BackupNotPossibleError(
-      `${vertex.length + edge.length} labels exceed the ${MAX_LABELS_PER_BACKUP} one backup can carry in its state (docs/workflows.md)`,
-      'back up the labels in groups with --labels',
-    );
-  }
   const unindexed = [...vertexLabels, ...edgeLabels].filter((l) => wanted(l.name) && l.enable_label_index === false).map((l) => l.name);
-  if (unindexed.length) {
+  if (readPath === 'label' && unindexed.length) {
     throw new BackupNotPossibleError(
       `label(s) ${unindexed.join(', ')} have enable_label_index=false: the server cannot list their elements by label, so a per-label backup would miss them`,
-      'back up the other labels with --labels, or recreate these labels with enable_label_index=true',
+      'back up with the scan read path (--read-path scan), which reads every element whatever its label',
     );
   }
   return { vertex, edge };
+}
+
+function readPathOf(request: BackupRequest): ReadPath {
+  return request.readPath ?? (request.labels?.length ? 'label' : 'scan');
+}
+
+/** The key ranges of both tables, each numbered from 1 within its kind (the number names its files). */
+async function rangeWork(reader: GraphScanner, workers: number): Promise<RangeWork[]> {
+  const work: RangeWork[] = [];
+  for (const kind of ['vertex', 'edge'] as const) {
+    const ranges = await planRanges(reader, kind, workers * RANGES_PER_WORKER);
+    for (const [i, range] of ranges.entries()) work.push({ kind, range, index: i + 1 });
+  }
+  return work;
+}
+
+/**
+ * A graph's table cut into ranges: `RANGE_SPLIT_BYTES` each for a large graph; for a smaller one the
+ * finest split the server makes (1 MiB), joined into `wanted` ranges so every worker has work.
+ */
+export async function planRanges(reader: GraphScanner, kind: ElementKind, wanted: number): Promise<KeyRange[]> {
+  const coarse = await reader.shards(kind, RANGE_SPLIT_BYTES);
+  if (coarse.length >= wanted) return coarse;
+  return joinRanges(await reader.shards(kind, MIN_SPLIT_SIZE), wanted);
+}
+
+/**
+ * Joins runs of consecutive ranges into `count` ranges of about as many pieces each. Ranges that do
+ * not meet end to start (never seen from the server) are left as they are, since joining them would
+ * read what lies between.
+ */
+export function joinRanges(ranges: readonly KeyRange[], count: number): KeyRange[] {
+  const contiguous = ranges.every((r, i) => i === 0 || ranges[i - 1]?.end === r.start);
+  if (ranges.length <= count || !contiguous) return [...ranges];
+  const joined: KeyRange[] = [];
+  for (let g = 0; g < count; g++) {
+    const first = ranges[Math.floor((g * ranges.length) / count)] as KeyRange;
+    const last = ranges[Math.floor(((g + 1) * ranges.length) / count) - 1] as KeyRange;
+    joined.push({ start: first.start, end: last.end });
+  }
+  return joined;
+}
+
+/** Where the Distributed Map finds the work list: the root's bucket (or folder) and the key below it. */
+function itemsRef(location: string, graph: string, backupId: string, count: number): BackupItemsRef {
+  const parsed = parseLocation(location);
+  const bucket = parsed.kind === 'local' ? parsed.path : parsed.bucket;
+  const base = parsed.kind === 's3' && parsed.prefix !== '' ? `${parsed.prefix}/` : '';
+  return { bucket, key: `${base}${workListKey(graph, backupId)}`, resultsPrefix: `${base}${mapResultsPrefix(graph, backupId)}`, count };
 }

@@ -1,6 +1,15 @@
+import type { KeyRange } from '../hugegraph/types';
 import type { GraphRef } from '../workflow/graph-ref';
 
 export type ElementKind = 'vertex' | 'edge';
+
+/**
+ * How a backup reads the graph. `scan`: the server's key ranges (shards), every element once, any
+ * number of workers on one label; the fastest path, and the only one for labels without a label
+ * index. `label`: page each label (`?label=&page=`), as older hgbr did; what `labels` uses by default.
+ */
+export type ReadPath = 'scan' | 'label';
+export const READ_PATHS: readonly ReadPath[] = ['scan', 'label'];
 
 /** What `hgbr backup` or a schedule asks for. This is the state machine's input. */
 export interface BackupRequest {
@@ -9,6 +18,10 @@ export interface BackupRequest {
   readonly location: string;
   /** Only these labels (vertex or edge); all when absent. */
   readonly labels?: string[];
+  /** @default 'scan', or 'label' when `labels` are given */
+  readonly readPath?: ReadPath;
+  /** Workers the backup runs at once (the state machine's export concurrency): the plan cuts the graph into a few ranges per worker. @default 4 */
+  readonly workers?: number;
   /** Keep this many complete backups of the graph; older ones are deleted. Absent: keep all. */
   readonly keep?: number;
   /** Elements per page requested from the server. */
@@ -26,6 +39,20 @@ export interface LabelWork {
   readonly index: number;
 }
 
+/** One key range to export, with its position among the ranges (which numbers its files). */
+export interface RangeWork {
+  readonly kind: ElementKind;
+  readonly range: KeyRange;
+  readonly index: number;
+}
+
+/** One item of a backup's work list: what one Distributed Map child exports, chunk by chunk. */
+export type ExportWork = LabelWork | RangeWork;
+
+export function isRangeWork(work: ExportWork): work is RangeWork {
+  return 'range' in work;
+}
+
 /** The small, stable facts every task of one backup run needs. Pointers only. */
 export interface BackupJob {
   readonly backupId: string;
@@ -35,12 +62,24 @@ export interface BackupJob {
   readonly elementsPerFile: number;
   readonly compressionLevel: number;
   readonly keep?: number;
+  readonly readPath: ReadPath;
+  /** With the scan path and `labels`: the labels kept, the others' elements are passed over. */
+  readonly labels?: string[];
 }
 
+/** Where the Distributed Map reads the work list and writes its results (S3, or a local folder). */
+export interface BackupItemsRef {
+  /** S3 bucket, or the absolute path of a local root. */
+  readonly bucket: string;
+  readonly key: string;
+  readonly resultsPrefix: string;
+  readonly count: number;
+}
+
+/** Plan's output in the state: pointers only, whatever the number of labels or ranges. */
 export interface BackupPlan {
   readonly job: BackupJob;
-  readonly vertexLabels: LabelWork[];
-  readonly edgeLabels: LabelWork[];
+  readonly items: BackupItemsRef;
 }
 
 /** Where a label's export stands between two Lambda invocations. */
@@ -52,7 +91,7 @@ export interface ExportCursor {
    * boundaries (label paging with limit ≥ 500): a resumed run drops that repeat by this id.
    */
   readonly lastId: string;
-  /** Sequence number of the next file of this label. */
+  /** Sequence number of the next file of this label, or of this range (shared by its labels). */
   readonly fileSeq: number;
   /** Elements exported so far for this label. */
   readonly elements: number;
@@ -61,7 +100,7 @@ export interface ExportCursor {
 
 export interface ExportChunkInput {
   readonly job: BackupJob;
-  readonly work: LabelWork;
+  readonly work: ExportWork;
   readonly cursor: ExportCursor;
 }
 

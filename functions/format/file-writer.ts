@@ -44,6 +44,12 @@ export interface DataFileWriterOptions extends ZipWriteOptions {
   readonly openSink: SinkFactory;
   /** Sequence number of the first file (to continue a label in a later invocation). @default 0 */
   readonly firstSeq?: number;
+  /**
+   * Hands out the sequence number of each new file instead of counting from `firstSeq`: the
+   * writers of one key range, one per label, share one counter, so one number tells where the
+   * range stands.
+   */
+  readonly allocateSeq?: () => number;
   /** Zip each file. @default true */
   readonly compress?: boolean;
   /** Start a new file rather than let a file's lines (uncompressed) exceed this. @default 64 MiB */
@@ -177,7 +183,7 @@ export class DataFileWriter {
 
   private async openFile(): Promise<OpenFile> {
     const { type, labelIndex, compress = true } = this.options;
-    const name = dataFileName(type, labelIndex, this.seq++, compress);
+    const name = dataFileName(type, labelIndex, this.options.allocateSeq ? this.options.allocateSeq() : this.seq++, compress);
     const sink = await this.options.openSink(name);
     const file: OpenFile = { name, sink, digest: new DigestCounter(), elements: 0, lineBytes: 0 };
     if (compress) {

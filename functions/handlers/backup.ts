@@ -11,4 +11,5 @@ const handlers = lambdaHandlers(BACKUP_STEPS, awsRuntime(logMessages()));
 export const plan = handlers.plan;
 export const exportChunk = handlers.exportChunk;
 export const finalize = handlers.finalize;
+export const retention = handlers.retention;
 export const abort = handlers.abort;

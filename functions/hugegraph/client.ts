@@ -35,6 +35,7 @@ import type {
   GraphInfo,
   GraphMode,
   GraphReadMode,
+  KeyRange,
   Page,
   PagesOptions,
   RawBatch,
@@ -64,6 +65,9 @@ const ARRAY_KEY: Record<ElementKind, 'vertices' | 'edges'> = { vertex: 'vertices
 
 /** Largest batch the server accepts by default (`batch.max_vertices_per_batch`, `batch.max_edges_per_batch`). */
 export const MAX_BATCH_SIZE = 500;
+
+/** The smallest split size the server accepts for shards (400 "The split-size must be >= 1048576 bytes"). */
+export const MIN_SPLIT_SIZE = 1024 * 1024;
 
 function asObject(text: string, what: string): JsonObject {
   try {
@@ -439,6 +443,33 @@ export class HugeGraphClient implements GraphSession {
       if (this.lastIdByToken.size > 64) this.lastIdByToken.delete(this.lastIdByToken.keys().next().value as string);
     }
     return result;
+  }
+
+  /**
+   * `GET G/traversers/vertices|edges/shards?split_size=`: the table cut into ranges of about
+   * `splitSize` bytes of storage (the server's estimate; ≥ 1 MiB). Edges are split on the OUT-edge
+   * table, so every edge lies in exactly one range.
+   */
+  async shards(kind: ElementKind, splitSize: number): Promise<KeyRange[]> {
+    if (!Number.isInteger(splitSize) || splitSize < MIN_SPLIT_SIZE) throw new HugeGraphUsageError(`The split size must be a whole number ≥ ${MIN_SPLIT_SIZE} bytes, not ${splitSize}`);
+    const o = await this.getObject(this.g(`/traversers/${ARRAY_KEY[kind]}/shards`), { split_size: splitSize });
+    const shards = o['shards'];
+    if (!Array.isArray(shards)) throw new HugeGraphProtocolError("HugeGraph shards answer has no 'shards' list");
+    return shards.map((s, i) => {
+      if (typeof s !== 'object' || s === null || Array.isArray(s)) throw new HugeGraphProtocolError(`HugeGraph shard ${i} is not an object`);
+      const x = s as JsonObject;
+      return { start: stringField(x, 'start', `shard ${i}`), end: stringField(x, 'end', `shard ${i}`) };
+    });
+  }
+
+  /**
+   * One page of `GET G/traversers/vertices|edges/scan?start=&end=&page=&page_limit=` over a key
+   * range: every element once, in key order, whatever its label. `page` null asks for the first page;
+   * the answer's `nextPage` is null after the last one.
+   */
+  scanRawPage(kind: ElementKind, range: KeyRange, page: string | null, limit: number): Promise<RawPage> {
+    if (!Number.isInteger(limit) || limit <= 0) throw new HugeGraphUsageError(`Page size must be a positive integer, not ${limit}`);
+    return this.getText(this.g(`/traversers/${ARRAY_KEY[kind]}/scan`), { start: range.start, end: range.end, page: page ?? '', page_limit: limit }).then((res) => this.rawPageOf(res, kind, null));
   }
 
   /** Every page of a label in order, until the server's `page` is null; repeats are dropped across pages too. */

@@ -3,7 +3,22 @@
  * makes, so that a step states what it touches and a test fakes only that. HugeGraphClient plays
  * every role; `runtime.connect` hands out a GraphSession.
  */
-import type { BatchInput, EdgeBatchOptions, BatchOptions, ElementKind, FetchPageOptions, GraphInfo, GraphMode, GraphReadMode, Page, PagesOptions, RawPage, Schema, SchemaList } from './types';
+import type {
+  BatchInput,
+  EdgeBatchOptions,
+  BatchOptions,
+  ElementKind,
+  FetchPageOptions,
+  GraphInfo,
+  GraphMode,
+  GraphReadMode,
+  KeyRange,
+  Page,
+  PagesOptions,
+  RawPage,
+  Schema,
+  SchemaList,
+} from './types';
 import type { EdgeLabel, IndexLabel, IndexLabelCreateOptions, PropertyKey, SchemaCreateOptions, VertexLabel } from './schema';
 
 /** What the server is and what the graph is stored in. */
@@ -44,6 +59,12 @@ export interface GraphReader {
   count(kind: ElementKind, label: string | undefined, options?: { pageSize?: number }): Promise<number>;
 }
 
+/** Key ranges of a table and their elements in key order, whatever their label: the fast backup read path. */
+export interface GraphScanner {
+  shards(kind: ElementKind, splitSize: number): Promise<KeyRange[]>;
+  scanRawPage(kind: ElementKind, range: KeyRange, page: string | null, limit: number): Promise<RawPage>;
+}
+
 /** Batches of elements, as a restore writes them, and the one read it needs to settle a conflict. */
 export interface GraphWriter {
   createVertices(input: BatchInput, options?: BatchOptions): Promise<string[]>;
@@ -52,7 +73,7 @@ export interface GraphWriter {
 }
 
 /** Every role: what a workflow step may do on a graph. */
-export interface GraphSession extends ServerInfo, GraphModes, SchemaReader, SchemaWriter, GraphReader, GraphWriter {
+export interface GraphSession extends ServerInfo, GraphModes, SchemaReader, SchemaWriter, GraphReader, GraphScanner, GraphWriter {
   /** The same session with every call abandoned once `signal` aborts (an AbortedError then). */
   withSignal(signal: AbortSignal | undefined): GraphSession;
 }

@@ -32,6 +32,16 @@ export interface Page<E = string> {
   readonly duplicatesDropped: number;
 }
 
+/**
+ * A range of a backend table, as `…/traversers/vertices|edges/shards` hands them out: `start` and
+ * `end` are opaque positions (Base64 keys on RocksDB; '' is an open end). Consecutive ranges meet,
+ * so a run of them is one range from the first start to the last end.
+ */
+export interface KeyRange {
+  readonly start: string;
+  readonly end: string;
+}
+
 /** A page whose elements are views of the answer's bytes, never decoded: what a backup writes. */
 export type RawPage = Page<Buffer>;
 

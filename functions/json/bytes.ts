@@ -172,3 +172,28 @@ export function withoutLeadingIdBytes(element: Buffer): Buffer[] | undefined {
   if (element[after] === RBRACE) return [OPEN_BRACE, element.subarray(after)];
   return undefined;
 }
+
+/**
+ * The string value of a top-level member of an object (`"label"` of an element), decoded; undefined
+ * when the member is missing or not a string. Members before it are skipped, not decoded: an
+ * element's label is its second member, after the id.
+ */
+export function memberStringBytes(element: Buffer, name: string): string | undefined {
+  let i = skipWhitespace(element, 0);
+  if (element[i] !== LBRACE) throw new JsonSyntaxError('Expected a JSON object', i);
+  i = skipWhitespace(element, i + 1);
+  const wanted = Buffer.from(JSON.stringify(name));
+  while (element[i] === QUOTE) {
+    const keyEnd = skipStringBytes(element, i);
+    const isWanted = keyEnd - i === wanted.length && element.compare(wanted, 0, wanted.length, i, keyEnd) === 0;
+    i = skipWhitespace(element, keyEnd);
+    if (element[i] !== 58 /* : */) throw new JsonSyntaxError("Expected ':'", i);
+    const valueStart = skipWhitespace(element, i + 1);
+    const valueEnd = skipValueBytes(element, valueStart);
+    if (isWanted) return element[valueStart] === QUOTE ? (JSON.parse(element.toString('utf8', valueStart, valueEnd)) as string) : undefined;
+    i = skipWhitespace(element, valueEnd);
+    if (element[i] !== COMMA) return undefined;
+    i = skipWhitespace(element, i + 1);
+  }
+  return undefined;
+}

@@ -50,10 +50,10 @@ export function messageType<D>(code: string, description: string, text: (data: D
 const plural = (n: number, kind: ElementKind) => `${n} ${kind === 'vertex' ? (n === 1 ? 'vertex' : 'vertices') : n === 1 ? 'edge' : 'edges'}`;
 
 export const MESSAGES = {
-  backupPlanned: messageType<{ backupId: string; graph: string; vertexLabels: number; edgeLabels: number }>(
+  backupPlanned: messageType<{ backupId: string; graph: string; vertexLabels: number; edgeLabels: number; readPath: string; workItems: number }>(
     'HGBR_BACKUP_I1001',
-    'A backup has taken its lock and written the schema: its id and how many labels it exports.',
-    (d) => `backup ${d.backupId}: ${d.vertexLabels} vertex labels, ${d.edgeLabels} edge labels`,
+    'A backup has taken its lock and written the schema: its id, how many labels it exports, and how it reads them (key ranges or labels).',
+    (d) => `backup ${d.backupId}: ${d.vertexLabels} vertex labels, ${d.edgeLabels} edge labels, read as ${d.workItems} ${d.readPath === 'scan' ? 'key ranges' : 'labels'}`,
   ),
   pageExported: messageType<{ kind: ElementKind; label: string; elements: number; bytes: number }>(
     'HGBR_BACKUP_D1002',

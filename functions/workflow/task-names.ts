@@ -5,11 +5,14 @@
  */
 export const BACKUP_TASKS = {
   plan: 'Plan',
-  exportVertexChunk: 'ExportVertexChunk',
-  exportEdgeChunk: 'ExportEdgeChunk',
+  exportChunk: 'ExportChunk',
   finalize: 'Finalize',
+  retention: 'ApplyRetention',
   abort: 'Abort',
 } as const;
+
+/** The backup machine's Distributed Map over its work list (key ranges or labels). */
+export const BACKUP_EXPORT_MAP = 'Export';
 
 export type BackupTaskName = (typeof BACKUP_TASKS)[keyof typeof BACKUP_TASKS];
 

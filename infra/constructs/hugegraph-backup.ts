@@ -9,10 +9,11 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { API_ENV } from '../../functions/api/config';
-import type { BackupRequest } from '../../functions/backup/types';
+import { type BackupRequest, READ_PATHS, type ReadPath } from '../../functions/backup/types';
 import { MODE_METRICS } from '../../functions/ops/graph-modes';
 import { BackupWorkflow } from '../workflows/backup-workflow';
 import { RestoreWorkflow } from '../workflows/restore-workflow';
@@ -49,6 +50,8 @@ export interface BackedUpGraph extends GraphEndpoint {
   readonly pageSize?: number;
   /** DEFLATE level of the data files, 0 to 9. @default the workflow's (1, the fastest) */
   readonly compressionLevel?: number;
+  /** How the backup reads the graph: key ranges (`scan`) or label by label (`label`). @default scan, or label with `labels` */
+  readonly readPath?: ReadPath;
 }
 
 /** Backups in another account's bucket (a migration target reads them; it writes none). */
@@ -101,8 +104,11 @@ export interface FunctionOverrides {
 
 /** How much runs at once; the HugeGraph server's worker threads bound what helps. */
 export interface ConcurrencyOptions {
-  /** Labels a backup exports at once (the backup machine's Map). @default 4 */
-  readonly labels?: number;
+  /**
+   * Work items (key ranges, or labels on the label read path) a backup exports at once: its
+   * Distributed Map's children. Scheduled backups cut the graph into 4 ranges per worker. @default 4
+   */
+  readonly exports?: number;
   /** Files a restore writes at once (Distributed Map children). @default 4 */
   readonly files?: number;
   /** Files each restore child writes, one after the other. @default 1 */
@@ -322,35 +328,62 @@ export class HugeGraphBackup extends Construct {
     return { workflow, role };
   }
 
-  /** The backup machine, its Lambdas and role (read HugeGraph, write below the prefix), and the schedules. */
+  /**
+   * The backup machine, its Lambdas and roles, and the schedules. The backup role reads HugeGraph and
+   * writes below the folders of the configured graphs only; retention, the one step that deletes
+   * other backups, runs under a role of its own that cannot reach HugeGraph.
+   */
   private buildBackup(area: S3Area, graphs: readonly BackedUpGraph[]): { workflow: BackupWorkflow; role: iam.Role } {
-    const role = this.lambdaRole('BackupRole', 'hgbr backup Lambdas: read HugeGraph, write the backups');
+    const role = this.lambdaRole('BackupRole', 'hgbr backup Lambdas: read HugeGraph, write the backups of the configured graphs');
+    const retentionRole = this.lambdaRole('RetentionRole', 'hgbr backup retention: delete old backups of the configured graphs, release the backup lock', undefined, false);
     const fn = (fnId: string, handler: string, worker = false) => this.workflowFunction(fnId, 'backup', handler, role, worker);
     const workflow = new BackupWorkflow(this, 'Backup', {
       functions: {
         [BACKUP_TASKS.plan]: fn('BackupPlanFunction', 'plan'),
-        ...twice([BACKUP_TASKS.exportVertexChunk, BACKUP_TASKS.exportEdgeChunk], fn('BackupExportFunction', 'exportChunk', true)),
+        [BACKUP_TASKS.exportChunk]: fn('BackupExportFunction', 'exportChunk', true),
         [BACKUP_TASKS.finalize]: fn('BackupFinalizeFunction', 'finalize'),
+        [BACKUP_TASKS.retention]: this.retentionFunction(retentionRole),
         [BACKUP_TASKS.abort]: fn('BackupAbortFunction', 'abort'),
       },
-      labelConcurrency: this.props.concurrency?.labels,
+      exportConcurrency: this.props.concurrency?.exports,
       logGroup: this.stateMachineLogGroup('BackupLogs', 'backup'),
     });
     const machine = workflow.stateMachine;
     this.acknowledgeStateMachineGrants(workflow);
+    this.restrictDistributedMapAccess(machine, area.sub('*/*/_hgbr'));
+    // Backups live in <prefix>/<graph>/; with no graph configured, anywhere below the prefix.
+    const graphAreas = graphs.length ? [...new Set(graphs.map((g) => g.graph))].map((graph) => area.sub(graph)) : [area];
+    const objectsReason = "Objects below one graph's folder: a backup is many files under <prefix>/<graph>/<backupId>/.";
     this.grant(
       'BackupAccess',
       role,
-      [...area.readWriteStatements(), new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executionsArn(machine)] })],
+      [...graphAreas.flatMap((a) => a.readWriteStatements()), new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executionsArn(machine)] })],
       [
-        { resource: area.objectsArn, reason: 'Objects below the backup prefix: a backup writes many files under <prefix>/<graph>/<backupId>/, and retention deletes old ones.' },
+        ...graphAreas.map((a) => ({ resource: a.objectsArn, reason: objectsReason })),
         { resource: executionsArn(machine), reason: 'Executions of the backup state machine only: a backup lock names its execution, and DescribeExecution tells whether it still runs.' },
       ],
+    );
+    this.grant(
+      'RetentionAccess',
+      retentionRole,
+      graphAreas.flatMap((a) => a.readWriteStatements()),
+      graphAreas.map((a) => ({ resource: a.objectsArn, reason: `${objectsReason} Retention deletes whole old backups.` })),
     );
     this.operations.alarmOnWorkflow('Backup', machine, 'Its partial files were removed and the lock released by the Catch path; read the execution error, fix it; the next scheduled run retries.');
     this.operations.cleanUpAfter('Backup', machine, this.opsFunction('BackupEndedFunction', 'backupEnded', role, false));
     this.scheduleBackups(graphs, machine);
     return { workflow, role };
+  }
+
+  /** Retention: S3 only (no HugeGraph, no secret, no VPC), synchronously invoked by the backup machine. */
+  private retentionFunction(role: iam.Role): lambda.Function {
+    const fn = this.function('BackupRetentionFunction', 'backup', 'retention', role, { timeout: Duration.minutes(15) });
+    acknowledgeServerless(
+      fn,
+      'LambdaDLQ',
+      'Invoked synchronously by Step Functions: a failed task reaches the state machine, whose Retry and Catch handle it; a dead-letter queue only receives asynchronous invocations.',
+    );
+    return fn;
   }
 
   /** The restore API: one Lambda behind API Gateway with IAM auth, allowed to start and describe restores. */
@@ -452,6 +485,8 @@ export class HugeGraphBackup extends Construct {
         ...(graph.keep !== undefined ? { keep: graph.keep } : {}),
         ...(graph.pageSize !== undefined ? { pageSize: graph.pageSize } : {}),
         ...(graph.compressionLevel !== undefined ? { compressionLevel: graph.compressionLevel } : {}),
+        ...(graph.readPath !== undefined ? { readPath: graph.readPath } : {}),
+        ...(this.props.concurrency?.exports !== undefined ? { workers: this.props.concurrency.exports } : {}),
       };
       this.schedules.push(
         new scheduler.Schedule(this, `Schedule${i + 1}`, {
@@ -582,7 +617,7 @@ export class HugeGraphBackup extends Construct {
    * read from state at run time). A Deny in the same policy limits those actions to the restores'
    * state folder, and the machine gets the key use those objects need.
    */
-  private restrictDistributedMapAccess(machine: RestoreWorkflow['stateMachine'], stateArea: S3Area): void {
+  private restrictDistributedMapAccess(machine: sfn.StateMachine, stateArea: S3Area): void {
     const actions = ['s3:GetObject', 's3:PutObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'];
     machine.addToRolePolicy(new iam.PolicyStatement({ effect: iam.Effect.DENY, actions, notResources: [stateArea.objectsArn] }));
     machine.addToRolePolicy(
@@ -596,11 +631,11 @@ export class HugeGraphBackup extends Construct {
       {
         resource: '*',
         reason:
-          'CDK grants the Distributed Map reader/writer S3 actions on "*" because the bucket comes from state at run time; an explicit Deny in this policy limits them to the restores\' state folder.',
+          'CDK grants the Distributed Map reader/writer S3 actions on "*" because the bucket comes from state at run time; an explicit Deny in this policy limits them to the work lists and results of the runs.',
       },
       {
-        pattern: /^Resource::arn:<AWS::Partition>:states:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\d{12}):execution:.*RestoreStateMachine[A-Za-z0-9]*\b.*:\*$/,
-        reason: "CDK's Distributed Map policy: the child executions of this restore state machine only.",
+        pattern: /^Resource::arn:<AWS::Partition>:states:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\d{12}):execution:.*(Restore|Backup)StateMachine[A-Za-z0-9]*\b.*:\*$/,
+        reason: "CDK's Distributed Map policy: the child executions of this state machine only.",
       },
     ]);
   }
@@ -709,6 +744,7 @@ function endpointProblems(props: HugeGraphBackupProps): string[] {
     }
     if (g.keep !== undefined && !(Number.isInteger(g.keep) && g.keep > 0)) problems.push(`graphs[${i}].keep must be a positive whole number`);
     if (g.timeZone !== undefined && g.schedule === undefined) problems.push(`graphs[${i}].timeZone given without a schedule`);
+    if (g.readPath !== undefined && !READ_PATHS.includes(g.readPath)) problems.push(`graphs[${i}].readPath must be one of ${READ_PATHS.join(', ')}`);
   });
   if (!props.network) {
     for (const [where, g] of endpoints) {
@@ -773,19 +809,19 @@ function functionProblems(props: HugeGraphBackupProps): string[] {
     }
   }
   const workers = props.workerFunctionProps?.reservedConcurrentExecutions ?? props.lambdaFunctionProps?.reservedConcurrentExecutions;
-  const wanted = Math.max(props.concurrency?.labels ?? 4, props.concurrency?.files ?? 4);
+  const wanted = Math.max(props.concurrency?.exports ?? 4, props.concurrency?.files ?? 4);
   if (workers !== undefined && workers < wanted) problems.push(`reservedConcurrentExecutions of the workers (${workers}) is below the concurrency asked for (${wanted}): tasks would be throttled`);
   return problems;
 }
 
-/** Step Functions' caps: 40 for an inline Map (the backup's labels), 10,000 for a Distributed Map (the restore's files). */
+/** Step Functions caps a Distributed Map's children at 10,000 (the backup's work items, the restore's files). */
 function concurrencyProblems(c: ConcurrencyOptions): string[] {
   const problems: string[] = [];
   const check = (name: keyof ConcurrencyOptions, max: number) => {
     const value = c[name];
     if (value !== undefined && !(Number.isInteger(value) && value >= 1 && value <= max)) problems.push(`concurrency.${name} must be a whole number from 1 to ${max}`);
   };
-  check('labels', 40);
+  check('exports', 10_000);
   check('files', 10_000);
   check('filesPerBatch', 100);
   check('batchesPerFile', 16);

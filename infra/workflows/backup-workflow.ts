@@ -5,13 +5,13 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { TRANSIENT_SERVICE_ERRORS, TRANSIENT_TASK_ERRORS } from '../../functions/workflow/errors';
-import { BACKUP_TASKS, type BackupTaskName } from '../../functions/workflow/task-names';
+import { BACKUP_EXPORT_MAP, BACKUP_TASKS, type BackupTaskName } from '../../functions/workflow/task-names';
 
 export interface BackupWorkflowProps {
   /** One Lambda per task; the local runner maps the same task names to in-process handlers. */
   readonly functions: Record<BackupTaskName, lambda.IFunction>;
-  /** Labels exported at once. Bounded by what the HugeGraph server serves without "too busy". */
-  readonly labelConcurrency?: number;
+  /** Work items (key ranges or labels) exported at once. Bounded by what the HugeGraph server serves without "too busy". @default 4 */
+  readonly exportConcurrency?: number;
   readonly logGroup?: logs.ILogGroup;
   readonly tracing?: boolean;
 }
@@ -20,12 +20,15 @@ export interface BackupWorkflowProps {
  * The backup state machine, defined once. CDK deploys it; the local runner executes the very ASL
  * CDK synthesizes from it.
  *
- *   Plan ─► Body[ ExportVertices(Map: chunk loop) ─► ExportEdges(Map: chunk loop) ─► Finalize ]
+ *   Plan ─► Body[ Export (Distributed Map over the work list: chunk loop per item)
+ *                 ─► Finalize (manifest) ─► ApplyRetention (old backups, lock) ]
  *              └─ on any error ─► Abort (delete partial files, release lock) ─► Failed
  *
- * Only pointers travel through state: label names and page cursors, never graph data. Every
- * export chunk pages until its time budget is nearly spent and returns a cursor, so a label of any
- * size costs a handful of history events per Lambda invocation, not per page.
+ * Plan writes the work list (key ranges, or labels) to the backup's work folder and the Distributed
+ * Map reads it from there, so neither the number of labels nor of ranges counts against the state
+ * size or the parent's history: each item is a child execution of its own. Every export chunk
+ * pages until its time budget is nearly spent and returns a cursor, so an item of any size costs
+ * a handful of history events per Lambda invocation, not per page.
  */
 export class BackupWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -45,15 +48,15 @@ export class BackupWorkflow extends Construct {
     const planFailed = new sfn.Fail(this, 'PlanFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
     plan.addCatch(planFailed, { errors: ['States.ALL'], resultPath: '$.error' });
 
-    const exportVertices = this.exportLabels('ExportVertices', '$.plan.vertexLabels', invoke(BACKUP_TASKS.exportVertexChunk, { resultPath: '$.cursor' }), props);
-    const exportEdges = this.exportLabels('ExportEdges', '$.plan.edgeLabels', invoke(BACKUP_TASKS.exportEdgeChunk, { resultPath: '$.cursor' }), props);
-    const finalize = invoke(BACKUP_TASKS.finalize, {
-      payload: sfn.TaskInput.fromObject({ 'job.$': '$.plan.job', 'request.$': '$.request' }),
+    const exportItems = this.exportItems(invoke(BACKUP_TASKS.exportChunk, { resultPath: '$.cursor' }), props);
+    const finalize = invoke(BACKUP_TASKS.finalize, { payload: sfn.TaskInput.fromObject({ 'job.$': '$.plan.job' }), resultPath: '$.result' });
+    const retention = invoke(BACKUP_TASKS.retention, {
+      payload: sfn.TaskInput.fromObject({ 'job.$': '$.plan.job', 'summary.$': '$.result' }),
       resultPath: '$.result',
     });
 
     const body = new sfn.Parallel(this, 'Body', { outputPath: '$[0].result' });
-    body.branch(exportVertices.next(exportEdges).next(finalize));
+    body.branch(exportItems.next(finalize).next(retention));
 
     const abort = invoke(BACKUP_TASKS.abort, {
       payload: sfn.TaskInput.fromObject({ 'job.$': '$.plan.job', 'error.$': '$.error' }),
@@ -73,21 +76,32 @@ export class BackupWorkflow extends Construct {
     });
   }
 
-  /** A Map over labels; each iteration loops export chunks until the label's cursor says done. */
-  private exportLabels(id: string, itemsPath: string, chunk: tasks.LambdaInvoke, props: BackupWorkflowProps): sfn.Map {
-    const map = new sfn.Map(this, id, {
-      itemsPath,
-      maxConcurrency: props.labelConcurrency ?? 4,
+  /**
+   * A Distributed Map over the work list Plan wrote; each child loops export chunks until its
+   * item's cursor says done. Results (final cursors) go to the work folder, not to state.
+   */
+  private exportItems(chunk: tasks.LambdaInvoke, props: BackupWorkflowProps): sfn.DistributedMap {
+    const map = new sfn.DistributedMap(this, BACKUP_EXPORT_MAP, {
+      itemReader: new sfn.S3JsonItemReader({
+        bucketNamePath: sfn.JsonPath.stringAt('$.plan.items.bucket'),
+        key: sfn.JsonPath.stringAt('$.plan.items.key'),
+      }),
       // A first cursor is an empty page token: CDK drops null values from an itemSelector.
       itemSelector: {
         'job.$': '$.plan.job',
         'work.$': '$$.Map.Item.Value',
         cursor: { page: '', lastId: '', fileSeq: 1, elements: 0, done: false },
       },
+      maxConcurrency: props.exportConcurrency ?? 4,
+      toleratedFailurePercentage: 0,
+      resultWriterV2: new sfn.ResultWriterV2({
+        bucketNamePath: sfn.JsonPath.stringAt('$.plan.items.bucket'),
+        prefix: sfn.JsonPath.stringAt('$.plan.items.resultsPrefix'),
+      }),
       resultPath: sfn.JsonPath.DISCARD,
     });
-    const labelDone = new sfn.Succeed(this, `${id}LabelDone`);
-    const more = new sfn.Choice(this, `${id}MorePages`).when(sfn.Condition.booleanEquals('$.cursor.done', true), labelDone).otherwise(chunk);
+    const itemDone = new sfn.Succeed(this, 'ItemDone');
+    const more = new sfn.Choice(this, 'MorePages').when(sfn.Condition.booleanEquals('$.cursor.done', true), itemDone).otherwise(chunk);
     map.itemProcessor(chunk.next(more));
     return map;
   }

@@ -72,12 +72,14 @@ describe('Lambda overrides', () => {
 });
 
 describe('concurrency', () => {
-  it('sets the labels a backup exports at once, the files and files per child of a restore, and the batches of API restores', () => {
-    const { template } = synth(() => ({ graphs: [GRAPH], concurrency: { labels: 8, files: 16, filesPerBatch: 2, batchesPerFile: 5 } }));
+  it('sets the items a backup exports at once (and the ranges its schedules ask for), the files and files per child of a restore, and the batches of API restores', () => {
+    const { template } = synth(() => ({ graphs: [GRAPH], concurrency: { exports: 8, files: 16, filesPerBatch: 2, batchesPerFile: 5 } }));
     const definitions = Object.values(template.findResources('AWS::StepFunctions::StateMachine')).map((m: any) => JSON.stringify(m.Properties.DefinitionString));
-    const backup = definitions.find((d) => d.includes('ExportVertices')) as string;
+    const backup = definitions.find((d) => d.includes('ExportChunk')) as string;
     const restore = definitions.find((d) => d.includes('RestoreVertices')) as string;
-    expect(backup.match(/\\"MaxConcurrency\\":(\d+)/g)).toEqual(['\\"MaxConcurrency\\":8', '\\"MaxConcurrency\\":8']);
+    expect(backup.match(/\\"MaxConcurrency\\":(\d+)/g)).toEqual(['\\"MaxConcurrency\\":8']);
+    const schedule = Object.values(template.findResources('AWS::Scheduler::Schedule'))[0] as any;
+    expect(JSON.stringify(schedule.Properties.Target.Input)).toContain('\\"workers\\":8');
     expect(restore.match(/\\"MaxConcurrency\\":(\d+)/g)).toEqual(['\\"MaxConcurrency\\":16', '\\"MaxConcurrency\\":16']);
     expect(restore).toContain('\\"MaxItemsPerBatch\\":2');
     const api = functionsOf(template).find((f) => f.Properties.Handler === 'index.handler');
@@ -218,7 +220,7 @@ describe('conflicting props', () => {
       crossAccountReaders: ['arn:aws:iam::222222222222:role/reader'],
       lambdaFunctionProps: { memorySize: 64, timeout: Duration.minutes(20) },
       workerFunctionProps: { reservedConcurrentExecutions: 2 },
-      concurrency: { labels: 99, files: 0 },
+      concurrency: { exports: 20_000, files: 0 },
     }));
     expect(problems).toEqual([
       'graphs[0].url "hugegraph.internal:8080" must start with http:// or https://',
@@ -228,8 +230,8 @@ describe('conflicting props', () => {
       expect.stringContaining('existingBucket needs dataKey'),
       'lambdaFunctionProps.memorySize must be 128 to 10240 MB',
       expect.stringContaining('lambdaFunctionProps.timeout must be 30 seconds to 15 minutes'),
-      expect.stringContaining('reservedConcurrentExecutions of the workers (2) is below the concurrency asked for (99)'),
-      'concurrency.labels must be a whole number from 1 to 40',
+      expect.stringContaining('reservedConcurrentExecutions of the workers (2) is below the concurrency asked for (20000)'),
+      'concurrency.exports must be a whole number from 1 to 10000',
       'concurrency.files must be a whole number from 1 to 10000',
     ]);
   });

@@ -79,10 +79,27 @@ describe('least privilege', () => {
     expect(s3.flatMap(actionsOf).sort()).toEqual(['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:GetObject', 's3:ListBucket', 's3:ListBucket', 's3:PutObject'].sort());
   });
 
-  it('lets the backup role read and write only below the backup prefix', () => {
+  it('lets the backup role read and write only below the folders of the configured graphs', () => {
     const statements = statementsOfRole(template, idOf(stack.system.backupRole as any));
     const s3 = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
-    expect(s3.filter((s) => !actionsOf(s).includes('s3:ListBucket')).flatMap(flat)).toEqual([`<${bucketId()}.Arn>/backups/*`, `<${bucketId()}.Arn>/backups/*`]);
+    const folders = [`<${bucketId()}.Arn>/backups/hugegraph/*`, `<${bucketId()}.Arn>/backups/social/*`];
+    expect(
+      s3
+        .filter((s) => !actionsOf(s).includes('s3:ListBucket'))
+        .flatMap(flat)
+        .sort(),
+    ).toEqual([...folders, ...folders].sort());
+  });
+
+  it('runs retention, the step that deletes old backups, under a role of its own that cannot read the HugeGraph secret', () => {
+    const fns = template.findResources('AWS::Lambda::Function') as Record<string, any>;
+    const retention = Object.values(fns).find((f) => f.Properties.Handler === 'index.retention');
+    const roleId = retention.Properties.Role['Fn::GetAtt'][0];
+    expect(roleId).not.toBe(idOf(stack.system.backupRole as any));
+    const statements = statementsOfRole(template, roleId);
+    expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
+    expect(statements.some((s) => actionsOf(s).includes('s3:DeleteObject') && flat(s).includes(`<${bucketId()}.Arn>/backups/hugegraph/*`))).toBe(true);
+    expect(retention.Properties.VpcConfig).toBeUndefined();
   });
 
   it('uses the data key only through S3 and with the exact actions', () => {

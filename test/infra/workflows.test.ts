@@ -3,7 +3,7 @@ import { workflowDefinitions } from '../../cli/workflows';
 import { generatedStateMachines, STATE_MACHINES_FILE } from '../../infra/workflows/generated';
 import { synthesizeWorkflows, type AslDefinition, type SynthesizedWorkflows } from '../../infra/workflows/synth';
 import { TRANSIENT_SERVICE_ERRORS, TRANSIENT_TASK_ERRORS } from '../../functions/workflow/errors';
-import { BACKUP_TASKS, RESTORE_TASKS } from '../../functions/workflow/task-names';
+import { BACKUP_EXPORT_MAP, BACKUP_TASKS, RESTORE_TASKS } from '../../functions/workflow/task-names';
 
 let synthesized: SynthesizedWorkflows;
 
@@ -60,23 +60,31 @@ describe.each(['backup', 'restore'] as const)('the %s state machine', (name) => 
 describe('the backup state machine', () => {
   const states = () => allStates(synthesized.backup);
 
-  it('runs plan, then vertex labels, then edge labels, then finalize', () => {
+  it('runs plan, then the export of every work item, then finalize, then retention', () => {
     const s = states();
     expect(s.Plan.Next).toBe('Body');
-    expect(s.Body.Branches[0].StartAt).toBe('ExportVertices');
-    expect(s.ExportVertices.Next).toBe('ExportEdges');
-    expect(s.ExportEdges.Next).toBe(BACKUP_TASKS.finalize);
+    expect(s.Body.Branches[0].StartAt).toBe(BACKUP_EXPORT_MAP);
+    expect(s[BACKUP_EXPORT_MAP].Next).toBe(BACKUP_TASKS.finalize);
+    expect(s[BACKUP_TASKS.finalize].Next).toBe(BACKUP_TASKS.retention);
+    expect(s[BACKUP_TASKS.retention].End).toBe(true);
   });
 
-  it('exports labels in parallel with a bound, looping chunks until the cursor is done', () => {
+  it('exports the work list Plan wrote through a Distributed Map: bounded, no results in state, a chunk loop per item', () => {
     const s = states();
-    for (const map of ['ExportVertices', 'ExportEdges']) {
-      expect(s[map].MaxConcurrency).toBeGreaterThan(1);
-      expect(s[map].ItemSelector.cursor).toEqual({ page: '', lastId: '', fileSeq: 1, elements: 0, done: false });
-      expect(s[map].ResultPath).toBeNull(); // no per-label results pile up in state
-    }
-    expect(s.ExportVerticesMorePages.Choices[0]).toEqual({ Variable: '$.cursor.done', BooleanEquals: true, Next: 'ExportVerticesLabelDone' });
-    expect(s.ExportVerticesMorePages.Default).toBe(BACKUP_TASKS.exportVertexChunk);
+    const map = s[BACKUP_EXPORT_MAP];
+    expect(map.ItemProcessor.ProcessorConfig.Mode).toBe('DISTRIBUTED');
+    expect(map.ItemReader).toMatchObject({
+      Resource: 'arn:aws:states:::s3:getObject',
+      ReaderConfig: { InputType: 'JSON' },
+      Parameters: { 'Bucket.$': '$.plan.items.bucket', 'Key.$': '$.plan.items.key' },
+    });
+    expect(map.ResultWriter).toMatchObject({ Parameters: { 'Bucket.$': '$.plan.items.bucket', 'Prefix.$': '$.plan.items.resultsPrefix' } });
+    expect(map.MaxConcurrency).toBeGreaterThan(1);
+    expect(map.ToleratedFailurePercentage ?? 0).toBe(0); // a failed item fails the backup
+    expect(map.ItemSelector).toEqual({ 'job.$': '$.plan.job', 'work.$': '$$.Map.Item.Value', cursor: { page: '', lastId: '', fileSeq: 1, elements: 0, done: false } });
+    expect(map.ResultPath).toBeNull();
+    expect(s.MorePages.Choices[0]).toEqual({ Variable: '$.cursor.done', BooleanEquals: true, Next: 'ItemDone' });
+    expect(s.MorePages.Default).toBe(BACKUP_TASKS.exportChunk);
   });
 
   it('sends every failure of the body through Abort before failing', () => {

@@ -13,7 +13,7 @@ import { AbortedError } from '../../functions/abort';
 import { listBackups } from '../../functions/backup/catalog';
 import { BACKUP_STEPS } from '../../functions/backup/handlers';
 import { backupLockKey } from '../../functions/backup/layout';
-import type { BackupRequest, ExportCursor } from '../../functions/backup/types';
+import type { BackupRequest, ExportCursor, ExportWork } from '../../functions/backup/types';
 import { mapWithConcurrency } from '../../functions/concurrency';
 import { HugeGraphClient } from '../../functions/hugegraph';
 import { openStorage } from '../../functions/storage/open';
@@ -115,8 +115,8 @@ it('a Lambda deadline during a label export stops the step within seconds; the C
   try {
     const steps = bindSteps(BACKUP_STEPS, runtime);
     const plan = await steps.plan({ request: request(root), executionId: 'arn:aws:states:eu-central-1:111111111111:execution:Backup:deadline' });
-    const work = plan.vertexLabels[0];
-    if (!work) throw new Error('the plan has no label to export');
+    const work = (JSON.parse(fs.readFileSync(path.join(plan.items.bucket, plan.items.key), 'utf8')) as ExportWork[])[0];
+    if (!work) throw new Error('the plan has no work item');
     const cursor: ExportCursor = { page: '', lastId: '', fileSeq: 1, elements: 0, done: false };
     const invocation = bindSteps(BACKUP_STEPS, withSignal(runtime, deadline.signal));
     const failure = await invocation.exportChunk({ job: plan.job, work, cursor }).catch((error: unknown) => error);

@@ -34,6 +34,8 @@ export function fakeGraph(calls: Partial<GraphSession> = {}): GraphSession {
     fetchRawPage: notGiven('fetchRawPage'),
     pages: notGiven('pages'),
     count: notGiven('count'),
+    shards: notGiven('shards'),
+    scanRawPage: notGiven('scanRawPage'),
     createVertices: notGiven('createVertices'),
     createEdges: notGiven('createEdges'),
     getVertex: notGiven('getVertex'),

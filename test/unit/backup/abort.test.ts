@@ -11,7 +11,7 @@ import { fakeRuntime } from '../../support/fakes';
 
 let root: string;
 let storage: BackupStorage;
-const job: BackupJob = { backupId: '20261125T120000Z-abcd', location: '', server: { url: 'http://x', graph: 'g' }, pageSize: 10, elementsPerFile: 10, compressionLevel: 1 };
+const job: BackupJob = { backupId: '20261125T120000Z-abcd', location: '', server: { url: 'http://x', graph: 'g' }, pageSize: 10, elementsPerFile: 10, compressionLevel: 1, readPath: 'scan' };
 
 beforeEach(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'hgbr-abort-'));

@@ -13,7 +13,7 @@ function output(json: boolean) {
 }
 
 const warning = MESSAGES.restoreWarning.of({ restoreId: 'r1', warning: 'graph g was in mode MERGING: set back to NONE' });
-const planned = MESSAGES.backupPlanned.of({ backupId: 'b1', graph: 'g', vertexLabels: 2, edgeLabels: 1 });
+const planned = MESSAGES.backupPlanned.of({ backupId: 'b1', graph: 'g', vertexLabels: 2, edgeLabels: 1, readPath: 'scan', workItems: 8 });
 const page = MESSAGES.pageExported.of({ kind: 'vertex', label: 'person', elements: 10, bytes: 100 });
 const completed = MESSAGES.backupCompleted.of({ backupId: 'b1', location: '/b/g/b1/', files: 6, bytes: 1000, deletedBackups: [] });
 
@@ -22,7 +22,7 @@ describe('Output.notify', () => {
     const o = output(false);
     for (const m of [planned, page, warning, completed]) o.output.notify(m);
     await new Promise((r) => setImmediate(r));
-    expect(o.text()).toEqual({ out: '', err: 'backup b1: 2 vertex labels, 1 edge labels\nhgbr: warning: graph g was in mode MERGING: set back to NONE\n' });
+    expect(o.text()).toEqual({ out: '', err: 'backup b1: 2 vertex labels, 1 edge labels, read as 8 key ranges\nhgbr: warning: graph g was in mode MERGING: set back to NONE\n' });
   });
 
   it('with --json writes warnings as one JSON object per line on stderr and keeps stdout for the result', async () => {

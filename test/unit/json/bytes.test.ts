@@ -1,6 +1,6 @@
 import { encodeDataLine, encodeDataLineBytes } from '../../../functions/format';
 import { dropRepeatedBytes, dropRepeats } from '../../../functions/hugegraph/client';
-import { countArrayBytes, leadingIdBytes, scanPageBytes, skipValueBytes, withoutLeadingIdBytes } from '../../../functions/json/bytes';
+import { countArrayBytes, leadingIdBytes, memberStringBytes, scanPageBytes, skipValueBytes, withoutLeadingIdBytes } from '../../../functions/json/bytes';
 import { scanPage } from '../../../functions/json/scan';
 
 const ELEMENTS = [
@@ -88,5 +88,22 @@ describe('encodeDataLineBytes', () => {
     expect(() => encodeDataLineBytes('vertices', [])).toThrow(RangeError);
     expect(() => encodeDataLineBytes('vertices', Array(501).fill('{}'))).toThrow(RangeError);
     expect(() => encodeDataLineBytes('propertykeys' as 'vertices', ['{}'])).toThrow(RangeError);
+  });
+});
+
+describe('memberStringBytes', () => {
+  const b = (text: string) => Buffer.from(text, 'utf8');
+
+  it('finds an element\u2019s label after its id, whatever the id holds', () => {
+    expect(memberStringBytes(b('{"id":"1:mar\\"ko","label":"person","type":"vertex","properties":{"label":"not this"}}'), 'label')).toBe('person');
+    expect(memberStringBytes(b('{"id":{"a":[1,"label"]},"label":"数据 ✓","properties":{}}'), 'label')).toBe('数据 ✓');
+    expect(memberStringBytes(b(' { "label" : "spaced" } '), 'label')).toBe('spaced');
+  });
+
+  it('is undefined when the member is missing or not a string, and refuses what is not an object', () => {
+    expect(memberStringBytes(b('{"id":1,"properties":{"label":"inner"}}'), 'label')).toBeUndefined();
+    expect(memberStringBytes(b('{"label":7}'), 'label')).toBeUndefined();
+    expect(memberStringBytes(b('{}'), 'label')).toBeUndefined();
+    expect(() => memberStringBytes(b('[1]'), 'label')).toThrow('Expected a JSON object');
   });
 });
