@@ -1,9 +1,11 @@
 /**
  * The raw ceilings hgbr is compared with: bare loops of the same REST calls, doing nothing else.
  *
- * - Read: page every label with `GET G/graph/vertices|edges?label=L&page=<token>&limit=<n>`, the
- *   page size hgbr uses, labels in parallel as hgbr's backup Map runs them, and throw each page
- *   away after finding its `page` token (the last member of the answer; read from the end).
+ * - Read, two ways, as hgbr's two read paths: page every label with
+ *   `GET G/graph/vertices|edges?label=L&page=<token>&limit=<n>`, or every key range of hgbr's plan
+ *   with `GET G/traversers/vertices|edges/scan?start=&end=&page=&page_limit=<n>`; the page size
+ *   hgbr uses, as many at once as hgbr's workers, and throw each page away after finding its
+ *   `page` token (the last member of the answer; read from the end).
  * - Write: POST the very batches a restore posts (the backup's lines, PRIMARY_KEY ids dropped as
  *   restore drops them, uncompressed as hgbr's client sends them), prepared in memory before the
  *   clock starts, with as many requests in flight as hgbr's restore, vertices first, then edges,
@@ -92,46 +94,78 @@ export interface ReadCeilingOptions {
   readonly maxPagesPerLabel?: number;
 }
 
-/** Pages every label once, vertex labels then edge labels, and discards the pages. */
+/** Pages every label once, all labels in one queue as hgbr's backup work list, and discards the pages. */
 export async function readCeiling(options: ReadCeilingOptions): Promise<CeilingResult> {
+  const path = (kind: 'vertices' | 'edges', label: string) => (page: string) =>
+    `${options.graphPath}/graph/${kind}?label=${encodeURIComponent(label)}&page=${encodeURIComponent(page)}&limit=${options.pageSize}`;
+  const streams = [
+    ...options.vertexLabels.map((l) => ({ kind: 'vertices' as const, path: path('vertices', l) })),
+    ...options.edgeLabels.map((l) => ({ kind: 'edges' as const, path: path('edges', l) })),
+  ];
+  return pageStreams(options, streams, options.labelConcurrency ?? 4);
+}
+
+export interface ScanCeilingOptions {
+  readonly url: string;
+  readonly graphPath: string;
+  /** The key ranges hgbr's plan cuts (functions/backup/plan.ts planRanges), vertex ranges first. */
+  readonly ranges: readonly { kind: 'vertex' | 'edge'; start: string; end: string }[];
+  readonly pageSize: number;
+  /** Ranges read at once (hgbr's --workers). @default 4 */
+  readonly concurrency?: number;
+  readonly acceptGzip?: boolean;
+  readonly count?: boolean;
+}
+
+/**
+ * The scan ceiling: pages every key range once (`GET G/traversers/vertices|edges/scan?start=&end=
+ * &page=&page_limit=`), as many at once as hgbr's workers, and discards the pages.
+ */
+export async function scanCeiling(options: ScanCeilingOptions): Promise<CeilingResult> {
+  const streams = options.ranges.map((r) => {
+    const kind = r.kind === 'vertex' ? ('vertices' as const) : ('edges' as const);
+    const range = `start=${encodeURIComponent(r.start)}&end=${encodeURIComponent(r.end)}`;
+    return { kind, path: (page: string) => `${options.graphPath}/traversers/${kind}/scan?${range}&page=${encodeURIComponent(page)}&page_limit=${options.pageSize}` };
+  });
+  return pageStreams(options, streams, options.concurrency ?? 4);
+}
+
+/** Pages each stream from its first page to its last, `concurrency` streams at a time, discarding the pages. */
+async function pageStreams(
+  options: { url: string; acceptGzip?: boolean; count?: boolean; maxPagesPerLabel?: number },
+  streams: readonly { kind: 'vertices' | 'edges'; path: (page: string) => string }[],
+  concurrency: number,
+): Promise<CeilingResult> {
   const pool = new Pool(new URL(options.url).origin, { connections: 8, keepAliveTimeout: 4_000 });
   const headers: Record<string, string> = { accept: 'application/json' };
   if (options.acceptGzip ?? true) headers['accept-encoding'] = 'gzip';
   let requests = 0;
   let bytes = 0;
   let elements = 0;
-  const pageLabel = async (kind: 'vertices' | 'edges', label: string): Promise<void> => {
+  const pageThrough = async (stream: (typeof streams)[number]): Promise<void> => {
     let page = '';
     for (let n = 1; ; n++) {
-      const res = await pool.request({
-        method: 'GET',
-        path: `${options.graphPath}/graph/${kind}?label=${encodeURIComponent(label)}&page=${encodeURIComponent(page)}&limit=${options.pageSize}`,
-        headers,
-      });
+      const res = await pool.request({ method: 'GET', path: stream.path(page), headers });
       let raw = Buffer.from(await res.body.arrayBuffer());
-      if (res.statusCode !== 200) throw new Error(`GET ${kind} of ${label}: HTTP ${res.statusCode}: ${raw.toString().slice(0, 300)}`);
+      if (res.statusCode !== 200) throw new Error(`GET ${stream.path(page)}: HTTP ${res.statusCode}: ${raw.toString().slice(0, 300)}`);
       if (res.headers['content-encoding'] === 'gzip') raw = await gunzip(raw);
       requests++;
       bytes += raw.length;
       const body = raw.toString('utf8');
-      if (options.count) elements += countElements(body, kind);
+      if (options.count) elements += countElements(body, stream.kind);
       const next = pageTokenAtEnd(body);
       if (next === null || n === options.maxPagesPerLabel) return;
       page = next;
     }
   };
-  const run = async (kind: 'vertices' | 'edges', labels: readonly string[]): Promise<void> => {
-    const queue = [...labels];
-    const worker = async (): Promise<void> => {
-      for (let label = queue.shift(); label !== undefined; label = queue.shift()) await pageLabel(kind, label);
-    };
-    await Promise.all(Array.from({ length: Math.max(1, options.labelConcurrency ?? 4) }, worker));
+  const queue = [...streams];
+  const worker = async (): Promise<void> => {
+    for (let stream = queue.shift(); stream !== undefined; stream = queue.shift()) await pageThrough(stream);
   };
   const cpu0 = processCpuMs();
   const t0 = process.hrtime.bigint();
   try {
-    await run('vertices', options.vertexLabels);
-    await run('edges', options.edgeLabels);
+    await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
   } finally {
     await pool.close();
   }

@@ -15,6 +15,13 @@ export interface GraphSize {
   readonly name: string;
   readonly vertices: number;
   readonly edges: number;
+  /** Shares of the edge labels. @default EDGE_SHARES */
+  readonly edgeShares?: Readonly<Record<EdgeLabelName, number>>;
+}
+
+/** A graph whose largest label (knows) holds about 63% of its elements: one label, many workers. */
+export function skewedSize(total: number, name: string): GraphSize {
+  return { ...sizeFromTotal(total, name, 0.7), edgeShares: { knows: 0.9, owns: 0.04, uses: 0.03, emitted: 0.03 } };
 }
 
 export interface LoadedGraph {
@@ -96,7 +103,7 @@ function split<K extends string>(n: number, shares: Record<K, number>): Record<K
 export function plan(size: GraphSize): { vertices: Record<VertexLabelName, number>; edges: Record<EdgeLabelName, number> } {
   const vertices = split(Math.max(size.vertices, 8), VERTEX_SHARES);
   for (const k of Object.keys(vertices) as VertexLabelName[]) vertices[k] = Math.max(vertices[k], 2);
-  const edges = split(size.edges, EDGE_SHARES);
+  const edges = split(size.edges, size.edgeShares ?? EDGE_SHARES);
   // An edge label holds at most |out| x |in| distinct pairs (|P| x (|P|-1) for knows).
   const cap: Record<EdgeLabelName, number> = {
     knows: vertices.person * (vertices.person - 1),

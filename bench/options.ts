@@ -3,6 +3,8 @@ import type { GraphSize } from './graph';
 /** What `npm run bench` was asked for (bench/run.ts parses it; see its HELP). */
 export interface Options {
   sizes: GraphSize[];
+  /** The scale-out graph, unless skipped. */
+  scaleOut?: GraphSize;
   pageSize: number;
   readConcurrency: number;
   writeConcurrency: number;

@@ -15,9 +15,9 @@ import { DEFAULT_PAGE_SIZE } from '../functions/backup/plan';
 import { DEFAULT_BATCH_CONCURRENCY } from '../functions/restore/plan';
 import { startHugeGraph, type HugeGraphServer } from '../test/support/hugegraph-server';
 import { startS3Server, type S3Server } from '../test/support/s3-server';
-import { sizeFromTotal, type GraphSize } from './graph';
+import { type GraphSize, sizeFromTotal, skewedSize } from './graph';
 import type { Options } from './options';
-import { benchSize, log } from './size';
+import { benchScaleOut, benchSize, log } from './size';
 import { machineInfo, runMeasured } from './proc';
 import { renderReport, writeReport, type BenchReport, type SizeReport } from './report';
 import { buildCompiled, removeCompiled, hgbrCommand, hgbrEnv, REPO, type StepResult } from './steps';
@@ -33,6 +33,8 @@ const HELP = `usage: npm run bench -- [options]        (or: npx tsx bench/run.ts
   --write-concurrency N batches in flight for the write ceiling (default 12: hgbr restore's
                         4 files in parallel x 3 batches per file)
   --load-concurrency N  batches in flight while loading the graph (default 4)
+  --scale-out N         elements of the scale-out graph (default 500k; 0 skips): its largest label
+                        holds ~63%; backed up with 1, 2, 4 and 8 workers by key ranges and by label
   --no-s3               skip the backup to S3 (no S3 server)
   --no-restore          skip the write ceiling and the restores
   --cpu-prof            run the hgbr backups under node --cpu-prof (profiles kept in
@@ -91,6 +93,7 @@ function parseOptions(argv: string[]): Options | undefined {
       'write-concurrency': { type: 'string' },
       'load-concurrency': { type: 'string' },
       'no-s3': { type: 'boolean' },
+      'scale-out': { type: 'string' },
       'no-restore': { type: 'boolean' },
       'cpu-prof': { type: 'boolean' },
       'from-source': { type: 'boolean' },
@@ -136,6 +139,7 @@ function parseOptions(argv: string[]): Options | undefined {
     readConcurrency: positiveInt(values['read-concurrency'], 'read-concurrency', 4),
     writeConcurrency: positiveInt(values['write-concurrency'], 'write-concurrency', 4 * DEFAULT_BATCH_CONCURRENCY),
     loadConcurrency: positiveInt(values['load-concurrency'], 'load-concurrency', 4),
+    scaleOut: values['scale-out'] === '0' ? undefined : skewedSize(parseCount(values['scale-out'] ?? '500k'), `scale-out (${values['scale-out'] ?? '500k'})`),
     s3: !values['no-s3'],
     restore: !values['no-restore'],
     cpuProf: !!values['cpu-prof'],
@@ -181,6 +185,7 @@ async function main(): Promise<void> {
   }
 
   const sizes: SizeReport[] = [];
+  let scaleOut: (SizeReport & { steps: StepResult[] }) | undefined;
   let baselineRssKb: number | undefined;
   try {
     if (o.compiled) {
@@ -204,6 +209,15 @@ async function main(): Promise<void> {
         log(`size ${size.name} stopped: ${(error as Error).stack ?? error}`);
       }
     }
+    if (o.scaleOut) {
+      scaleOut = { size: o.scaleOut, steps: [] };
+      try {
+        await benchScaleOut(o.scaleOut, o, hg, work, scaleOut);
+      } catch (error) {
+        (scaleOut as { error?: string }).error = (error as Error).message;
+        log(`scale-out stopped: ${(error as Error).stack ?? error}`);
+      }
+    }
   } finally {
     const version = hg?.version ?? '?';
     log('stopping the servers');
@@ -223,6 +237,7 @@ async function main(): Promise<void> {
       restoreConcurrency: o.restoreConcurrency,
       baselineRssKb,
       sizes,
+      scaleOut,
       durationMs: Date.now() - started,
       command: [...(o.toolsClasspath ? [`HGBR_BENCH_TOOLS_CLASSPATH='${o.toolsClasspath}'`] : []), 'npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
       loadAverageEnd: os

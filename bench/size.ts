@@ -7,8 +7,9 @@ import path from 'node:path';
 import { HugeGraphClient } from '../functions/hugegraph';
 import type { HugeGraphServer } from '../test/support/hugegraph-server';
 import type { S3Server } from '../test/support/s3-server';
-import { readCeiling, serverCpuMeter, waitForQuietServer, writeCeiling } from './ceilings';
-import { loadGraph, type GraphSize } from './graph';
+import { planRanges, RANGES_PER_WORKER } from '../functions/backup/plan';
+import { readCeiling, scanCeiling, serverCpuMeter, waitForQuietServer, writeCeiling } from './ceilings';
+import { type GraphSize, loadGraph } from './graph';
 import type { SizeReport } from './report';
 import type { Options } from './options';
 import { fastestOf, folderBytes, hgbrCommand, hgbrEnv, runChildStep, summaryElements, toolsCommand, TOOLS_NOT_AVAILABLE, type StepResult } from './steps';
@@ -49,6 +50,7 @@ export async function benchSize(size: GraphSize, o: Options, hg: HugeGraphServer
 
     await warmUp(bench);
     for (const gzip of [true, false]) add(await fastestOf(o.repeat, () => measureReadCeiling(bench, gzip)));
+    add(await fastestOf(o.repeat, () => measureScanCeiling(bench)));
     const folder = await measureBackups(bench);
     const toolsDir = await measureToolsBackup(bench);
     if (!o.restore) return;
@@ -119,6 +121,26 @@ async function measureReadCeiling(b: SizeBench, gzip: boolean): Promise<StepResu
   };
 }
 
+/** The scan ceiling: the key ranges hgbr's plan cuts, read by as many loops as hgbr's workers. */
+async function measureScanCeiling(b: SizeBench): Promise<StepResult> {
+  const workers = b.o.readConcurrency;
+  const ranges = [];
+  for (const kind of ['vertex', 'edge'] as const) for (const r of await planRanges(b.client, kind, workers * RANGES_PER_WORKER)) ranges.push({ kind, ...r });
+  await waitForQuietServer(b.pid);
+  const meter = serverCpuMeter(b.pid);
+  const r = await scanCeiling({ url: b.hg.url, graphPath: b.client.graphPath, ranges, pageSize: b.o.pageSize, concurrency: workers, acceptGzip: true });
+  return {
+    step: 'scan ceiling',
+    status: 'ok',
+    elements: b.total,
+    wallMs: r.wallMs,
+    cpuMs: r.cpuMs,
+    serverCpuMs: meter(),
+    bytes: r.bytes,
+    note: `${ranges.length} key ranges, ${r.requests} pages, ${(r.bytes / 2 ** 20).toFixed(0)} MiB of JSON`,
+  };
+}
+
 interface HgbrStepOptions {
   readonly nodeFlags: string[];
   readonly env?: Record<string, string>;
@@ -155,6 +177,9 @@ async function measureBackups(b: SizeBench): Promise<{ result: StepResult; root:
   const backupArgs = (to: string) => ['backup', '--server', b.hg.url, '--graph', 'hugegraph', '--to', to, '--page-size', String(b.o.pageSize), '--json'];
   const result = await hgbrStep(b, 'hgbr backup → folder', backupArgs(root), { nodeFlags });
   b.add(result);
+  const byLabel = path.join(b.work, 'label-path-backups');
+  b.add(await hgbrStep(b, 'hgbr backup --read-path label → folder', [...backupArgs(byLabel), '--read-path', 'label'], { nodeFlags }));
+  fs.rmSync(byLabel, { recursive: true, force: true });
   if (b.o.workerHeapMib) {
     const bounded = path.join(b.work, 'bounded-heap-backups');
     b.add(await hgbrStep(b, `hgbr backup → folder, ${b.o.workerHeapMib} MiB heap`, backupArgs(bounded), { nodeFlags: [...nodeFlags, `--max-old-space-size=${b.o.workerHeapMib}`] }));
@@ -248,4 +273,40 @@ async function measureToolsRestore(b: SizeBench, toolsDir: string): Promise<void
       }
     }),
   );
+}
+
+/** The worker counts of the scale-out table. */
+export const SCALE_OUT_WORKERS = [1, 2, 4, 8] as const;
+
+/**
+ * Scale-out: one graph whose largest label holds ≥ 60% of the elements, backed up with 1, 2, 4 and
+ * 8 workers by key ranges (several workers share the big label) and by label (one worker reads it
+ * whatever the count), beside the scan ceiling with as many loops.
+ */
+export async function benchScaleOut(size: GraphSize, o: Options, hg: HugeGraphServer, work: string, report: SizeReport & { steps: StepResult[] }): Promise<void> {
+  const client = await HugeGraphClient.connect({ url: hg.url, graph: 'hugegraph' });
+  try {
+    log(`scale-out: ${size.vertices.toLocaleString('en')} vertices, ${size.edges.toLocaleString('en')} edges`);
+    await client.setMode('NONE');
+    await client.clear();
+    const loaded = await loadGraph(client, size, { concurrency: o.loadConcurrency, log });
+    (report as { loaded?: typeof loaded }).loaded = loaded;
+    const add = (step: StepResult): void => {
+      report.steps.push(step);
+      log(describe(step));
+    };
+    const b: SizeBench = { size, o, hg, s3: undefined, work, client, pid: serverPid(hg), total: loaded.total, vertexLabels: Object.keys(loaded.vertices), edgeLabels: Object.keys(loaded.edges), add };
+    await warmUp(b);
+    for (const workers of SCALE_OUT_WORKERS) {
+      add(await fastestOf(o.repeat, async () => ({ ...(await measureScanCeiling({ ...b, o: { ...o, readConcurrency: workers } })), step: `scan ceiling, ${workers} loops` })));
+      for (const readPath of ['scan', 'label'] as const) {
+        const root = path.join(work, `scale-out-${readPath}-${workers}`);
+        const args = ['backup', '--server', hg.url, '--graph', 'hugegraph', '--to', root, '--page-size', String(o.pageSize), '--read-path', readPath, '--workers', String(workers), '--json'];
+        add(await hgbrStep(b, `hgbr backup --read-path ${readPath}, ${workers} workers`, args, { nodeFlags: o.nodeOptions }));
+        fs.rmSync(root, { recursive: true, force: true });
+      }
+    }
+  } finally {
+    await client.close();
+  }
 }
