@@ -55,17 +55,26 @@ export interface BucketConfig {
   readonly replication?: { readonly bucketName: string; readonly account?: string; readonly region?: string; readonly keyArn?: string; readonly storageClass?: BucketConfig['storageClass'] };
 }
 
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/;
+
+/** A restore target as the configuration gives it: its secret by full ARN. */
+export type TargetConfig = Omit<GraphEndpoint, 'credentials'> & {
+  /** Full ARN of an existing secret `{"username","password"}` for this graph. @default the server's new secret */
+  readonly credentialsSecretArn?: string;
+};
+
+/** A backed-up graph as the configuration gives it. */
+export type GraphConfig = Omit<BackedUpGraph, 'credentials'> & { readonly credentialsSecretArn?: string };
+
 /** One stack's configuration. See docs/deployment.md for an example of each key. */
 export interface SystemConfig {
   readonly stackName?: string;
   /** Pin account and region (needed for a migration's two stacks). @default env-agnostic */
   readonly env?: { readonly account?: string; readonly region?: string };
-  readonly graphs?: BackedUpGraph[];
-  readonly restoreTargets?: GraphEndpoint[];
+  readonly graphs?: GraphConfig[];
+  readonly restoreTargets?: TargetConfig[];
   readonly prefix?: string;
   readonly bucket?: BucketConfig;
-  /** Full ARN of an existing secret `{"username","password"}`. @default a new secret */
-  readonly credentialsSecretArn?: string;
   /** ARN of an existing KMS key for the bucket. @default a new key */
   readonly dataKeyArn?: string;
   readonly vpc?: VpcConfig;
@@ -101,7 +110,6 @@ const SYSTEM_KEYS = [
   'restoreTargets',
   'prefix',
   'bucket',
-  'credentialsSecretArn',
   'dataKeyArn',
   'vpc',
   'api',
@@ -114,8 +122,8 @@ const SYSTEM_KEYS = [
   'crossAccountReaders',
   'source',
 ];
-const GRAPH_KEYS = ['url', 'graph', 'graphspace', 'schedule', 'timeZone', 'keep', 'labels', 'pageSize', 'compressionLevel', 'readPath'];
-const TARGET_KEYS = ['url', 'graph', 'graphspace'];
+const GRAPH_KEYS = ['url', 'graph', 'graphspace', 'schedule', 'timeZone', 'keep', 'labels', 'pageSize', 'compressionLevel', 'readPath', 'credentialsSecretArn'];
+const TARGET_KEYS = ['url', 'graph', 'graphspace', 'credentialsSecretArn'];
 const BUCKET_KEYS = [
   'bucketName',
   'transitionAfterDays',
@@ -205,8 +213,17 @@ function checkSystem(raw: unknown, where: string, kind: 'system' | 'target', pro
   if (raw.graphModeCheckMinutes !== undefined && !(Number.isInteger(raw.graphModeCheckMinutes) && (raw.graphModeCheckMinutes as number) >= 1)) {
     problems.push(`${where}.graphModeCheckMinutes must be a whole number of minutes`);
   }
-  if (raw.credentialsSecretArn !== undefined && !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/.test(String(raw.credentialsSecretArn))) {
-    problems.push(`${where}.credentialsSecretArn must be a secret's full ARN (with its 6-character suffix)`);
+  if (raw.credentialsSecretArn !== undefined) {
+    problems.push(
+      `${where}.credentialsSecretArn: one secret for every server is no longer accepted; give each graph its own (graphs[i].credentialsSecretArn, restoreTargets[i].credentialsSecretArn), or none for a new secret per server`,
+    );
+  }
+  for (const key of ['graphs', 'restoreTargets'] as const) {
+    for (const [i, g] of ((raw[key] as TargetConfig[] | undefined) ?? []).entries()) {
+      if (g?.credentialsSecretArn !== undefined && !SECRET_ARN.test(String(g.credentialsSecretArn))) {
+        problems.push(`${where}.${key}[${i}].credentialsSecretArn must be a secret's full ARN (with its 6-character suffix)`);
+      }
+    }
   }
   if (kind === 'system' && raw.source !== undefined) problems.push(`${where}.source belongs to ${CONTEXT.migrationTarget} only`);
   if (kind === 'target') {
@@ -235,8 +252,6 @@ function commonProps(config: SystemConfig) {
     stackName: config.stackName,
     env: config.env,
     description: 'hgbr: backup and restore for Apache HugeGraph',
-    graphs: config.graphs,
-    restoreTargets: config.restoreTargets,
     prefix: config.prefix,
     bucket: bucket && bucketProps(bucket),
     api: config.api,
@@ -257,7 +272,19 @@ function bucketProps(bucket: BucketConfig): NonNullable<HugeGraphBackupProps['bu
 /** Existing resources by id: imported without lookups (the VPC from its attributes). */
 function importsOf(stack: Stack, config: SystemConfig): Partial<HugeGraphBackupProps> {
   const imports: { -readonly [K in keyof HugeGraphBackupProps]?: HugeGraphBackupProps[K] } = {};
-  if (config.credentialsSecretArn) imports.credentials = secretsmanager.Secret.fromSecretCompleteArn(stack, 'ImportedCredentials', config.credentialsSecretArn);
+  // Graphs and targets are built here, where their secrets can be imported into the stack.
+  const secrets = new Map<string, secretsmanager.ISecret>();
+  const secretOf = (arn: string) => {
+    let secret = secrets.get(arn);
+    if (!secret) {
+      secret = secretsmanager.Secret.fromSecretCompleteArn(stack, `ImportedSecret${secrets.size + 1}`, arn);
+      secrets.set(arn, secret);
+    }
+    return secret;
+  };
+  const withSecret = <T extends TargetConfig>({ credentialsSecretArn, ...g }: T) => ({ ...g, ...(credentialsSecretArn ? { credentials: secretOf(credentialsSecretArn) } : {}) });
+  if (config.graphs) imports.graphs = config.graphs.map(withSecret);
+  if (config.restoreTargets) imports.restoreTargets = config.restoreTargets.map(withSecret);
   if (config.dataKeyArn) imports.dataKey = kms.Key.fromKeyArn(stack, 'ImportedDataKey', config.dataKeyArn);
   if (config.alarmTopicArn) imports.alarmTopic = sns.Topic.fromTopicArn(stack, 'ImportedAlarmTopic', config.alarmTopicArn);
   const replication = config.bucket?.replication;

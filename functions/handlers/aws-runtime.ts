@@ -7,6 +7,7 @@ import { clientCache, storageCache, withSignal, type WorkflowRuntime } from '../
 import type { GraphRef } from '../workflow/graph-ref';
 import { HugeGraphClient } from '../hugegraph';
 import { InvalidSecretError, ServerNotAllowedError } from '../workflow/errors';
+import { type EndpointSecret, SECRETS_ENV, secretFor } from '../workflow/secrets';
 
 interface Credentials {
   readonly username?: string;
@@ -34,25 +35,21 @@ export interface AwsRuntime extends WorkflowRuntime {
 export const DEADLINE_MARGIN_MS = 10_000;
 
 /**
- * The handlers' runtime inside Lambda. Credentials come from the Secrets Manager secret named by
- * HUGEGRAPH_SECRET_ARN (a JSON object with `username` and `password`), read once per container and
- * never logged or returned; clients and storages are reused across invocations of a container.
- * Messages go to `notify` (the structured logger).
+ * The handlers' runtime inside Lambda. Each server's credentials come from its own Secrets Manager
+ * secret (HUGEGRAPH_SECRETS lists them; a JSON object with `username` and `password`), read when
+ * first needed and again after the server answers 401 (the password was rotated), never logged or
+ * returned; clients and storages are reused across invocations of a container. Messages go to
+ * `notify` (the structured logger).
  */
 export function awsRuntime(notify: Notify, env: NodeJS.ProcessEnv = process.env): AwsRuntime {
-  let credentials: Promise<Credentials> | undefined;
-  const allowed = allowedServers(env);
-  // Read once per container; a failed read is forgotten so the next task tries again.
-  const readCredentialsOnce = (): Promise<Credentials> => {
-    credentials ??= readCredentials(env).catch((error) => {
-      credentials = undefined;
-      throw error;
-    });
-    return credentials;
-  };
+  const endpoints = endpointSecrets(env);
+  const secrets = secretCache();
   const clients = clientCache(async (server: GraphRef) => {
-    if (allowed && !allowed.has(normalizeUrl(server.url))) throw new ServerNotAllowedError(server.url);
-    return HugeGraphClient.connect({ ...server, ...(await readCredentialsOnce()) });
+    if (!endpoints) return HugeGraphClient.connect({ ...server, username: env.HUGEGRAPH_USERNAME, password: env.HUGEGRAPH_PASSWORD });
+    const endpoint = secretFor(endpoints, server);
+    if (!endpoint) throw new ServerNotAllowedError(server.url);
+    const credentials = await secrets.read(endpoint.secretArn);
+    return HugeGraphClient.connect({ ...server, ...credentials, refreshCredentials: () => secrets.read(endpoint.secretArn, { fresh: true }) });
   });
   const sfn = new SFNClient({});
   const runtime: WorkflowRuntime = {
@@ -81,29 +78,44 @@ export function awsRuntime(notify: Notify, env: NodeJS.ProcessEnv = process.env)
 }
 
 /**
- * The stack lists the HugeGraph servers it was configured with in HUGEGRAPH_ALLOWED_URLS (a JSON
+ * The servers the stack was configured with, each with its secret (HUGEGRAPH_SECRETS, a JSON
  * array). The credentials are sent to no other server, whatever a state machine's input says: a
- * principal allowed to start an execution cannot have the secret sent to a server of its choosing.
- * Unset (local runs, tests): no restriction.
+ * principal allowed to start an execution cannot have a secret sent to a server of its choosing.
+ * Unset (local runs, tests): credentials from HUGEGRAPH_USERNAME / HUGEGRAPH_PASSWORD, any server.
  */
-function allowedServers(env: NodeJS.ProcessEnv): Set<string> | undefined {
-  const text = env.HUGEGRAPH_ALLOWED_URLS;
+function endpointSecrets(env: NodeJS.ProcessEnv): EndpointSecret[] | undefined {
+  const text = env[SECRETS_ENV];
   if (text === undefined) return undefined;
   try {
-    return new Set((JSON.parse(text) as string[]).map(normalizeUrl));
+    return JSON.parse(text) as EndpointSecret[];
   } catch {
-    return new Set(); // unreadable: allow nothing rather than everything
+    return []; // unreadable: allow nothing rather than everything
   }
 }
 
-function normalizeUrl(url: string): string {
-  return url.replace(/\/+$/, '').toLowerCase();
+/**
+ * Secrets read once per container and kept; `fresh` reads again (after a 401) and keeps that. A
+ * failed read is forgotten, so the next task tries again. Concurrent readers share one call.
+ */
+function secretCache() {
+  const cache = new Map<string, Promise<Credentials>>();
+  let client: SecretsManagerClient | undefined;
+  return {
+    read(secretId: string, options: { fresh?: boolean } = {}): Promise<Credentials> {
+      let credentials = options.fresh ? undefined : cache.get(secretId);
+      if (!credentials) {
+        client ??= new SecretsManagerClient({});
+        credentials = readSecret(client, secretId);
+        credentials.catch(() => cache.delete(secretId));
+        cache.set(secretId, credentials);
+      }
+      return credentials;
+    },
+  };
 }
 
-async function readCredentials(env: NodeJS.ProcessEnv): Promise<Credentials> {
-  const secretId = env.HUGEGRAPH_SECRET_ARN;
-  if (!secretId) return { username: env.HUGEGRAPH_USERNAME, password: env.HUGEGRAPH_PASSWORD };
-  const secret = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretId }));
+async function readSecret(client: SecretsManagerClient, secretId: string): Promise<Credentials> {
+  const secret = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
   try {
     const { username, password } = JSON.parse(secret.SecretString ?? '{}') as Credentials;
     return { username, password };

@@ -7,7 +7,7 @@ import { gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import { Pool } from 'undici';
 import { abortedError, eitherSignal, throwIfAborted } from '../abort';
 import { decodeUtf8 } from '../json/scan';
-import { errorFromResponse, HugeGraphConnectionError, HugeGraphProtocolError, HugeGraphTimeoutError, HugeGraphUsageError, type RequestInfo } from './errors';
+import { errorFromResponse, HugeGraphConnectionError, HugeGraphProtocolError, HugeGraphTimeoutError, HugeGraphUnauthorizedError, HugeGraphUsageError, type RequestInfo } from './errors';
 import { resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions, withRetry } from './retry';
 
 // Bodies are (de)compressed synchronously: they are bounded (a batch of 500, a page), a few
@@ -38,6 +38,18 @@ export interface HttpOptions {
    * @default {@link DEFAULT_REQUEST_GZIP_LEVEL}
    */
   readonly requestGzipLevel?: number;
+  /**
+   * Asked for the current credentials when the server answers 401: a password rotated after this
+   * client was made (a secret changed while a Lambda container lives on). When the answer differs
+   * from the credentials in use, the request is sent once more with it. @default none
+   */
+  readonly refreshCredentials?: () => Promise<Credentials | undefined>;
+}
+
+/** Basic-auth credentials. */
+export interface Credentials {
+  readonly username?: string;
+  readonly password?: string;
 }
 
 export interface HttpRequest {
@@ -102,13 +114,20 @@ function systemCode(err: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+function basicAuthorization(credentials: Credentials): string | undefined {
+  if (credentials.username === undefined && credentials.password === undefined) return undefined;
+  return `Basic ${Buffer.from(`${credentials.username ?? ''}:${credentials.password ?? ''}`, 'utf8').toString('base64')}`;
+}
+
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 export class HugeGraphHttp {
   readonly baseUrl: URL;
   private readonly basePath: string;
   private readonly pool: Pool;
-  private readonly authorization?: string;
+  private authorization?: string;
+  private readonly refreshCredentials?: () => Promise<Credentials | undefined>;
+  private refreshing?: Promise<string | undefined>;
   private readonly timeoutMs: number;
   private readonly retry: ResolvedRetryOptions;
   private readonly requestGzipLevel: number;
@@ -132,10 +151,8 @@ export class HugeGraphHttp {
     this.timeoutMs = options.requestTimeoutMs ?? 120_000;
     this.retry = resolveRetryOptions(options.retry);
     this.requestGzipLevel = options.requestGzipLevel ?? DEFAULT_REQUEST_GZIP_LEVEL;
-    if (options.username !== undefined || options.password !== undefined) {
-      const token = Buffer.from(`${options.username ?? ''}:${options.password ?? ''}`, 'utf8').toString('base64');
-      this.authorization = `Basic ${token}`;
-    }
+    this.authorization = basicAuthorization(options);
+    this.refreshCredentials = options.refreshCredentials;
     this.pool = new Pool(url.origin, {
       connections: Math.max(1, options.maxConnections ?? 8),
       // The server closes idle keep-alive connections after 30 s; drop ours well before.
@@ -164,9 +181,38 @@ export class HugeGraphHttp {
       }
     }
     const once = (): Promise<HttpResponse> => this.attempt(req, info, headers, body);
-    if (req.retry === false) return once();
-    const retry = req.retryOptions ? { ...this.retry, ...resolveRetryOptionsPartial(req.retryOptions) } : this.retry;
-    return withRetry(once, retry, { idempotent: req.idempotent, signal: req.signal });
+    const send = (): Promise<HttpResponse> => {
+      if (req.retry === false) return once();
+      const retry = req.retryOptions ? { ...this.retry, ...resolveRetryOptionsPartial(req.retryOptions) } : this.retry;
+      return withRetry(once, retry, { idempotent: req.idempotent, signal: req.signal });
+    };
+    const refused = this.authorization;
+    try {
+      return await send();
+    } catch (error) {
+      if (!(error instanceof HugeGraphUnauthorizedError) || !(await this.refreshAuthorization(refused))) throw error;
+      if (this.authorization) headers['authorization'] = this.authorization;
+      else delete headers['authorization'];
+      return send();
+    }
+  }
+
+  /**
+   * After a 401 to `refused`: true when there are other credentials to try, those another request
+   * refreshed meanwhile (requests in flight all fail at once) or the current ones.
+   */
+  private async refreshAuthorization(refused: string | undefined): Promise<boolean> {
+    if (!this.refreshCredentials) return false;
+    if (this.authorization !== refused) return true;
+    // One refresh for every request the same credentials failed.
+    this.refreshing ??= this.refreshCredentials().then((fresh) => basicAuthorization(fresh ?? {}));
+    try {
+      const fresh = await this.refreshing;
+      if (this.authorization === refused) this.authorization = fresh;
+    } finally {
+      this.refreshing = undefined;
+    }
+    return this.authorization !== refused;
   }
 
   private async attempt(req: HttpRequest, info: RequestInfo, headers: Record<string, string>, body: Uint8Array | undefined): Promise<HttpResponse> {

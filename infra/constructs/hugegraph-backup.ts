@@ -1,4 +1,4 @@
-import { Annotations, Aws, Duration, Names, RemovalPolicy, TimeZone } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, Names, RemovalPolicy, Stack, TimeZone } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -24,16 +24,31 @@ import { executionsArn, mapRunsArn, S3Area } from './access';
 import { BackupBucket, bucketProblems, type BackupBucketProps, type ObjectLockOptions } from './backup-bucket';
 import { longestInterval } from './schedule-interval';
 import { acknowledge, acknowledgeServerless, acknowledgeWildcards, type WildcardAllowance } from './nag';
+import { type EndpointSecret, normalizeUrl, SECRETS_ENV } from '../../functions/workflow/secrets';
 import { deadLetterQueue, Operations } from './operations';
 import { RestoreApi } from './restore-api';
 
-/** A HugeGraph graph: where it is served. Credentials come from the construct's secret. */
+/** A HugeGraph graph: where it is served, and the secret its credentials are in. */
 export interface GraphEndpoint {
   /** e.g. `http://hugegraph.internal:8080` */
   readonly url: string;
   readonly graph: string;
   /** HugeGraph 1.5+ graph space. @default none (DEFAULT) */
   readonly graphspace?: string;
+  /**
+   * JSON `{"username": …, "password": …}` for this graph. Each server gets its own secret, never
+   * one for all: read by the Lambdas that serve this graph only, again after a 401 (a rotation).
+   * @default the secret of the graph's server: one new secret per server URL, to fill in after deployment
+   */
+  readonly credentials?: secretsmanager.ISecret;
+}
+
+/** A graph, or every graph of a server (no `graph`), with the secret holding its credentials. */
+export interface EndpointCredentials {
+  readonly url: string;
+  readonly graph?: string;
+  readonly graphspace?: string;
+  readonly secret: secretsmanager.ISecret;
 }
 
 /** A graph that is backed up, on a schedule or not. */
@@ -146,8 +161,6 @@ export interface HugeGraphBackupProps {
    * @default none: backups and restores use this construct's bucket
    */
   readonly source?: BackupSource;
-  /** JSON `{"username": …, "password": …}` for HugeGraph. @default a new secret to fill in after deployment */
-  readonly credentials?: secretsmanager.ISecret;
   /**
    * Run the Lambdas that talk to HugeGraph in a VPC, where HugeGraph lives. Required for a
    * plain `http://` server: outside a VPC the credentials would cross the network in clear.
@@ -190,7 +203,7 @@ const RESTORES_FOLDER = '_restores';
  * the operations side (logs, alarms, clean-up rules, graph-mode watch).
  *
  * Minimal use: `new HugeGraphBackup(this, 'Backups', { graphs: [{ url, graph, schedule: 'cron(0 2 * * ? *)' }] })`,
- * then put the HugeGraph credentials into `credentials`.
+ * then put the HugeGraph credentials into the secret of each server (`secrets`).
  *
  * Least privilege: each role gets the exact actions on the exact prefix it needs (infra/constructs/access.ts);
  * the restore role reads the backup prefix and writes only the restores' state folder.
@@ -203,7 +216,8 @@ export class HugeGraphBackup extends Construct {
   readonly dataKey: kms.IKey;
   /** Encrypts logs and the alarm topic. */
   readonly opsKey: kms.Key;
-  readonly credentials: secretsmanager.ISecret;
+  /** The secret of every server (and of each graph given its own), each read only by the Lambdas that serve it. */
+  readonly secrets: readonly EndpointCredentials[];
   /** Absent in restore-only mode. */
   readonly backup?: BackupWorkflow;
   readonly restore: RestoreWorkflow;
@@ -223,7 +237,7 @@ export class HugeGraphBackup extends Construct {
   private readonly props: HugeGraphBackupProps;
   private readonly logRetention: logs.RetentionDays;
   private readonly network?: { vpc: ec2.IVpc; subnets?: ec2.SubnetSelection; securityGroups: ec2.ISecurityGroup[] };
-  private readonly runtimeEnvironment: Record<string, string>;
+
   private readonly prefix: string;
   private readonly removalPolicy: RemovalPolicy;
 
@@ -235,7 +249,8 @@ export class HugeGraphBackup extends Construct {
     this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.logRetention = props.logRetention ?? logs.RetentionDays.THREE_MONTHS;
     const graphs = props.graphs ?? [];
-    const targets = props.restoreTargets ?? graphs.map(endpointOf);
+    // By default every backed-up graph is a restore target, with its own secret if it has one.
+    const targets = props.restoreTargets ?? graphs.map((g) => ({ ...endpointOf(g), ...(g.credentials ? { credentials: g.credentials } : {}) }));
 
     this.opsKey = new kms.Key(this, 'OpsKey', { description: 'hgbr: encrypts logs and the alarm topic', enableKeyRotation: true, removalPolicy: this.removalPolicy });
     this.allowServicesToUseOpsKey();
@@ -245,9 +260,8 @@ export class HugeGraphBackup extends Construct {
     this.backupRoot = props.source ? `s3://${props.source.bucketName}/${props.source.prefix ?? DEFAULT_PREFIX}` : `s3://${this.bucket.bucketName}/${this.prefix}`;
     this.stateRoot = `s3://${this.bucket.bucketName}/${this.prefix}`;
 
-    this.credentials = props.credentials ?? this.buildCredentials();
+    this.secrets = this.buildSecrets([...graphs, ...targets]);
     const allowedUrls = [...new Set([...graphs, ...targets].map((g) => g.url.replace(/\/+$/, '')))];
-    this.runtimeEnvironment = { HUGEGRAPH_SECRET_ARN: this.credentials.secretArn, HUGEGRAPH_ALLOWED_URLS: JSON.stringify(allowedUrls) };
     this.network = props.network && {
       vpc: props.network.vpc,
       subnets: props.network.subnets,
@@ -256,7 +270,7 @@ export class HugeGraphBackup extends Construct {
     if (props.network?.endpoints && this.network) this.buildEndpoints(this.network);
     this.operations = new Operations(this, 'Operations', { encryptionKey: this.opsKey, alarmTopic: props.alarmTopic, alarmEmail: props.alarmEmail });
 
-    ({ workflow: this.restore, role: this.restoreRole } = this.buildRestore(sourceArea, localArea.sub(RESTORES_FOLDER)));
+    ({ workflow: this.restore, role: this.restoreRole } = this.buildRestore(sourceArea, localArea.sub(RESTORES_FOLDER), targets));
     if (!props.source) ({ workflow: this.backup, role: this.backupRole } = this.buildBackup(localArea, graphs));
     if (props.api !== false) ({ api: this.api, role: this.apiRole } = this.buildApi(sourceArea, targets, props.api ?? {}));
     this.buildGraphModeCheck(uniqueGraphs([...graphs.map(endpointOf), ...targets.map(endpointOf)]));
@@ -279,19 +293,37 @@ export class HugeGraphBackup extends Construct {
     return { bucket: backupBucket.bucket, backupBucket, dataKey };
   }
 
-  private buildCredentials(): secretsmanager.ISecret {
-    const secret = new secretsmanager.Secret(this, 'Credentials', {
-      description: 'hgbr: HugeGraph credentials, JSON {"username": "...", "password": "..."}; set the real values after deployment',
-      generateSecretString: { secretStringTemplate: JSON.stringify({ username: 'admin' }), generateStringKey: 'password', excludePunctuation: true },
-    });
-    acknowledge(secret, 'SMG4', 'HugeGraph has no rotation API Secrets Manager could call; rotate by changing the password on the server and putting the new value into this secret.');
-    return secret;
+  /** A graph's own secret where given, else one new secret per server URL, shared by that server's graphs. */
+  private buildSecrets(endpoints: readonly GraphEndpoint[]): EndpointCredentials[] {
+    const ofGraph = new Map<string, EndpointCredentials>();
+    const ofServer = new Map<string, EndpointCredentials>();
+    for (const e of endpoints) {
+      if (e.credentials) ofGraph.set(graphKeyOf(e), { url: e.url, graph: e.graph, ...(e.graphspace ? { graphspace: e.graphspace } : {}), secret: e.credentials });
+      else if (!ofServer.has(normalizeUrl(e.url))) {
+        const secret = new secretsmanager.Secret(this, `Credentials${e.url.replace(/[^A-Za-z0-9]/g, '')}`, {
+          description: `hgbr: HugeGraph credentials for ${e.url}, JSON {"username": "...", "password": "..."}; set the real values after deployment`,
+          generateSecretString: { secretStringTemplate: JSON.stringify({ username: 'admin' }), generateStringKey: 'password', excludePunctuation: true },
+        });
+        acknowledge(secret, 'SMG4', 'HugeGraph has no rotation API Secrets Manager could call; rotate by changing the password on the server and putting the new value into this secret.');
+        ofServer.set(normalizeUrl(e.url), { url: e.url, secret });
+      }
+    }
+    return [...ofGraph.values(), ...ofServer.values()];
+  }
+
+  /** The secrets the Lambdas serving these graphs need, and the environment that names them. */
+  private secretsFor(graphs: readonly GraphEndpoint[]): { secrets: EndpointCredentials[]; environment: Record<string, string> } {
+    const urls = new Set(graphs.map((g) => normalizeUrl(g.url)));
+    const keys = new Set(graphs.map(graphKeyOf));
+    const secrets = this.secrets.filter((s) => urls.has(normalizeUrl(s.url)) && (s.graph === undefined || keys.has(graphKeyOf(s as GraphEndpoint))));
+    const listed: EndpointSecret[] = secrets.map((s) => ({ url: s.url, ...(s.graph ? { graph: s.graph } : {}), ...(s.graphspace ? { graphspace: s.graphspace } : {}), secretArn: s.secret.secretArn }));
+    return { secrets, environment: { [SECRETS_ENV]: Stack.of(this).toJsonString(listed) } };
   }
 
   /** The restore machine, its Lambdas and role: read the backups, write the restores' state folder. */
-  private buildRestore(sourceArea: S3Area, stateArea: S3Area): { workflow: RestoreWorkflow; role: iam.Role } {
+  private buildRestore(sourceArea: S3Area, stateArea: S3Area, targets: readonly GraphEndpoint[]): { workflow: RestoreWorkflow; role: iam.Role } {
     const role = this.lambdaRole('RestoreRole', 'hgbr restore Lambdas: read the backups, write the restore state, reach HugeGraph', this.props.roleNames?.restore);
-    const fn = (fnId: string, handler: string, worker = false) => this.workflowFunction(fnId, 'restore', handler, role, worker);
+    const fn = (fnId: string, handler: string, worker = false) => this.workflowFunction(fnId, 'restore', handler, role, targets, worker);
     const concurrency = this.props.concurrency ?? {};
     const workflow = new RestoreWorkflow(this, 'Restore', {
       functions: {
@@ -324,7 +356,7 @@ export class HugeGraphBackup extends Construct {
       machine,
       'The Catch path reset the target graph mode; check the execution error (GET /restores/{id}), fix it, and restart with the same restoreId to resume.',
     );
-    this.operations.cleanUpAfter('Restore', machine, this.opsFunction('RestoreEndedFunction', 'restoreEnded', role, true));
+    this.operations.cleanUpAfter('Restore', machine, this.opsFunction('RestoreEndedFunction', 'restoreEnded', role, targets));
     return { workflow, role };
   }
 
@@ -336,7 +368,7 @@ export class HugeGraphBackup extends Construct {
   private buildBackup(area: S3Area, graphs: readonly BackedUpGraph[]): { workflow: BackupWorkflow; role: iam.Role } {
     const role = this.lambdaRole('BackupRole', 'hgbr backup Lambdas: read HugeGraph, write the backups of the configured graphs');
     const retentionRole = this.lambdaRole('RetentionRole', 'hgbr backup retention: delete old backups of the configured graphs, release the backup lock', undefined, false);
-    const fn = (fnId: string, handler: string, worker = false) => this.workflowFunction(fnId, 'backup', handler, role, worker);
+    const fn = (fnId: string, handler: string, worker = false) => this.workflowFunction(fnId, 'backup', handler, role, graphs, worker);
     const workflow = new BackupWorkflow(this, 'Backup', {
       functions: {
         [BACKUP_TASKS.plan]: fn('BackupPlanFunction', 'plan'),
@@ -370,7 +402,7 @@ export class HugeGraphBackup extends Construct {
       graphAreas.map((a) => ({ resource: a.objectsArn, reason: `${objectsReason} Retention deletes whole old backups.` })),
     );
     this.operations.alarmOnWorkflow('Backup', machine, 'Its partial files were removed and the lock released by the Catch path; read the execution error, fix it; the next scheduled run retries.');
-    this.operations.cleanUpAfter('Backup', machine, this.opsFunction('BackupEndedFunction', 'backupEnded', role, false));
+    this.operations.cleanUpAfter('Backup', machine, this.opsFunction('BackupEndedFunction', 'backupEnded', role, []));
     this.scheduleBackups(graphs, machine);
     return { workflow, role };
   }
@@ -442,11 +474,11 @@ export class HugeGraphBackup extends Construct {
     const role = this.lambdaRole('ModeCheckRole', 'hgbr graph-mode check: read graph modes, publish a metric');
     const check = this.asyncFunction('GraphModeCheckFunction', 'checkGraphModes', role, {
       timeout: Duration.minutes(2),
-      environment: { ...this.runtimeEnvironment, WATCHED_GRAPHS: JSON.stringify(watched), RESTORE_STATE_MACHINE_ARN: machine.stateMachineArn },
+      environment: { ...this.secretsFor(watched).environment, WATCHED_GRAPHS: JSON.stringify(watched.map(endpointOf)), RESTORE_STATE_MACHINE_ARN: machine.stateMachineArn },
       network: true,
       retryAttempts: 0,
     });
-    this.credentials.grantRead(role);
+    for (const s of this.secretsFor(watched).secrets) s.secret.grantRead(role);
     this.grant(
       'ModeCheckAccess',
       role,
@@ -505,9 +537,10 @@ export class HugeGraphBackup extends Construct {
   }
 
   /** A Lambda of a state machine: 15 minutes, credentials from the secret, in the VPC when there is one; workers get 1024 MB. */
-  private workflowFunction(id: string, entry: LambdaEntry, handler: string, role: iam.Role, worker: boolean): lambda.Function {
-    this.credentials.grantRead(role);
-    const fn = this.function(id, entry, handler, role, { memorySize: worker ? 1024 : undefined, environment: this.runtimeEnvironment, network: true, worker });
+  private workflowFunction(id: string, entry: LambdaEntry, handler: string, role: iam.Role, serves: readonly GraphEndpoint[], worker: boolean): lambda.Function {
+    const { secrets, environment } = this.secretsFor(serves);
+    for (const s of secrets) s.secret.grantRead(role);
+    const fn = this.function(id, entry, handler, role, { memorySize: worker ? 1024 : undefined, environment, network: true, worker });
     acknowledgeServerless(
       fn,
       'LambdaDLQ',
@@ -517,14 +550,10 @@ export class HugeGraphBackup extends Construct {
   }
 
   /** A clean-up Lambda of the execution-status rule: retried twice, then dead-lettered. Only a restore's clean-up talks to HugeGraph. */
-  private opsFunction(id: string, handler: string, role: iam.Role, talksToHugeGraph: boolean): lambda.Function {
-    if (talksToHugeGraph) this.credentials.grantRead(role);
-    return this.asyncFunction(id, handler, role, {
-      timeout: Duration.minutes(5),
-      environment: talksToHugeGraph ? this.runtimeEnvironment : undefined,
-      network: talksToHugeGraph,
-      retryAttempts: 2,
-    });
+  private opsFunction(id: string, handler: string, role: iam.Role, serves: readonly GraphEndpoint[]): lambda.Function {
+    const { secrets, environment } = this.secretsFor(serves);
+    for (const s of secrets) s.secret.grantRead(role);
+    return this.asyncFunction(id, handler, role, { timeout: Duration.minutes(5), environment: serves.length ? environment : undefined, network: serves.length > 0, retryAttempts: 2 });
   }
 
   /** An ops Lambda that EventBridge invokes asynchronously: what still fails after its retries goes to the ops dead-letter queue, with the request and the error. */
@@ -691,13 +720,18 @@ export class HugeGraphBackup extends Construct {
   }
 }
 
+/** The graph's address only: what state machine inputs, schedules and the API carry (never its secret). */
 function endpointOf(graph: GraphEndpoint): GraphEndpoint {
   return graph.graphspace ? { url: graph.url, graph: graph.graph, graphspace: graph.graphspace } : { url: graph.url, graph: graph.graph };
 }
 
+function graphKeyOf(g: GraphEndpoint): string {
+  return `${normalizeUrl(g.url)}|${g.graphspace ?? ''}|${g.graph}`;
+}
+
 function uniqueGraphs(graphs: GraphEndpoint[]): GraphEndpoint[] {
   const seen = new Map<string, GraphEndpoint>();
-  for (const g of graphs) seen.set(`${g.url.replace(/\/+$/, '')}|${g.graphspace ?? ''}|${g.graph}`, g);
+  for (const g of graphs) seen.set(graphKeyOf(g), g);
   return [...seen.values()];
 }
 
@@ -753,6 +787,17 @@ function endpointProblems(props: HugeGraphBackupProps): string[] {
           `${where}.url ${JSON.stringify(g.url)} is plain http:// and the Lambdas run outside a VPC: the HugeGraph credentials would cross the network in clear; give network (the VPC of the server) or an https:// URL`,
         );
     }
+  }
+  // Backups live in <prefix>/<graph>/: two servers' graphs of one name would share the folder, the lock and the retention.
+  const serverOfGraph = new Map<string, string>();
+  for (const [i, g] of (props.graphs ?? []).entries()) {
+    const other = serverOfGraph.get(g.graph);
+    if (other !== undefined && other !== normalizeUrl(g.url)) {
+      problems.push(
+        `graphs[${i}]: graph ${JSON.stringify(g.graph)} is also backed up from ${other}; both would share the folder <prefix>/${g.graph}/, its lock and its retention: back them up in two HugeGraphBackup constructs with different prefixes`,
+      );
+    }
+    serverOfGraph.set(g.graph, normalizeUrl(g.url));
   }
   if (props.source && (props.graphs ?? []).some((g) => g.schedule)) problems.push('a restore-only deployment (source) cannot schedule backups');
   if (props.source && !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/.test(props.source.keyArn)) problems.push('source.keyArn must be the ARN of a KMS key (not an alias)');

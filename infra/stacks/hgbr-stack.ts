@@ -41,6 +41,9 @@ export function outputs(stack: Stack, system: HugeGraphBackup): void {
   new CfnOutput(stack, 'RestoreStateMachineArn', { value: system.restore.stateMachine.stateMachineArn });
   new CfnOutput(stack, 'RestoreRoleArn', { value: system.restoreRole.roleArn });
   if (system.api) new CfnOutput(stack, 'ApiUrl', { value: system.api.api.url, description: 'Base URL of the restore API (IAM auth)' });
-  new CfnOutput(stack, 'CredentialsSecretArn', { value: system.credentials.secretArn, description: 'Put {"username","password"} for HugeGraph here' });
+  new CfnOutput(stack, 'CredentialsSecrets', {
+    value: stack.toJsonString(system.secrets.map((s) => ({ url: s.url, ...(s.graph ? { graph: s.graph } : {}), secretArn: s.secret.secretArn }))),
+    description: 'The secret of each HugeGraph server (or graph): put {"username","password"} into each',
+  });
   new CfnOutput(stack, 'AlarmTopicArn', { value: system.operations.topic.topicArn });
 }

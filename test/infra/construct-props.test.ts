@@ -9,6 +9,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { HugeGraphBackup, type HugeGraphBackupProps } from '../../infra';
 import { APP_CONTEXT } from '../../infra/workflows/synth';
 
@@ -180,6 +181,29 @@ describe('backups an attacker or a mistake cannot remove', () => {
         's3:ReplicateTags',
       ].sort(),
     );
+  });
+});
+
+describe('credentials', () => {
+  it("come from a graph's own secret where given, else from its server's new secret", () => {
+    const { system, template } = synth((stack) => ({
+      graphs: [
+        { ...GRAPH, credentials: secretsmanager.Secret.fromSecretNameV2(stack, 'Own', 'team-a/hugegraph') },
+        { url: 'https://other.internal', graph: 'social' },
+        { url: 'https://other.internal', graph: 'users' },
+      ],
+    }));
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    expect(system.secrets.map((s) => [s.url, s.graph ?? '(every graph)'])).toEqual([
+      [GRAPH.url, 'hugegraph'],
+      ['https://other.internal', '(every graph)'],
+    ]);
+  });
+
+  it("refuse two servers' graphs of one name: their backups would share a folder, a lock and the retention", () => {
+    expect(problemsOf(() => ({ graphs: [GRAPH, { ...GRAPH, url: 'https://hugegraph-2.internal' }] }))).toEqual([
+      expect.stringContaining('graph "hugegraph" is also backed up from https://hugegraph.internal:8443'),
+    ]);
   });
 });
 

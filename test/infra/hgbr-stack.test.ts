@@ -294,20 +294,39 @@ describe('the Lambdas', () => {
     }
   });
 
-  it('take HugeGraph credentials from the secret only and reach HugeGraph from the configured subnets', () => {
+  it('take HugeGraph credentials from the secrets of the servers they serve only, and reach HugeGraph from the configured subnets', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function')) as any[];
-    const talking = functions.filter((f) => f.Properties.Environment?.Variables?.HUGEGRAPH_SECRET_ARN);
+    const talking = functions.filter((f) => f.Properties.Environment?.Variables?.HUGEGRAPH_SECRETS);
     expect(talking.length).toBe(12); // 4 backup and 6 restore task Lambdas, the restore clean-up, the mode check
     for (const fn of functions) {
       const vars = JSON.stringify(fn.Properties.Environment?.Variables ?? {});
       expect(vars).not.toMatch(/password|HUGEGRAPH_USERNAME/i);
     }
     for (const fn of talking) expect(fn.Properties.VpcConfig.SubnetIds).toEqual(['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb']);
-    expect(JSON.parse(talking[0].Properties.Environment.Variables.HUGEGRAPH_ALLOWED_URLS)).toEqual([
-      'http://hugegraph-a.internal:8080',
-      'https://hugegraph-b.internal',
-      'http://hugegraph-staging.internal:8080',
-    ]);
+    const servedBy = (handler: string) =>
+      (JSON.parse(joined(talking.find((f) => f.Properties.Handler === handler).Properties.Environment.Variables.HUGEGRAPH_SECRETS)) as { url: string }[]).map((e) => e.url).sort();
+    expect(servedBy('index.exportChunk')).toEqual(['http://hugegraph-a.internal:8080', 'https://hugegraph-b.internal']);
+    expect(servedBy('index.restoreFiles')).toEqual(['http://hugegraph-a.internal:8080', 'http://hugegraph-staging.internal:8080']);
+    expect(servedBy('index.checkGraphModes')).toEqual(['http://hugegraph-a.internal:8080', 'http://hugegraph-staging.internal:8080', 'https://hugegraph-b.internal']);
+  });
+
+  it('keep one secret per server, never one for all, each readable only by the roles that serve that server', () => {
+    const secrets = template.findResources('AWS::SecretsManager::Secret') as Record<string, any>;
+    expect(
+      Object.values(secrets)
+        .map((s) => s.Properties.Description.match(/for (\S+),/)?.[1])
+        .sort(),
+    ).toEqual(['http://hugegraph-a.internal:8080', 'http://hugegraph-staging.internal:8080', 'https://hugegraph-b.internal']);
+    const staging = Object.keys(secrets).find((id) => secrets[id].Properties.Description.includes('staging')) as string;
+    const backupReads = statementsOfRole(template, idOf(stack.system.backupRole as any))
+      .filter((st) => actionsOf(st).includes('secretsmanager:GetSecretValue'))
+      .flatMap(flat);
+    expect(backupReads).toHaveLength(2);
+    expect(backupReads.join(' ')).not.toContain(staging);
+    const restoreReads = statementsOfRole(template, idOf(stack.system.restoreRole as any))
+      .filter((st) => actionsOf(st).includes('secretsmanager:GetSecretValue'))
+      .flatMap(flat);
+    expect(restoreReads.join(' ')).toContain(staging);
   });
 
   it('reach out only to HTTPS and the HugeGraph ports', () => {

@@ -31,6 +31,9 @@ import { InvocationError, LambdaHost } from '../support/lambda-host';
 import { startS3Server, type S3Server } from '../support/s3-server';
 
 const PASSWORD = 'bundles-pa55word';
+const ROTATED = 'rotated-pa55word';
+/** What the Secrets Manager stand-in holds. */
+let secretPassword = PASSWORD;
 const EXTRA_VERTICES = 1500;
 
 let hugegraph: HugeGraphServer;
@@ -57,7 +60,7 @@ beforeAll(async () => {
   stepFunctions = new DeployedStepFunctions(stack, nodeBinary, env);
   aws = await startAwsStandIn({
     ...stepFunctions.actions(),
-    'secretsmanager.GetSecretValue': ({ SecretId }) => ({ ARN: SecretId, Name: 'hgbr-credentials', SecretString: JSON.stringify({ username: 'admin', password: PASSWORD }) }),
+    'secretsmanager.GetSecretValue': ({ SecretId }) => ({ ARN: SecretId, Name: 'hgbr-credentials', SecretString: JSON.stringify({ username: 'admin', password: secretPassword }) }),
   });
   env.AWS_ENDPOINT_URL = aws.endpoint;
 });
@@ -174,6 +177,29 @@ describe('the restore API and the restore state machine with their bundles', () 
     expect(await client.getMode()).toBe('NONE');
     const backups = await listBackups(openStorage(`s3://${s3.bucket}/backups`), 'hugegraph');
     expect(backups.map((b) => b.state)).toEqual(['complete']);
+  });
+});
+
+describe('a password rotated while the Lambda containers live on', () => {
+  it('is read again from the secret after the first 401, and the next backup succeeds; no password reaches a log or a state', async () => {
+    const reads = () => aws.calls.filter((c) => c === 'secretsmanager.GetSecretValue').length;
+    const before = reads();
+    const users = (await (await fetch(`${hugegraph.url}${hugegraph.graphPath()}/auth/users`, { headers: hugegraph.authHeaders() })).json()) as { users: { id: string; user_name: string }[] };
+    const admin = users.users.find((u) => u.user_name === 'admin') as { id: string };
+    const changed = await fetch(`${hugegraph.url}${hugegraph.graphPath()}/auth/users/${encodeURIComponent(admin.id)}`, {
+      method: 'PUT',
+      headers: { ...hugegraph.authHeaders(), 'content-type': 'application/json' },
+      body: JSON.stringify({ user_password: ROTATED }),
+    });
+    expect(changed.status).toBe(200);
+    secretPassword = ROTATED;
+
+    const outcome = await withLogs(() => stepFunctions.run('backup', stack.scheduleInputs[0]));
+    if (outcome.status !== 'SUCCEEDED') throw new Error(`${JSON.stringify(outcome)}\n${stepFunctions.logs().slice(-4000)}`);
+    expect(reads()).toBeGreaterThan(before);
+    const everything = `${stepFunctions.logs()}\n${JSON.stringify(stepFunctions.history())}`;
+    expect(everything).not.toContain(PASSWORD);
+    expect(everything).not.toContain(ROTATED);
   });
 });
 

@@ -234,6 +234,11 @@ export class DeployedStepFunctions {
     await Promise.all([...this.hosts.values()].map((h) => h.stop()));
   }
 
+  /** Every execution's input, output, error and events, as Step Functions would keep them. */
+  history(): unknown[] {
+    return [...this.executions.values()].map(({ done: _done, ...execution }) => execution);
+  }
+
   /** Everything the functions logged, for assertions and for a failing test's report. */
   logs(): string {
     return [...this.hosts.values()].map((h) => `── ${h.fn.logicalId}\n${h.log.join('')}`).join('\n');

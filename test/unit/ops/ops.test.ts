@@ -1,3 +1,4 @@
+import { secretFor } from '../../../functions/workflow/secrets';
 import { checkGraphModes, modeMetricData } from '../../../functions/ops/graph-modes';
 import { parseEndedExecution, requireFields, UnusableEventError } from '../../../functions/ops/ended-execution';
 import { awsRuntime } from '../../../functions/handlers/aws-runtime';
@@ -67,7 +68,17 @@ describe('the execution-status event', () => {
 
 describe('the AWS runtime', () => {
   it('sends credentials to the configured HugeGraph servers only', async () => {
-    const runtime = awsRuntime(ignoreMessages, { HUGEGRAPH_ALLOWED_URLS: JSON.stringify(['http://hg-a:8080']) });
+    const runtime = awsRuntime(ignoreMessages, { HUGEGRAPH_SECRETS: JSON.stringify([{ url: 'http://hg-a:8080', secretArn: 'arn:aws:secretsmanager:eu-central-1:111111111111:secret:hg-a-AbCdEf' }]) });
     await expect(runtime.connect({ url: 'http://evil:8080', graph: 'g' })).rejects.toBeInstanceOf(ServerNotAllowedError);
+  });
+
+  it("finds a graph's own secret before its server's", () => {
+    const endpoints = [
+      { url: 'http://hg-a:8080/', secretArn: 'server' },
+      { url: 'http://HG-A:8080', graph: 'g2', secretArn: 'graph' },
+    ];
+    expect(secretFor(endpoints, { url: 'http://hg-a:8080', graph: 'g1' })?.secretArn).toBe('server');
+    expect(secretFor(endpoints, { url: 'http://hg-a:8080', graph: 'g2' })?.secretArn).toBe('graph');
+    expect(secretFor(endpoints, { url: 'http://hg-b:8080', graph: 'g1' })).toBeUndefined();
   });
 });
