@@ -139,7 +139,7 @@ module.exports = {
           '^functions/[a-z]+/errors\\.ts$',
           '^functions/(errors|abort)\\.ts$',
           '^functions/backup/types\\.ts$',
-          '^functions/ops/graph-modes\\.ts$',
+          '^functions/ops/metric-names\\.ts$',
           '^functions/api/config\\.ts$',
         ],
       },

@@ -8,6 +8,8 @@ export interface ApiEvent {
   readonly pathParameters?: Readonly<Record<string, string | undefined>> | null;
   readonly queryStringParameters?: Readonly<Record<string, string | undefined>> | null;
   readonly body?: string | null;
+  /** Request headers, as API Gateway passes them (names in the caller's case). */
+  readonly headers?: Readonly<Record<string, string | undefined>> | null;
   readonly isBase64Encoded?: boolean;
   readonly requestContext?: {
     readonly domainName?: string;
@@ -91,4 +93,11 @@ export function urlBelowRequest(event: ApiEvent, ...segments: string[]): string 
   const { domainName, path } = event.requestContext ?? {};
   if (!domainName || !path) return `/${tail}`;
   return `https://${domainName}${path.replace(/\/+$/, '')}/${tail}`;
+}
+
+/** A request header by name, whatever its case. */
+export function headerOf(event: ApiEvent, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) if (key.toLowerCase() === wanted && value !== undefined && value !== '') return value;
+  return undefined;
 }

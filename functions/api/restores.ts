@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
   DescribeExecutionCommand,
   DescribeMapRunCommand,
@@ -19,7 +19,7 @@ import { formatLocation, parseLocation } from '../storage/storage';
 import type { ApiConfig } from './config';
 import { API_REFUSALS, ApiError } from './http';
 import { phasesFromHistory, type PhaseProgress } from './progress';
-import { LATEST, parseRestoreBody, RESTORE_ID } from './restore-request';
+import { LATEST, parseRestoreBody, RESTORE_ID, type RestoreBody } from './restore-request';
 
 /** What the API handlers need: their configuration, Step Functions, and the backup storage. */
 export interface ApiDeps {
@@ -41,11 +41,19 @@ export interface StartedRestore {
  * as execution name. Step Functions makes that idempotent: the same request again while the restore
  * runs returns the same execution; another request under a used id is refused (409).
  */
-export async function startRestore(deps: ApiDeps, raw: unknown, statusUrlOf: (restoreId: string) => string): Promise<StartedRestore> {
+export async function startRestore(deps: ApiDeps, raw: unknown, statusUrlOf: (restoreId: string) => string, idempotencyKey?: string): Promise<StartedRestore> {
   const body = parseRestoreBody(raw);
+  const restoreId = body.restoreId ?? (idempotencyKey !== undefined ? restoreIdOfKey(idempotencyKey) : undefined);
+  if (restoreId === undefined) {
+    throw new ApiError(API_REFUSALS.invalidRequest, 'give restoreId in the body or an Idempotency-Key header: a client that retries this request must not start a second restore');
+  }
+  // What the caller asked for, before `latest` or the target are resolved: a retry is the same request.
+  const asked = requestDigest(body, restoreId);
+  const executionArn = executionArnOf(deps.config.restoreStateMachineArn, restoreId);
+  const earlier = await describeIfAny(deps, executionArn);
+  if (earlier) return repeated(earlier, asked, { restoreId, executionArn, statusUrl: statusUrlOf(restoreId) });
   const target = resolveTarget(deps.config.targets, body.target);
   const backup = await resolveBackup(deps, body);
-  const restoreId = body.restoreId ?? newRestoreId(deps.now?.() ?? new Date());
   const request: RestoreRequest = {
     source: backup.location,
     target,
@@ -54,25 +62,54 @@ export async function startRestore(deps: ApiDeps, raw: unknown, statusUrlOf: (re
     restoreId,
     verifyTarget: body.verifyTarget,
     ...(deps.config.batchConcurrency !== undefined ? { batchConcurrency: deps.config.batchConcurrency } : {}),
+    apiRequest: asked,
   };
-  const input = JSON.stringify(request);
-  const executionArn = executionArnOf(deps.config.restoreStateMachineArn, restoreId);
   const started = { restoreId, executionArn, statusUrl: statusUrlOf(restoreId), source: backup.location };
   try {
-    const output = await deps.sfn.send(new StartExecutionCommand({ stateMachineArn: deps.config.restoreStateMachineArn, name: restoreId, input }));
+    const output = await deps.sfn.send(new StartExecutionCommand({ stateMachineArn: deps.config.restoreStateMachineArn, name: restoreId, input: JSON.stringify(request) }));
     return { statusCode: 202, body: { ...started, executionArn: output.executionArn ?? executionArn } };
   } catch (error) {
     if ((error as Error).name !== 'ExecutionAlreadyExists') throw error;
   }
-  // The id was used before: the same request (a retry after the restore ended) reports that
-  // restore; a different request must pick another id rather than be silently ignored.
-  const existing = await deps.sfn.send(new DescribeExecutionCommand({ executionArn }));
-  if (!sameJson(existing.input, input)) {
-    throw new ApiError(API_REFUSALS.restoreIdInUse, `restore id ${restoreId} was already used for a different request; choose another restoreId`, {
+  // Started by a request that arrived at the same time: the same request, or a different one under the id.
+  return repeated((await describeIfAny(deps, executionArn)) as DescribeExecutionCommandOutput, asked, started);
+}
+
+/**
+ * A request under a restore id that names an execution already: the same request (a retry, even
+ * after `latest` has moved on) reports that restore; a different one must pick another id rather
+ * than be silently ignored (409).
+ */
+function repeated(existing: DescribeExecutionCommandOutput, asked: string, started: { restoreId: string; executionArn: string; statusUrl: string }): StartedRestore {
+  const input = parseJson(existing.input) as Partial<RestoreRequest> | undefined;
+  if (input?.apiRequest !== asked) {
+    throw new ApiError(API_REFUSALS.restoreIdInUse, `restore id ${started.restoreId} was already used for a different request; choose another restoreId`, {
       statusUrl: started.statusUrl,
     });
   }
-  return { statusCode: existing.status === 'RUNNING' ? 202 : 200, body: { ...started, status: existing.status } };
+  return { statusCode: existing.status === 'RUNNING' ? 202 : 200, body: { ...started, source: input.source ?? '', status: existing.status } };
+}
+
+async function describeIfAny(deps: ApiDeps, executionArn: string): Promise<DescribeExecutionCommandOutput | undefined> {
+  try {
+    return await deps.sfn.send(new DescribeExecutionCommand({ executionArn }));
+  } catch (error) {
+    if ((error as Error).name === 'ExecutionDoesNotExist') return undefined;
+    throw error;
+  }
+}
+
+/** The request as asked (fields in a fixed order), hashed: what makes two requests the same. */
+function requestDigest(body: RestoreBody, restoreId: string): string {
+  return createHash('sha256')
+    .update(canonical({ ...body, restoreId }))
+    .digest('hex')
+    .slice(0, 32);
+}
+
+/** An Idempotency-Key as a restore id: as it is when it can name an execution, else its hash. */
+export function restoreIdOfKey(key: string): string {
+  return RESTORE_ID.test(key) ? key : `k-${createHash('sha256').update(key).digest('hex').slice(0, 40)}`;
 }
 
 /** `GET /restores/{id}`: status, error, and progress per phase of one restore. */
@@ -198,11 +235,6 @@ export function executionArnOf(stateMachineArn: string, name: string): string {
   return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }
 
-/** A sortable id for a restore started without one: `r-20261124T215600Z-1a2b3c`. */
-export function newRestoreId(now: Date): string {
-  return `r-${now.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z-${randomBytes(3).toString('hex')}`;
-}
-
 function parseJson(text: string | undefined): unknown {
   if (text === undefined) return undefined;
   try {
@@ -210,10 +242,6 @@ function parseJson(text: string | undefined): unknown {
   } catch {
     return text;
   }
-}
-
-function sameJson(a: string | undefined, b: string): boolean {
-  return canonical(parseJson(a)) === canonical(parseJson(b));
 }
 
 function canonical(value: unknown): string {

@@ -1,5 +1,5 @@
 import { listCompleteBackups } from './backups';
-import { API_REFUSALS, ApiError, errorResponse, json, parseBody, urlBelowRequest, type ApiEvent, type ApiResponse } from './http';
+import { API_REFUSALS, ApiError, errorResponse, headerOf, json, parseBody, urlBelowRequest, type ApiEvent, type ApiResponse } from './http';
 import { describeRestore, startRestore, type ApiDeps } from './restores';
 
 /**
@@ -12,7 +12,7 @@ export async function handleApiRequest(deps: ApiDeps, event: ApiEvent, log: (ent
     const route = `${event.httpMethod} ${event.resource}`;
     switch (route) {
       case 'POST /restores': {
-        const started = await startRestore(deps, parseBody(event), (id) => urlBelowRequest(event, id));
+        const started = await startRestore(deps, parseBody(event), (id) => urlBelowRequest(event, id), headerOf(event, 'idempotency-key'));
         return json(started.statusCode, started.body);
       }
       case 'GET /restores/{id}':

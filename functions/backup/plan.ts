@@ -101,6 +101,7 @@ export async function planBackup(runtime: WorkflowRuntime, request: BackupReques
         keep: request.keep,
         readPath,
         ...(readPath === 'scan' && request.labels?.length ? { labels: request.labels } : {}),
+        executionId,
       },
       items: itemsRef(request.location, graph, backupId, work.length),
     };

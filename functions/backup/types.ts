@@ -65,6 +65,8 @@ export interface BackupJob {
   readonly readPath: ReadPath;
   /** With the scan path and `labels`: the labels kept, the others' elements are passed over. */
   readonly labels?: string[];
+  /** The run's `$$.Execution.Id`: every task's log entries carry it. */
+  readonly executionId?: string;
 }
 
 /** Where the Distributed Map reads the work list and writes its results (S3, or a local folder). */

@@ -1,9 +1,12 @@
 /**
- * What every Lambda entry point shares: one structured logger, the steps' messages rendered
- * through it, and the wrapper that gives each invocation its runtime and its log keys.
+ * What every Lambda entry point shares: one structured logger, metrics and tracer (Powertools),
+ * the steps' messages rendered through them, and the wrapper that gives each invocation its
+ * runtime, its log keys and trace annotations, and publishes its metrics.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { Message, Notify } from '../workflow/messages';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { type Message, MESSAGES, type Notify } from '../workflow/messages';
 import type { BoundSteps, WorkflowSteps } from '../workflow/runtime';
 import type { AwsRuntime, LambdaContext } from './aws-runtime';
 
@@ -14,9 +17,23 @@ import type { AwsRuntime, LambdaContext } from './aws-runtime';
  */
 export const logger = new Logger({ serviceName: 'hgbr' });
 
-/** The steps' messages as log entries: the message, its code, and its data as keys. */
-export function logMessages(log: Pick<Logger, Message['level']> = logger): Notify {
-  return (message) => log[message.level](message.message, { code: message.code, data: message.data });
+/** Metrics in the Embedded Metric Format (log lines CloudWatch turns into metrics), namespace hgbr. */
+export const metrics = new Metrics({ namespace: 'hgbr', serviceName: 'hgbr' });
+
+/** X-Ray: each invocation's segment annotated with the step, the graph and the run. */
+export const tracer = new Tracer({ serviceName: 'hgbr' });
+
+/** Messages that count elements moved: they become the ExportedElements and RestoredElements metrics. */
+const ELEMENT_METRICS: Record<string, string> = { [MESSAGES.pageExported.code]: 'ExportedElements', [MESSAGES.batchRestored.code]: 'RestoredElements' };
+
+/** The steps' messages as log entries (the message, its code, and its data as keys), and their element counts as metrics. */
+export function logMessages(log: Pick<Logger, Message['level']> = logger, counts: Pick<Metrics, 'addMetric'> = metrics): Notify {
+  return (message) => {
+    log[message.level](message.message, { code: message.code, data: message.data });
+    const metric = ELEMENT_METRICS[message.code];
+    const elements = (message.data as { elements?: unknown }).elements;
+    if (metric && typeof elements === 'number') counts.addMetric(metric, MetricUnit.Count, elements);
+  };
 }
 
 /** A task's state input, as far as the log keys go: the places the steps' inputs carry the run's identity. */
@@ -28,6 +45,7 @@ interface RunIdentity {
 }
 
 interface JobIdentity {
+  readonly executionId?: string;
   readonly backupId?: string;
   readonly restoreId?: string;
   readonly server?: { readonly graph?: string };
@@ -39,7 +57,7 @@ export function runKeys(input: unknown): Record<string, string> {
   const { executionId, request, job: ownJob, BatchInput } = (input ?? {}) as RunIdentity;
   const job = ownJob ?? BatchInput?.job;
   const keys = {
-    executionArn: executionId,
+    executionArn: executionId ?? job?.executionId,
     graph: job?.server?.graph ?? job?.target?.graph ?? request?.server?.graph ?? request?.target?.graph,
     backupId: job?.backupId,
     restoreId: job?.restoreId ?? request?.restoreId,
@@ -51,14 +69,37 @@ export type LambdaHandlers<S extends WorkflowSteps> = {
   readonly [K in keyof S]: (input: Parameters<BoundSteps<S>[K]>[0], context: LambdaContext) => ReturnType<BoundSteps<S>[K]>;
 };
 
-/** A workflow's steps as Lambda entry points: each invocation gets its runtime and its log keys. */
-export function lambdaHandlers<S extends WorkflowSteps>(steps: S, runtime: AwsRuntime, log: Pick<Logger, 'resetKeys' | 'appendKeys'> = logger): LambdaHandlers<S> {
+/**
+ * A workflow's steps as Lambda entry points: each invocation gets its runtime, its log keys and
+ * trace annotations, counts StepSucceeded or StepFailed (dimension: the step) and publishes its
+ * metrics before it answers.
+ */
+export function lambdaHandlers<S extends WorkflowSteps>(
+  steps: S,
+  runtime: AwsRuntime,
+  log: Pick<Logger, 'resetKeys' | 'appendKeys'> = logger,
+  counts: Pick<Metrics, 'addDimension' | 'addMetric' | 'publishStoredMetrics'> = metrics,
+  trace: Pick<Tracer, 'putAnnotation'> = tracer,
+): LambdaHandlers<S> {
   const handlers = Object.entries(steps).map(([name, step]) => [
     name,
-    (input: unknown, context: LambdaContext) => {
+    async (input: unknown, context: LambdaContext) => {
+      const keys = runKeys(input);
       log.resetKeys();
-      log.appendKeys({ step: name, ...runKeys(input) });
-      return step(runtime.forInvocation(context), input);
+      log.appendKeys({ step: name, ...keys });
+      trace.putAnnotation('step', name);
+      for (const key of ['graph', 'backupId', 'restoreId'] as const) if (keys[key]) trace.putAnnotation(key, keys[key]);
+      counts.addDimension('step', name);
+      try {
+        const output = await step(runtime.forInvocation(context), input);
+        counts.addMetric('StepSucceeded', MetricUnit.Count, 1);
+        return output;
+      } catch (error) {
+        counts.addMetric('StepFailed', MetricUnit.Count, 1);
+        throw error;
+      } finally {
+        counts.publishStoredMetrics();
+      }
     },
   ]);
   return Object.fromEntries(handlers) as LambdaHandlers<S>;

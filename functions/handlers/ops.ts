@@ -3,6 +3,8 @@
  * - backupEnded / restoreEnded: the EventBridge rule on FAILED, TIMED_OUT and ABORTED executions
  *   runs the clean-up that no Catch ran for them (lock release and partial files; mode reset).
  * - checkGraphModes: every few minutes, publishes which watched graphs were left in a restore mode.
+ * - checkBackupFreshness: on a schedule and after each backup, publishes the age of each scheduled
+ *   graph's newest complete backup.
  */
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
@@ -11,13 +13,14 @@ import type { BackupRequest } from '../backup/types';
 import type { GraphRef } from '../workflow/graph-ref';
 import { checkGraphModes as check, graphKey, GraphModesUnreadableError, MODE_METRICS, modeMetricData } from '../ops/graph-modes';
 import { parseEndedExecution, requireFields, UnusableEventError, type ExecutionStatusChangeEvent } from '../ops/ended-execution';
+import { BackupsUnreadableError, backupFolderOf, checkFreshness, FRESHNESS_METRICS, freshnessMetricData, type WatchedBackups } from '../ops/freshness';
 import { cleanUpEndedRestore } from '../restore/abort';
 import type { RestoreRequest } from '../restore/types';
 import { awsRuntime } from './aws-runtime';
 import { logger, logMessages } from './lambda';
 
-/** Environment of checkGraphModes; set by infra/constructs/operations.ts. */
-export const OPS_ENV = { watchedGraphs: 'WATCHED_GRAPHS', restoreStateMachineArn: 'RESTORE_STATE_MACHINE_ARN' } as const;
+/** Environment of checkGraphModes and checkBackupFreshness; set by infra/constructs/hugegraph-backup.ts. */
+export const OPS_ENV = { watchedGraphs: 'WATCHED_GRAPHS', restoreStateMachineArn: 'RESTORE_STATE_MACHINE_ARN', watchedBackups: 'WATCHED_BACKUPS' } as const;
 
 const runtime = awsRuntime(logMessages());
 
@@ -70,6 +73,21 @@ export async function checkGraphModes() {
   const failed = checks.filter((c) => c.error !== undefined);
   // Fail the invocation so the function's Errors alarm says that some graph could not be checked.
   if (failed.length) throw new GraphModesUnreadableError(failed);
+  return report;
+}
+
+export async function checkBackupFreshness() {
+  const watched = JSON.parse(process.env[OPS_ENV.watchedBackups] ?? '[]') as WatchedBackups[];
+  cloudwatch ??= new CloudWatchClient({});
+  const now = runtime.now();
+  const checks = await checkFreshness(watched, runtime.storage, now);
+  const data = freshnessMetricData(checks, now);
+  if (data.length) await cloudwatch.send(new PutMetricDataCommand({ Namespace: FRESHNESS_METRICS.namespace, MetricData: data }));
+  const report = checks.map((c) => ({ backups: backupFolderOf(c.watched), newestBackupId: c.newestBackupId, ageMinutes: c.ageMinutes, maxAgeMinutes: c.watched.maxAgeMinutes, error: c.error }));
+  logger.info('backup freshness checked', { backups: report });
+  const failed = checks.filter((c) => c.error !== undefined);
+  // Fail the invocation so the function's Errors alarm says that some backups could not be listed.
+  if (failed.length) throw new BackupsUnreadableError(failed.map((c) => `${backupFolderOf(c.watched)} (${c.error})`));
   return report;
 }
 

@@ -2,13 +2,9 @@ import { HgbrError } from '../errors';
 import type { GraphRef } from '../workflow/graph-ref';
 import type { GraphMode } from '../hugegraph';
 
-/** Namespace and names of the metrics the mode check publishes; infra/constructs/operations.ts alarms on them. */
-export const MODE_METRICS = {
-  namespace: 'hgbr',
-  /** 1 for a graph whose mode is not NONE while no restore execution targets it, else 0. */
-  leftInMode: 'GraphLeftInRestoreMode',
-  dimension: 'Graph',
-} as const;
+import { MODE_METRICS } from './metric-names';
+
+export { MODE_METRICS };
 
 export interface GraphModeCheck {
   readonly graph: GraphRef;

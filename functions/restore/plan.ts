@@ -134,6 +134,7 @@ export async function planRestore(runtime: WorkflowRuntime, request: RestoreRequ
       previousMode,
       batchConcurrency: request.batchConcurrency ?? DEFAULT_BATCH_CONCURRENCY,
       verifyTarget: request.verifyTarget ?? false,
+      executionId,
     };
     for (const warning of warnings) runtime.notify(MESSAGES.restoreWarning.of({ restoreId, warning }));
     return { job, items: itemsRef(stateLocation, statePrefix), summary: planSummary(request.mode, contents, comparison, warnings) };

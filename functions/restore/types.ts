@@ -20,6 +20,8 @@ export interface RestoreRequest {
    * (as long again as a backup). Without it, the check is what the server acknowledged. @default false
    */
   readonly verifyTarget?: boolean;
+  /** Set by the restore API: the digest of the request as asked, which a retry under the same restoreId must match. */
+  readonly apiRequest?: string;
 }
 
 /** Where a backup is: a storage root plus the folder below it. */
@@ -44,6 +46,8 @@ export interface RestoreJob {
   readonly previousMode: string;
   readonly batchConcurrency: number;
   readonly verifyTarget: boolean;
+  /** The run's `$$.Execution.Id`: every task's log entries carry it. */
+  readonly executionId?: string;
 }
 
 /** One file to restore: an item of a Distributed Map's work list. */

@@ -14,6 +14,8 @@ export class S3Area {
     readonly bucketArn: string,
     readonly prefix: string,
     readonly keyArn?: string,
+    /** The bucket's region when it is not the stack's: KMS sees the calls of S3 in that region. @default the stack's */
+    readonly region?: string,
   ) {}
 
   /** ARN pattern of the objects below the prefix (what IAM5 findings name). */
@@ -23,7 +25,7 @@ export class S3Area {
 
   /** An area below this one, e.g. the restores' state folder `backups/_restores`. */
   sub(folder: string): S3Area {
-    return new S3Area(this.bucketArn, `${this.prefix}/${folder}`, this.keyArn);
+    return new S3Area(this.bucketArn, `${this.prefix}/${folder}`, this.keyArn, this.region);
   }
 
   /** Get and list objects below the prefix; decrypt them (through S3 only). */
@@ -32,21 +34,21 @@ export class S3Area {
       new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.objectsArn] }),
       new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucketArn], conditions: { StringLike: { 's3:prefix': [`${this.prefix}/*`] } } }),
     ];
-    if (this.keyArn) statements.push(keyStatement(['kms:Decrypt'], this.keyArn));
+    if (this.keyArn) statements.push(keyStatement(['kms:Decrypt'], this.keyArn, this.region));
     return statements;
   }
 
   /** Read, plus put (single and multipart) and delete objects below the prefix. */
   readWriteStatements(): iam.PolicyStatement[] {
     const statements = [...this.readStatements(), new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'], resources: [this.objectsArn] })];
-    if (this.keyArn) statements.push(keyStatement(['kms:GenerateDataKey'], this.keyArn));
+    if (this.keyArn) statements.push(keyStatement(['kms:GenerateDataKey'], this.keyArn, this.region));
     return statements;
   }
 }
 
 /** Use of a KMS key only on behalf of S3 in this region: the key cannot be used directly. */
-function keyStatement(actions: string[], keyArn: string): iam.PolicyStatement {
-  return new iam.PolicyStatement({ actions, resources: [keyArn], conditions: { StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` } } });
+function keyStatement(actions: string[], keyArn: string, region: string = Aws.REGION): iam.PolicyStatement {
+  return new iam.PolicyStatement({ actions, resources: [keyArn], conditions: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } } });
 }
 
 /** `arn:…:execution:<state machine name>:*` — the executions of one state machine. */

@@ -14,7 +14,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { API_ENV } from '../../functions/api/config';
 import { type BackupRequest, READ_PATHS, type ReadPath } from '../../functions/backup/types';
-import { MODE_METRICS } from '../../functions/ops/graph-modes';
+import { FRESHNESS_METRICS, MODE_METRICS } from '../../functions/ops/metric-names';
 import { BackupWorkflow } from '../workflows/backup-workflow';
 import { RestoreWorkflow } from '../workflows/restore-workflow';
 import { BACKUP_TASKS, RESTORE_TASKS } from '../../functions/workflow/task-names';
@@ -76,6 +76,8 @@ export interface BackupSource {
   readonly keyArn: string;
   /** @default 'backups' */
   readonly prefix?: string;
+  /** The bucket's region, when it is not this stack's (a migration across regions). @default this stack's region */
+  readonly region?: string;
 }
 
 export interface NetworkOptions {
@@ -181,6 +183,8 @@ export interface HugeGraphBackupProps {
   readonly logRetention?: logs.RetentionDays;
   /** How often the graph modes are read. @default 15 minutes */
   readonly graphModeCheckInterval?: Duration;
+  /** How often the age of every scheduled graph's newest backup is published (also after each backup). @default 15 minutes */
+  readonly freshnessCheckInterval?: Duration;
   /** Attempts of the scheduler to start a backup it could not start. @default 3 */
   readonly scheduleRetryAttempts?: number;
   /** @default RemovalPolicy.RETAIN for the bucket and keys */
@@ -256,7 +260,7 @@ export class HugeGraphBackup extends Construct {
     this.allowServicesToUseOpsKey();
     ({ bucket: this.bucket, backupBucket: this.backupBucket, dataKey: this.dataKey } = this.buildStorage());
     const localArea = new S3Area(this.bucket.bucketArn, this.prefix, this.dataKey.keyArn);
-    const sourceArea = props.source ? new S3Area(`arn:${Aws.PARTITION}:s3:::${props.source.bucketName}`, props.source.prefix ?? DEFAULT_PREFIX, props.source.keyArn) : localArea;
+    const sourceArea = props.source ? new S3Area(`arn:${Aws.PARTITION}:s3:::${props.source.bucketName}`, props.source.prefix ?? DEFAULT_PREFIX, props.source.keyArn, props.source.region) : localArea;
     this.backupRoot = props.source ? `s3://${props.source.bucketName}/${props.source.prefix ?? DEFAULT_PREFIX}` : `s3://${this.bucket.bucketName}/${this.prefix}`;
     this.stateRoot = `s3://${this.bucket.bucketName}/${this.prefix}`;
 
@@ -404,7 +408,49 @@ export class HugeGraphBackup extends Construct {
     this.operations.alarmOnWorkflow('Backup', machine, 'Its partial files were removed and the lock released by the Catch path; read the execution error, fix it; the next scheduled run retries.');
     this.operations.cleanUpAfter('Backup', machine, this.opsFunction('BackupEndedFunction', 'backupEnded', role, []));
     this.scheduleBackups(graphs, machine);
+    this.buildFreshnessCheck(area, graphs, machine);
     return { workflow, role };
+  }
+
+  /**
+   * Knowing when backups stop: per scheduled graph, an alarm when its newest complete backup is
+   * older than 1.5 × the schedule's longest interval, fed by a check (S3 only) that runs on a
+   * schedule and after each successful backup.
+   */
+  private buildFreshnessCheck(area: S3Area, graphs: readonly BackedUpGraph[], machine: sfn.StateMachine): void {
+    const location = `s3://${this.bucket.bucketName}/${this.prefix}`;
+    const watched = graphs.flatMap((g) => {
+      const interval = g.schedule ? longestInterval(g.schedule) : undefined;
+      return interval === undefined ? [] : [{ location, graph: g.graph, maxAgeMinutes: Math.ceil((interval * 1.5) / 60_000) }];
+    });
+    if (!watched.length) return;
+    const role = this.lambdaRole('FreshnessRole', 'hgbr backup freshness check: list the backups, publish their age', undefined, false);
+    const check = this.asyncFunction('BackupFreshnessFunction', 'checkBackupFreshness', role, {
+      timeout: Duration.minutes(2),
+      environment: { WATCHED_BACKUPS: Stack.of(this).toJsonString(watched) },
+      network: false,
+      retryAttempts: 0,
+    });
+    const folders = [...new Set(watched.map((w) => w.graph))].map((graph) => area.sub(graph));
+    this.grant(
+      'FreshnessAccess',
+      role,
+      [
+        ...folders.flatMap((f) => f.readStatements()),
+        new iam.PolicyStatement({ actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': FRESHNESS_METRICS.namespace } } }),
+      ],
+      [
+        ...folders.map((f) => ({ resource: f.objectsArn, reason: "Objects below one graph's folder: the check reads the manifests of its backups to find the newest complete one." })),
+        { resource: '*', reason: 'cloudwatch:PutMetricData has no resource-level permissions; the cloudwatch:namespace condition limits it to the hgbr namespace.' },
+      ],
+    );
+    const interval = this.props.freshnessCheckInterval ?? Duration.minutes(15);
+    this.operations.watchBackupFreshness(
+      check,
+      interval,
+      machine,
+      watched.map((w) => ({ folder: `${w.location}/${w.graph}`, graph: w.graph, maxAgeMinutes: w.maxAgeMinutes })),
+    );
   }
 
   /** Retention: S3 only (no HugeGraph, no secret, no VPC), synchronously invoked by the backup machine. */

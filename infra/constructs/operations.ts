@@ -10,7 +10,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { MODE_METRICS } from '../../functions/ops/graph-modes';
+import { FRESHNESS_METRICS, MODE_METRICS } from '../../functions/ops/metric-names';
 import { acknowledge, acknowledgeServerless } from './nag';
 
 export interface OperationsProps {
@@ -122,6 +122,44 @@ export class Operations extends Construct {
       2,
     );
     this.alarmOnErrors('GraphModeCheck', check, 'The graph-mode check could not read the mode of some graph (server down, credentials wrong, network). Read the function log.');
+  }
+
+  /**
+   * The recovery-point check runs every `interval` and after each successful backup; one alarm per
+   * scheduled graph fires when its newest complete backup is older than its schedule allows, and
+   * when the metric stops coming (treated as breaching: a check that no longer runs is no all-clear).
+   */
+  watchBackupFreshness(check: lambda.IFunction, interval: Duration, backupMachine: sfn.IStateMachine, watched: readonly { folder: string; graph: string; maxAgeMinutes: number }[]): void {
+    new events.Rule(this, 'BackupFreshnessSchedule', {
+      description: 'hgbr: publish the age of the newest complete backup of every scheduled graph',
+      schedule: events.Schedule.rate(interval),
+      targets: [new targets.LambdaFunction(check, { deadLetterQueue: this.deadLetters, retryAttempts: 0 })],
+    });
+    new events.Rule(this, 'BackupSucceededRule', {
+      description: "hgbr: publish the backups' age again as soon as a backup succeeds",
+      eventPattern: { source: ['aws.states'], detailType: ['Step Functions Execution Status Change'], detail: { status: ['SUCCEEDED'], stateMachineArn: [backupMachine.stateMachineArn] } },
+      targets: [new targets.LambdaFunction(check, { deadLetterQueue: this.deadLetters, retryAttempts: 2 })],
+    });
+    for (const w of watched) {
+      const metric = new cloudwatch.Metric({
+        namespace: FRESHNESS_METRICS.namespace,
+        metricName: FRESHNESS_METRICS.backupAge,
+        dimensionsMap: { [FRESHNESS_METRICS.dimension]: w.folder },
+        statistic: 'Maximum',
+        period: interval,
+      });
+      const alarm = new cloudwatch.Alarm(this, `BackupTooOld${w.graph}`, {
+        alarmDescription: `The newest complete backup of graph ${w.graph} is older than ${w.maxAgeMinutes} minutes (1.5 × its schedule's longest interval), or the check stopped reporting: backups have stopped. Look for failed, aborted or missing executions of the backup machine and for the schedule's dead letters.`,
+        metric,
+        threshold: w.maxAgeMinutes,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      });
+      alarm.addAlarmAction(this.action);
+      this.alarms.push(alarm);
+    }
+    this.alarmOnErrors('BackupFreshnessCheck', check, "The backup freshness check could not list some graph's backups (role, bucket). Read the function log.");
   }
 
   alarmOnErrors(label: string, fn: lambda.IFunction, description: string): void {

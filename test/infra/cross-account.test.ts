@@ -1,7 +1,8 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { HgbrRestoreStack } from '../../infra/stacks/hgbr-restore-stack';
 import type { HgbrStack } from '../../infra/stacks/hgbr-stack';
-import { actionsOf, flatten, fullApp, idOf, READERS, resourcesOf, SOURCE_KEY_ARN, statementsOfRole, TARGET_ACCOUNT, type Statement } from './app-fixture';
+import { CONTEXT } from '../../infra/config';
+import { actionsOf, flatten, FULL_SYSTEM, fullApp, idOf, MIGRATION_TARGET, READERS, resourcesOf, SOURCE_KEY_ARN, statementsOfRole, synthesizeApp, TARGET_ACCOUNT, type Statement } from './app-fixture';
 
 let source: HgbrStack;
 let target: HgbrRestoreStack;
@@ -78,5 +79,12 @@ describe('the target account', () => {
     const api = Object.values(targetTemplate.findResources('AWS::Lambda::Function')).find((f: any) => f.Properties.Handler === 'index.handler') as any;
     expect(api.Properties.Environment.Variables.BACKUP_ROOT).toBe('s3://hgbr-source-backups/backups');
     expect(flatten(api.Properties.Environment.Variables.RESTORE_STATE_LOCATION)).toBe(`s3://<${idOf(target.system.bucket)}>/backups`);
+  });
+
+  it("across regions: decrypts the source backups through S3 of the source bucket's region", () => {
+    const app = synthesizeApp({ [CONTEXT.system]: FULL_SYSTEM, [CONTEXT.migrationTarget]: { ...MIGRATION_TARGET, source: { ...MIGRATION_TARGET.source, region: 'us-west-2' } } });
+    const stack = app.stacks.find((s) => s.stackName === 'HgbrTarget') as HgbrRestoreStack;
+    const decrypt = statementsOfRole(app.template(stack), idOf(stack.system.restoreRole)).filter((s) => actionsOf(s).includes('kms:Decrypt') && resourcesOf(s).includes(SOURCE_KEY_ARN));
+    expect(decrypt.map((s) => s.Condition?.StringEquals?.['kms:ViaService'])).toEqual(['s3.us-west-2.amazonaws.com']);
   });
 });

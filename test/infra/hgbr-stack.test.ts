@@ -241,6 +241,18 @@ describe('operations', () => {
     for (const alarm of alarms) expect(alarm.Properties.Metrics.filter((m: any) => m.MetricStat).length).toBeLessThanOrEqual(10);
   });
 
+  it('alarms per scheduled graph when its newest complete backup is older than 1.5 × its schedule allows, or the check stops', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'BackupAgeMinutes' } })) as any[];
+    const byFolder = Object.fromEntries(alarms.map((a) => [joined(a.Properties.Dimensions[0].Value), a.Properties]));
+    expect(byFolder[`s3://<${bucketId()}>/backups/hugegraph`]).toMatchObject({ Threshold: 36 * 60, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'breaching', Namespace: 'hgbr' });
+    expect(byFolder[`s3://<${bucketId()}>/backups/social`]).toMatchObject({ Threshold: 18 * 60 });
+    const rules = Object.values(template.findResources('AWS::Events::Rule')) as any[];
+    expect(rules.some((r) => JSON.stringify(r.Properties.EventPattern?.detail?.status) === '["SUCCEEDED"]')).toBe(true);
+    const check = Object.values(template.findResources('AWS::Lambda::Function')).find((f: any) => f.Properties.Handler === 'index.checkBackupFreshness') as any;
+    expect(check.Properties.VpcConfig).toBeUndefined();
+    expect(JSON.stringify(check.Properties.Environment.Variables)).not.toContain('HUGEGRAPH_SECRETS');
+  });
+
   it('keeps alarm e-mails SNS could not deliver in a dead-letter queue', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com', RedrivePolicy: { deadLetterTargetArn: Match.anyValue() } });
   });
@@ -248,7 +260,7 @@ describe('operations', () => {
   it('sends asynchronous invocations of the ops Lambdas that keep failing to the ops dead-letter queue', () => {
     const configs = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')) as any[];
     const handlers = configs.map((c) => (template.findResources('AWS::Lambda::Function')[c.Properties.FunctionName.Ref] as any).Properties.Handler).sort();
-    expect(handlers).toEqual(['index.backupEnded', 'index.checkGraphModes', 'index.restoreEnded']);
+    expect(handlers).toEqual(['index.backupEnded', 'index.checkBackupFreshness', 'index.checkGraphModes', 'index.restoreEnded']);
     for (const config of configs) expect(config.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0]).toBe(idOf(stack.system.operations.deadLetters));
   });
 

@@ -82,10 +82,11 @@ async function withLogs<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-function apiEvent(httpMethod: string, resource: string, extra: { body?: unknown; pathParameters?: Record<string, string>; query?: Record<string, string> } = {}) {
+function apiEvent(httpMethod: string, resource: string, extra: { body?: unknown; pathParameters?: Record<string, string>; query?: Record<string, string>; headers?: Record<string, string> } = {}) {
   return {
     resource,
     httpMethod,
+    headers: extra.headers ?? null,
     pathParameters: extra.pathParameters ?? null,
     queryStringParameters: extra.query ?? null,
     body: extra.body === undefined ? null : JSON.stringify(extra.body),
@@ -138,8 +139,9 @@ describe('the restore API and the restore state machine with their bundles', () 
 
     const original = await dump(client);
     await client.clear();
-    const started = await callApi('POST', '/restores', { body: { graph: 'hugegraph', backupId: 'latest', mode: 'RESTORING', target: { graph: 'hugegraph' } } });
+    const started = await callApi('POST', '/restores', { body: { graph: 'hugegraph', backupId: 'latest', mode: 'RESTORING', target: { graph: 'hugegraph' } }, headers: { 'Idempotency-Key': 'bundle-restore-1' } });
     expect(started.statusCode).toBe(202);
+    expect(started.body.restoreId).toBe('bundle-restore-1');
     expect(started.body.source).toBe(`s3://${s3.bucket}/backups/hugegraph/${backup.backupId}`);
 
     let status: { statusCode: number; body: any } | undefined;
@@ -162,7 +164,7 @@ describe('the restore API and the restore state machine with their bundles', () 
   });
 
   it('fails a restore into a graph that holds data by the error name the functions throw, and leaves the mode alone', async () => {
-    const started = await callApi('POST', '/restores', { body: { graph: 'hugegraph', backupId: backup.backupId, mode: 'RESTORING', target: { graph: 'hugegraph' } } });
+    const started = await callApi('POST', '/restores', { body: { graph: 'hugegraph', backupId: backup.backupId, mode: 'RESTORING', target: { graph: 'hugegraph' }, restoreId: 'bundle-restore-2' } });
     expect(started.statusCode).toBe(202);
     let status: any;
     await waitFor(

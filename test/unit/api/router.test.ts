@@ -44,6 +44,20 @@ function stubSfn(answers: Record<string, (input: any) => unknown>) {
 let dir: string;
 let storage: BackupStorage;
 
+/**
+ * A local folder that reports another root, as the S3 storage of the bucket would: its own methods
+ * keep the folder (overriding `root` on the object itself made them write below ./s3:/… instead).
+ */
+function reportingRoot(local: LocalStorage, root: string): BackupStorage {
+  return new Proxy(local, {
+    get: (target, name) => {
+      if (name === 'root') return root;
+      const value = Reflect.get(target, name, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  }) as BackupStorage;
+}
+
 /** The bucket's backup root, served from a local folder but reporting the S3 root (as S3Storage would). */
 function storageFor(location: string): BackupStorage {
   if (location !== ROOT) throw new Error(`unexpected storage ${location}`);
@@ -52,7 +66,7 @@ function storageFor(location: string): BackupStorage {
 
 beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hgbr-api-'));
-  storage = Object.assign(Object.create(new LocalStorage(dir)), { root: ROOT }) as BackupStorage;
+  storage = reportingRoot(new LocalStorage(dir), ROOT);
   await writeBackup('hugegraph', '20261120T020000Z-aaaa', 10, 5);
   await writeBackup('hugegraph', '20261121T020000Z-bbbb', 12, 6);
   await storage.put('hugegraph/20261122T020000Z-cccc/vertices-0001-00001.zip', 'partial'); // interrupted: no manifest
@@ -107,10 +121,13 @@ async function call(sfn: Pick<SFNClient, 'send'>, event: ApiEvent) {
 }
 
 const started = (input: any) => ({ executionArn: `${MACHINE.replace(':stateMachine:', ':execution:')}:${input.name}`, startDate: new Date() });
+const notStarted = () => {
+  throw new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} });
+};
 
 describe('POST /restores', () => {
   it('starts the newest complete backup, named by the restore id, and answers 202 with the status URL', async () => {
-    const sfn = stubSfn({ StartExecutionCommand: started });
+    const sfn = stubSfn({ DescribeExecutionCommand: notStarted, StartExecutionCommand: started });
     const { status, body } = await call(
       sfn.client,
       post({ graph: 'hugegraph', backupId: 'latest', target: { url: 'http://hg-b:8080/', graph: 'copy' }, mode: 'RESTORING', restoreId: 'nightly-check-1' }),
@@ -123,55 +140,65 @@ describe('POST /restores', () => {
       statusUrl: 'https://api.example.com/v1/restores/nightly-check-1',
       source: `${ROOT}/hugegraph/20261121T020000Z-bbbb`,
     });
-    expect(sfn.calls).toHaveLength(1);
-    expect(sfn.calls[0]?.input.stateMachineArn).toBe(MACHINE);
-    expect(sfn.calls[0]?.input.name).toBe('nightly-check-1');
-    expect(JSON.parse(sfn.calls[0]?.input.input)).toEqual({
+    expect(sfn.calls.map((c) => c.name)).toEqual(['DescribeExecutionCommand', 'StartExecutionCommand']);
+    const start = sfn.calls[1]?.input;
+    expect(start.stateMachineArn).toBe(MACHINE);
+    expect(start.name).toBe('nightly-check-1');
+    expect(JSON.parse(start.input)).toEqual({
       source: `${ROOT}/hugegraph/20261121T020000Z-bbbb`,
       target: { url: 'http://hg-b:8080', graph: 'copy' },
       mode: 'RESTORING',
       stateLocation: ROOT,
       restoreId: 'nightly-check-1',
+      apiRequest: expect.stringMatching(/^[0-9a-f]{32}$/),
     });
   });
 
-  it('accepts the backup by its location, and makes up a restore id when none is given', async () => {
-    const sfn = stubSfn({ StartExecutionCommand: started });
-    const { status, body } = await call(
-      sfn.client,
-      post({ backup: `${ROOT}/hugegraph/20261120T020000Z-aaaa`, target: { url: 'http://hg-a:8080', graph: 'hugegraph' }, mode: 'MERGING', verifyTarget: true }),
-    );
-    expect(status).toBe(202);
-    expect(body.restoreId).toMatch(/^r-20261124T215600Z-[0-9a-f]{6}$/);
-    expect(JSON.parse(sfn.calls[0]?.input.input)).toMatchObject({ source: `${ROOT}/hugegraph/20261120T020000Z-aaaa`, verifyTarget: true });
+  it('accepts the backup by its location, and takes the restore id from an Idempotency-Key header', async () => {
+    const sfn = stubSfn({ DescribeExecutionCommand: notStarted, StartExecutionCommand: started });
+    const body = { backup: `${ROOT}/hugegraph/20261120T020000Z-aaaa`, target: { url: 'http://hg-a:8080', graph: 'hugegraph' }, mode: 'MERGING', verifyTarget: true };
+    const plain = await call(sfn.client, { ...post(body), headers: { 'Idempotency-Key': 'job-42' } });
+    const uuid = await call(sfn.client, { ...post(body), headers: { 'idempotency-key': 'key with spaces/and slashes' } });
+    expect([plain.status, plain.body.restoreId]).toEqual([202, 'job-42']);
+    expect(uuid.body.restoreId).toMatch(/^k-[0-9a-f]{40}$/);
+    expect(JSON.parse(sfn.calls[1]?.input.input)).toMatchObject({ source: `${ROOT}/hugegraph/20261120T020000Z-aaaa`, verifyTarget: true });
+  });
+
+  it('refuses a request with neither a restore id nor an Idempotency-Key (400): a retry would start a second restore', async () => {
+    const sfn = stubSfn({});
+    const { status, body } = await call(sfn.client, post({ graph: 'hugegraph', backupId: 'latest', target: { url: 'http://hg-a:8080', graph: 'hugegraph' }, mode: 'RESTORING' }));
+    expect(status).toBe(400);
+    expect(body.error.message).toContain('Idempotency-Key');
+    expect(sfn.calls).toEqual([]);
   });
 
   it('refuses a backup without manifest (422), a missing one (404), and one outside the root (400), before starting anything', async () => {
-    const sfn = stubSfn({});
+    const sfn = stubSfn({ DescribeExecutionCommand: notStarted });
     const target = { url: 'http://hg-a:8080', graph: 'hugegraph' };
-    const incomplete = await call(sfn.client, post({ graph: 'hugegraph', backupId: '20261122T020000Z-cccc', target, mode: 'RESTORING' }));
-    const missing = await call(sfn.client, post({ graph: 'hugegraph', backupId: '20261123T020000Z-dddd', target, mode: 'RESTORING' }));
-    const outside = await call(sfn.client, post({ backup: 's3://other-bucket/backups/hugegraph/20261120T020000Z-aaaa', target, mode: 'RESTORING' }));
-    const none = await call(sfn.client, post({ graph: 'nothing', backupId: 'latest', target, mode: 'RESTORING' }));
+    const restoreId = 'r1';
+    const incomplete = await call(sfn.client, post({ graph: 'hugegraph', backupId: '20261122T020000Z-cccc', target, mode: 'RESTORING', restoreId }));
+    const missing = await call(sfn.client, post({ graph: 'hugegraph', backupId: '20261123T020000Z-dddd', target, mode: 'RESTORING', restoreId }));
+    const outside = await call(sfn.client, post({ backup: 's3://other-bucket/backups/hugegraph/20261120T020000Z-aaaa', target, mode: 'RESTORING', restoreId }));
+    const none = await call(sfn.client, post({ graph: 'nothing', backupId: 'latest', target, mode: 'RESTORING', restoreId }));
     expect([incomplete, missing, outside, none].map((r) => [r.status, r.body.error.code])).toEqual([
       [422, 'IncompleteBackup'],
       [404, 'BackupNotFound'],
       [400, 'BackupOutsideRoot'],
       [404, 'BackupNotFound'],
     ]);
-    expect(sfn.calls).toEqual([]);
+    expect(sfn.calls.filter((c) => c.name === 'StartExecutionCommand')).toEqual([]);
   });
 
   it('restores only into an allowed target, and asks for the URL when the graph name is ambiguous', async () => {
-    const sfn = stubSfn({});
-    const body = { graph: 'hugegraph', backupId: 'latest', mode: 'RESTORING' };
+    const sfn = stubSfn({ DescribeExecutionCommand: notStarted });
+    const body = { graph: 'hugegraph', backupId: 'latest', mode: 'RESTORING', restoreId: 'r1' };
     const foreign = await call(sfn.client, post({ ...body, target: { url: 'http://evil:8080', graph: 'hugegraph' } }));
     const ambiguous = await call(sfn.client, post({ ...body, target: { graph: 'hugegraph' } }));
     expect(foreign.status).toBe(403);
     expect(foreign.body.error.code).toBe('TargetNotAllowed');
     expect(ambiguous.status).toBe(400);
     expect(ambiguous.body.error.code).toBe('AmbiguousTarget');
-    expect(sfn.calls).toEqual([]);
+    expect(sfn.calls.filter((c) => c.name === 'StartExecutionCommand')).toEqual([]);
   });
 
   it('lists every problem of a malformed request in one 400', async () => {
@@ -192,7 +219,7 @@ describe('POST /restores', () => {
     ]);
   });
 
-  it('answers a retried request with the execution it started, and refuses the id for a different request (409)', async () => {
+  it('answers a retried request with the execution it started, even after latest moved on, and refuses the id for a different request (409)', async () => {
     let existingInput = '';
     const sfn = stubSfn({
       StartExecutionCommand: (input) => {
@@ -200,25 +227,50 @@ describe('POST /restores', () => {
         existingInput = input.input;
         return started(input);
       },
-      DescribeExecutionCommand: () => ({ status: 'SUCCEEDED', input: existingInput }),
+      DescribeExecutionCommand: () => {
+        if (!existingInput) notStarted();
+        return { status: 'SUCCEEDED', input: existingInput };
+      },
     });
-    const request = { graph: 'hugegraph', backupId: '20261120T020000Z-aaaa', target: { url: 'http://hg-a:8080', graph: 'hugegraph' }, mode: 'RESTORING', restoreId: 'r1' };
-    expect((await call(sfn.client, post(request))).status).toBe(202);
+    const request = { graph: 'hugegraph', backupId: 'latest', target: { url: 'http://hg-a:8080', graph: 'hugegraph' }, mode: 'RESTORING', restoreId: 'r1' };
+    const first = await call(sfn.client, post(request));
+    expect(first.status).toBe(202);
+    await writeBackup('hugegraph', '20261123T020000Z-eeee', 20, 10); // latest is another backup now
     const retried = await call(sfn.client, post(request));
-    expect(retried.status).toBe(200);
-    expect(retried.body.status).toBe('SUCCEEDED');
+    expect([retried.status, retried.body.status, retried.body.source]).toEqual([200, 'SUCCEEDED', first.body.source]);
     const other = await call(sfn.client, post({ ...request, mode: 'MERGING' }));
     expect(other.status).toBe(409);
     expect(other.body.error.code).toBe('RestoreIdInUse');
+    expect(sfn.calls.filter((c) => c.name === 'StartExecutionCommand')).toHaveLength(1);
+  });
+
+  it('answers a request that raced another under the same id as a retry when it is the same request', async () => {
+    let input = '';
+    const sfn = stubSfn({
+      DescribeExecutionCommand: () => {
+        if (!input) notStarted();
+        return { status: 'RUNNING', input };
+      },
+      StartExecutionCommand: (started) => {
+        input = started.input; // the other request got there first, with the same body
+        throw new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} });
+      },
+    });
+    const raced = await call(sfn.client, post({ graph: 'hugegraph', backupId: 'latest', target: { url: 'http://hg-a:8080', graph: 'hugegraph' }, mode: 'RESTORING', restoreId: 'r2' }));
+    expect([raced.status, raced.body.status]).toEqual([202, 'RUNNING']);
   });
 
   it('answers 500 with the request id, and logs the cause, when Step Functions fails', async () => {
     const sfn = stubSfn({
+      DescribeExecutionCommand: notStarted,
       StartExecutionCommand: () => {
         throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
       },
     });
-    const { status, body, logged } = await call(sfn.client, post({ graph: 'hugegraph', backupId: 'latest', target: { url: 'http://hg-a:8080', graph: 'hugegraph' }, mode: 'RESTORING' }));
+    const { status, body, logged } = await call(
+      sfn.client,
+      post({ graph: 'hugegraph', backupId: 'latest', target: { url: 'http://hg-a:8080', graph: 'hugegraph' }, mode: 'RESTORING', restoreId: 'r1' }),
+    );
     expect(status).toBe(500);
     expect(body.error.message).toContain('req-1');
     expect(body.error.message).not.toContain('Rate exceeded');

@@ -13,7 +13,8 @@ describe('the Lambda rendering of the steps’ messages', () => {
       warn: (...a: unknown[]) => entries.push(['warn', ...a]),
       error: (...a: unknown[]) => entries.push(['error', ...a]),
     };
-    const notify = logMessages(log);
+    const counted: [string, number][] = [];
+    const notify = logMessages(log, { addMetric: ((name: string, _unit: unknown, value: number) => counted.push([name, value])) as never });
     notify(MESSAGES.restoreRecordsLeft.of({ restoreId: 'r1', statePrefix: '_restores/r1/', error: 'AccessDenied' }));
     notify(MESSAGES.pageExported.of({ kind: 'vertex', label: 'person', elements: 5000, bytes: 900_000 }));
     expect(entries).toEqual([
@@ -24,6 +25,7 @@ describe('the Lambda rendering of the steps’ messages', () => {
       ],
       ['debug', 'exported 5000 vertices of label person (900000 bytes read)', { code: 'HGBR_BACKUP_D1002', data: { kind: 'vertex', label: 'person', elements: 5000, bytes: 900_000 } }],
     ]);
+    expect(counted).toEqual([['ExportedElements', 5000]]);
   });
 });
 
@@ -58,8 +60,44 @@ describe('lambdaHandlers', () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
+  it('counts each invocation as StepSucceeded or StepFailed by step, publishes the metrics, and annotates the trace', async () => {
+    const calls: unknown[][] = [];
+    const counts = {
+      addDimension: (...a: unknown[]) => calls.push(['dimension', ...a]),
+      addMetric: (name: string) => calls.push(['metric', name]),
+      publishStoredMetrics: () => calls.push(['publish']),
+    };
+    const annotations: [string, string][] = [];
+    const steps = {
+      finalize: async (_runtime: WorkflowRuntime, _input: unknown) => 'done',
+      abort: async (_runtime: WorkflowRuntime, _input: unknown) => {
+        throw new Error('no');
+      },
+    };
+    const handlers = lambdaHandlers(
+      steps,
+      awsRuntime(() => undefined, {}),
+      { resetKeys: () => undefined, appendKeys: () => undefined },
+      counts as never,
+      {
+        putAnnotation: (k: string, v: string | number | boolean) => annotations.push([k, String(v)]),
+      } as never,
+    );
+    const context = { getRemainingTimeInMillis: () => 60_000 };
+    const input = { job: { backupId: 'b1', server: { graph: 'g' }, executionId: 'arn:aws:states:x:1:execution:m:e' } };
+    await handlers.finalize(input, context);
+    await expect(handlers.abort(input, context)).rejects.toThrow('no');
+    expect(calls).toEqual([['dimension', 'step', 'finalize'], ['metric', 'StepSucceeded'], ['publish'], ['dimension', 'step', 'abort'], ['metric', 'StepFailed'], ['publish']]);
+    expect(annotations.slice(0, 3)).toEqual([
+      ['step', 'finalize'],
+      ['graph', 'g'],
+      ['backupId', 'b1'],
+    ]);
+  });
+
   it('finds the run in every kind of state input', () => {
     expect(runKeys({ request: { server: { url: 'u', graph: 'g' } }, executionId: 'arn:x' })).toEqual({ executionArn: 'arn:x', graph: 'g' });
+    expect(runKeys({ job: { backupId: 'b1', server: { graph: 'g' }, executionId: 'arn:y' } })).toEqual({ executionArn: 'arn:y', graph: 'g', backupId: 'b1' });
     expect(runKeys({ job: { backupId: 'b1', server: { graph: 'g' } }, work: {}, cursor: {} })).toEqual({ graph: 'g', backupId: 'b1' });
     expect(runKeys({ BatchInput: { job: { restoreId: 'r1', target: { graph: 't' } } }, Items: [] })).toEqual({ graph: 't', restoreId: 'r1' });
     expect(runKeys(undefined)).toEqual({});
