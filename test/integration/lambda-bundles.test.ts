@@ -139,7 +139,10 @@ describe('the restore API and the restore state machine with their bundles', () 
 
     const original = await dump(client);
     await client.clear();
-    const started = await callApi('POST', '/restores', { body: { graph: 'hugegraph', backupId: 'latest', mode: 'RESTORING', target: { graph: 'hugegraph' } }, headers: { 'Idempotency-Key': 'bundle-restore-1' } });
+    const started = await callApi('POST', '/restores', {
+      body: { graph: 'hugegraph', backupId: 'latest', mode: 'RESTORING', target: { graph: 'hugegraph' } },
+      headers: { 'Idempotency-Key': 'bundle-restore-1' },
+    });
     expect(started.statusCode).toBe(202);
     expect(started.body.restoreId).toBe('bundle-restore-1');
     expect(started.body.source).toBe(`s3://${s3.bucket}/backups/hugegraph/${backup.backupId}`);
