@@ -83,7 +83,7 @@ export class Operations extends Construct {
       this.alarm(
         `LambdaThrottles${i / 10 + 1}`,
         metric,
-        'hgbr Lambdas were throttled: the account or a reserved concurrency is exhausted. Step Functions retries the task, but backups and restores slow down. Raise the concurrency quota or the reserved concurrency, or lower concurrency.labels / concurrency.files.',
+        'hgbr Lambdas were throttled: the account or a reserved concurrency is exhausted. Step Functions retries the task, but backups and restores slow down. Raise the concurrency quota or the reserved concurrency, or lower concurrency.exports / concurrency.files.',
       );
     }
   }

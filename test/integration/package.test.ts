@@ -20,7 +20,17 @@ import { createFixtureSchema, expectedCounts, loadFixtureData } from '../support
 import { startHugeGraph, type HugeGraphServer } from '../support/hugegraph-server';
 import { HugeGraphClient } from '../../functions/hugegraph';
 
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
+
+/** Runs a command; a failure carries its output, so a type error in the consumer app is readable. */
+async function run(file: string, args: string[], options: { cwd: string; maxBuffer?: number }): Promise<{ stdout: string; stderr: string }> {
+  try {
+    return await execFileAsync(file, args, { ...options, encoding: 'utf8' });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`${path.basename(file)} ${args.join(' ')} failed:\n${stdout ?? ''}${stderr ?? ''}`, { cause: error });
+  }
+}
 const REPO = path.resolve(__dirname, '..', '..');
 const TSC = path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
 const CDK = path.join(REPO, 'node_modules', 'aws-cdk', 'bin', 'cdk');
@@ -76,7 +86,7 @@ const props: HugeGraphBackupProps = {
   ],
   network: { vpc, subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } },
   workerFunctionProps: { memorySize: 2048, timeout: Duration.minutes(10), tracing: lambda.Tracing.ACTIVE },
-  concurrency: { labels: 6, files: 8 },
+  concurrency: { exports: 6, files: 8 },
 };
 new HugeGraphBackup(stack, 'Backups', props);
 app.synth();
@@ -158,7 +168,7 @@ describe('the CLI, installed with production dependencies only', () => {
 
   it('says which Node.js it needs and exits 2 on Node.js 20', async () => {
     const node20 = nodeBinaryOfMajor(20);
-    const result = await run(node20, [hgbr, '--help'], { cwd: cli }).catch((error: { code: number; stderr: string }) => error);
+    const result = await execFileAsync(node20, [hgbr, '--help'], { cwd: cli }).catch((error: { code: number; stderr: string }) => error);
     expect(result).toMatchObject({ code: 2 });
     expect((result as { stderr: string }).stderr).toMatch(/^hgbr: needs Node\.js 22 or newer; this is Node\.js 20\./);
   });
