@@ -1,5 +1,5 @@
-import { type BackupRequest, type BackupSummary, READ_PATHS } from '../../functions/backup/types';
-import { credentialsFrom, optionalChoice, optionalInt, optionalList, parseCommandArgs, required } from '../args';
+import { BACKUP_TYPES, type BackupRequest, type BackupSummary, READ_PATHS } from '../../functions/backup/types';
+import { credentialsFrom, optionalChoice, optionalInt, optionalList, optionalTypes, parseCommandArgs, required } from '../args';
 import { localRuntime } from '../local-runtime';
 import { backupProgress } from '../progress';
 import { EXIT_OK, type Command } from '../command';
@@ -14,6 +14,9 @@ const HELP = `usage: hgbr backup --server URL --graph G --to ROOT [options]
   --graph G           graph to back up
   --to ROOT           backup root: a folder, file:///path or s3://bucket/prefix
                       (S3 endpoint from AWS_ENDPOINT_URL_S3 for S3-compatible servers)
+  --types T,…         what to back up: schema, vertices, edges (or all, the default); as
+                      hugegraph-tools' -t. The schema is always backed up: --types schema is a
+                      schema-only backup. The manifest says what the backup holds.
   --labels a,b        only these vertex / edge labels (the schema is always complete)
   --read-path P       scan: the server's key ranges, every element once, several workers on one
                       label, labels without a label index too (default); label: page each label
@@ -38,6 +41,7 @@ export const backupCommand: Command = async (argv, output) => {
     server: { type: 'string' },
     graph: { type: 'string' },
     to: { type: 'string' },
+    types: { type: 'string', short: 't' },
     labels: { type: 'string' },
     keep: { type: 'string' },
     'page-size': { type: 'string' },
@@ -50,6 +54,7 @@ export const backupCommand: Command = async (argv, output) => {
   const request: BackupRequest = {
     server: { url: required('backup', values, 'server'), graph: required('backup', values, 'graph'), graphspace: values.graphspace as string | undefined },
     location: required('backup', values, 'to'),
+    types: optionalTypes('backup', values, BACKUP_TYPES),
     labels: optionalList(values, 'labels'),
     keep: optionalInt('backup', values, 'keep'),
     pageSize: optionalInt('backup', values, 'page-size'),
@@ -86,6 +91,7 @@ export function describeBackup(s: BackupSummary): string {
   return [
     `backup ${s.backupId} of graph ${s.graph} is complete`,
     `  location: ${s.location}`,
+    ...(s.contents ? [`  holds: ${s.contents.join(', ')}`] : []),
     `  vertices: ${total(s.vertices).toLocaleString('en')}`,
     labels(s.vertices),
     `  edges: ${total(s.edges).toLocaleString('en')}`,

@@ -19,7 +19,7 @@ export const listCommand: Command = async (argv, output) => {
   const backups = await listBackups(storage, values.graph as string | undefined);
   const lines = backups.map((b) =>
     b.state === 'complete'
-      ? `${b.graph}/${b.backupId}  complete    ${String(b.vertices).padStart(10)} vertices ${String(b.edges).padStart(10)} edges  ${formatBytes(b.bytes ?? 0).padStart(10)}  server ${b.serverVersion}`
+      ? `${b.graph}/${b.backupId}  complete    ${String(b.vertices).padStart(10)} vertices ${String(b.edges).padStart(10)} edges  ${formatBytes(b.bytes ?? 0).padStart(10)}  server ${b.serverVersion}  holds ${(b.contents ?? []).join(',')}`
       : `${b.graph}/${b.backupId}  ${b.state}`,
   );
   output.result({ ok: true, root: storage.root, backups }, lines.length ? lines.join('\n') : `no backups under ${storage.root}`);

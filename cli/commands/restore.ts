@@ -1,6 +1,6 @@
-import type { RestoreMode, RestorePlanSummary, RestoreRequest, RestoreSummary } from '../../functions/restore/types';
+import { RESTORE_TYPES, type RestoreMode, type RestorePlanSummary, type RestoreRequest, type RestoreSummary } from '../../functions/restore/types';
 import { planRestoreDryRun } from '../../functions/restore/plan';
-import { credentialsFrom, optionalInt, parseCommandArgs, required } from '../args';
+import { credentialsFrom, optionalInt, optionalTypes, parseCommandArgs, required } from '../args';
 import { UsageError } from '../errors';
 import { EXIT_OK, type Command } from '../command';
 import { localRuntime } from '../local-runtime';
@@ -17,6 +17,9 @@ const HELP = `usage: hgbr restore --server URL --graph G --from BACKUP [options]
   --graph G           target graph
   --mode M            restoring (default): into an empty graph, every id kept
                       merging: into a graph with data; identical schema is reused, ids recomputed
+  --types T,…         what to restore: schema, vertices, edges (default: all the backup holds);
+                      the schema is always restored. Asking for what the backup does not hold
+                      (edges from a schema-only backup) is refused.
   --dry-run           print the plan (schema to create, schema reused, counts) and stop; writes nothing
   --state ROOT        where locks and progress records go (default: the backup's root)
   --restore-id ID     names the run; running again with the same id resumes it, skipping finished files
@@ -37,6 +40,7 @@ export const restoreCommand: Command = async (argv, output) => {
     graph: { type: 'string' },
     from: { type: 'string' },
     mode: { type: 'string' },
+    types: { type: 'string', short: 't' },
     'dry-run': { type: 'boolean' },
     state: { type: 'string' },
     'restore-id': { type: 'string' },
@@ -52,6 +56,7 @@ export const restoreCommand: Command = async (argv, output) => {
     source: required('restore', values, 'from'),
     target: { url: required('restore', values, 'server'), graph: required('restore', values, 'graph'), graphspace: values.graphspace as string | undefined },
     mode: parseMode('restore', values.mode as string | undefined),
+    types: optionalTypes('restore', values, RESTORE_TYPES),
     stateLocation: values.state as string | undefined,
     restoreId: values['restore-id'] as string | undefined,
     batchConcurrency: optionalInt('restore', values, 'concurrency'),
@@ -88,7 +93,7 @@ export function parseMode(command: string, value: string | undefined): RestoreMo
 
 function describePlan(plan: RestorePlanSummary): string {
   const names = (xs: string[]) => (xs.length ? xs.join(', ') : '(none)');
-  const lines = [`restore plan (${plan.mode}), nothing written:`];
+  const lines = [`restore plan (${plan.mode}) of ${plan.contents.join(', ')}, nothing written:`];
   for (const kind of ['propertykeys', 'vertexlabels', 'edgelabels', 'indexlabels'] as const) {
     lines.push(`  ${kind}: create ${names(plan.schemaToCreate[kind])}; reuse ${names(plan.schemaReused[kind])}`);
   }
@@ -104,7 +109,7 @@ function describePlan(plan: RestorePlanSummary): string {
 export function describeRestore(s: RestoreSummary): string {
   const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
   return [
-    `restore ${s.restoreId} (${s.mode}) into ${s.target.url} graph ${s.target.graph} is complete`,
+    `restore ${s.restoreId} (${s.mode}${s.contents ? `: ${s.contents.join(', ')}` : ''}) into ${s.target.url} graph ${s.target.graph} is complete`,
     `  from: ${s.source}`,
     `  vertices: ${sum(s.vertices).toLocaleString('en')}, edges: ${sum(s.edges).toLocaleString('en')}, ${formatDuration(s.durationMs)}`,
     `  counts checked: ${s.countedOnTarget ? 'acknowledged by the server, and counted on the target' : 'acknowledged by the server (--verify-target also counts them on the target)'}`,

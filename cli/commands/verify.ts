@@ -20,7 +20,7 @@ export const verifyCommand: Command = async (argv, output) => {
   const report = await verifyBackup(openStorage(ref.root), ref.graph, ref.backupId);
   const ok = report.problems.length === 0;
   const human = ok
-    ? `backup ${report.backupId} is intact: ${report.filesChecked} files, ${formatBytes(report.bytesChecked)}, ${report.elementsChecked.toLocaleString('en')} elements checked`
+    ? `backup ${report.backupId} (holds ${report.contents.join(', ')}) is intact: ${report.filesChecked} files, ${formatBytes(report.bytesChecked)}, ${report.elementsChecked.toLocaleString('en')} elements checked`
     : [`backup ${report.backupId} is DAMAGED: ${report.problems.length} problem(s)`, ...report.problems.map(describeProblem)].join('\n');
   output.result({ ok, ...report }, human);
   return ok ? EXIT_OK : EXIT_FAILED;

@@ -1,4 +1,18 @@
-import { classifyFile, DigestCounter, IncompleteBackupError, MANIFEST_FILE, parseBackupId, parseManifest, readFileLines, sha256OfStream, type Manifest, type ManifestFile } from '../format';
+import {
+  classifyFile,
+  type ContentKind,
+  DigestCounter,
+  IncompleteBackupError,
+  isExtraKind,
+  MANIFEST_FILE,
+  parseBackupId,
+  parseManifest,
+  parseVariables,
+  readFileLines,
+  sha256OfStream,
+  type Manifest,
+  type ManifestFile,
+} from '../format';
 import { ObjectNotFoundError, type BackupStorage } from '../storage/storage';
 import { backupLockKey, backupPrefix, graphPrefix, manifestKey, prefixLocation } from './layout';
 import { isLocalProcessAlive, readLock } from '../workflow/lock';
@@ -9,6 +23,8 @@ export interface BackupListing {
   /** complete: has a manifest; running: holds the graph's lock; incomplete: neither (a dead run). */
   readonly state: 'complete' | 'running' | 'incomplete';
   readonly location: string;
+  /** What a complete backup holds (the manifest's `contents`). */
+  readonly contents?: readonly ContentKind[];
   readonly startedAt?: string;
   readonly finishedAt?: string;
   readonly vertices?: number;
@@ -39,6 +55,7 @@ export async function listBackups(storage: BackupStorage, graph?: string): Promi
         backupId,
         location,
         state: 'complete',
+        contents: manifest.contents,
         startedAt: manifest.startedAt,
         finishedAt: manifest.finishedAt,
         vertices: manifest.totals.vertices,
@@ -77,6 +94,8 @@ export type FileProblem =
 export interface VerifyReport {
   readonly backupId: string;
   readonly location: string;
+  /** What the backup holds (the manifest's `contents`). */
+  readonly contents: readonly ContentKind[];
   readonly filesChecked: number;
   readonly bytesChecked: number;
   readonly elementsChecked: number;
@@ -105,7 +124,7 @@ export async function verifyBackup(storage: BackupStorage, graph: string, backup
     const name = object.key.slice(prefix.length);
     if (!listed.has(name) && !name.includes('/') && classifyFile(name)) problems.push({ file: name, problem: 'unlisted' });
   }
-  return { backupId, location: prefixLocation(storage.root, prefix), filesChecked: manifest.files.length, bytesChecked, elementsChecked, problems };
+  return { backupId, location: prefixLocation(storage.root, prefix), contents: manifest.contents, filesChecked: manifest.files.length, bytesChecked, elementsChecked, problems };
 }
 
 async function verifyFile(storage: BackupStorage, key: string, file: ManifestFile): Promise<{ problem?: FileProblem; bytes: number; elements: number }> {
@@ -126,7 +145,7 @@ async function verifyFile(storage: BackupStorage, key: string, file: ManifestFil
   let elements = 0;
   let readError: Error | undefined;
   try {
-    for await (const line of readFileLines(file.name, hashed(), { expect: file.type })) elements += line.rawElements.length;
+    elements = await countElements(file, hashed());
   } catch (error) {
     readError = error as Error;
   }
@@ -142,6 +161,19 @@ async function verifyFile(storage: BackupStorage, key: string, file: ManifestFil
   if (readError) return { problem: { file: file.name, problem: 'unreadable', detail: readError.message }, bytes: actual.bytes, elements: 0 };
   if (elements !== file.elements) return { problem: { file: file.name, problem: 'count', expected: file.elements, actual: elements }, bytes: actual.bytes, elements };
   return { bytes: actual.bytes, elements };
+}
+
+/** Elements a file holds: lines of elements, or (a variables file) the members of one object. */
+async function countElements(file: ManifestFile, body: AsyncIterable<Uint8Array>): Promise<number> {
+  const type = file.type;
+  if (isExtraKind(type)) {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of body) chunks.push(chunk);
+    return parseVariables(Buffer.concat(chunks), file.name).length;
+  }
+  let elements = 0;
+  for await (const line of readFileLines(file.name, body, { expect: type })) elements += line.rawElements.length;
+  return elements;
 }
 
 async function collect<T>(source: AsyncIterable<string>, map: (s: string) => T): Promise<T[]> {

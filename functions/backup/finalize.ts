@@ -26,6 +26,7 @@ export async function finalizeBackup(runtime: WorkflowRuntime, job: BackupJob): 
   const finishedAt = runtime.now();
   const manifest = createManifest({
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    ...(plan.contents ? { contents: plan.contents } : {}),
     backupId: job.backupId,
     graph,
     graphspace: plan.graphspace,
@@ -48,6 +49,7 @@ export async function finalizeBackup(runtime: WorkflowRuntime, job: BackupJob): 
     backupId: job.backupId,
     location,
     graph,
+    contents: manifest.contents,
     vertices: manifest.labels.vertex,
     edges: manifest.labels.edge,
     files: manifest.totals.files,

@@ -1,4 +1,4 @@
-import { buildSchemaFile, newBackupId, SCHEMA_KINDS, type ManifestFile } from '../format';
+import { buildSchemaFile, type ContentKind, newBackupId, SCHEMA_KINDS, type ManifestFile } from '../format';
 import { type EdgeLabel, type GraphScanner, type KeyRange, MIN_SPLIT_SIZE, type Schema, type SchemaReader, type VertexLabel } from '../hugegraph';
 import { parseLocation } from '../storage/location';
 import { BackupNotPossibleError, InvalidBackupRequestError } from './errors';
@@ -6,7 +6,7 @@ import { backupFileKey, backupLockKey, backupPrefix, mapResultsPrefix, planRecor
 import { acquireLock, releaseLock } from '../workflow/lock';
 import { MESSAGES } from '../workflow/messages';
 import type { WorkflowRuntime } from '../workflow/runtime';
-import { type BackupItemsRef, type BackupPlan, type BackupRequest, type ElementKind, type ExportWork, type LabelWork, READ_PATHS, type ReadPath, type RangeWork } from './types';
+import { type BackupItemsRef, type BackupPlan, BACKUP_TYPES, type BackupRequest, type ElementKind, type ExportWork, type LabelWork, READ_PATHS, type ReadPath, type RangeWork } from './types';
 
 export const DEFAULT_PAGE_SIZE = 5000;
 /**
@@ -28,6 +28,8 @@ export const RANGE_SPLIT_BYTES = 64 * 1024 * 1024;
 /** What plan leaves in storage for finalize: everything known at the start that the manifest needs. */
 export interface PlanRecord {
   readonly backupId: string;
+  /** What the backup holds; absent in the records of earlier versions (everything). */
+  readonly contents?: ContentKind[];
   readonly graph: string;
   readonly graphspace: string | null;
   readonly server: { readonly version: string; readonly backend: string };
@@ -68,8 +70,10 @@ export async function planBackup(runtime: WorkflowRuntime, request: BackupReques
   try {
     const [graphMode, readMode, schema] = await Promise.all([client.getMode(), client.getReadMode(), readSchema(client)]);
     const readPath = readPathOf(request);
-    const labels = selectLabels(schema, request.labels, readPath);
-    const work: ExportWork[] = readPath === 'scan' ? await rangeWork(client, request.workers ?? DEFAULT_WORKERS) : [...labels.vertex, ...labels.edge];
+    const contents = contentsOf(request);
+    const labels = selectLabels(schema, request.labels, readPath, contents);
+    const kinds = (['vertex', 'edge'] as const).filter((kind) => contents.includes(DATA_KIND[kind]));
+    const work: ExportWork[] = readPath === 'scan' ? await rangeWork(client, kinds, request.workers ?? DEFAULT_WORKERS) : [...labels.vertex, ...labels.edge];
     const schemaFiles: ManifestFile[] = [];
     for (const kind of SCHEMA_KINDS) {
       const built = await buildSchemaFile(kind, schema[kind].rawElements);
@@ -78,6 +82,7 @@ export async function planBackup(runtime: WorkflowRuntime, request: BackupReques
     }
     const record: PlanRecord = {
       backupId,
+      contents,
       graph,
       graphspace: request.server.graphspace ?? null,
       server: { version: client.serverVersion, backend: info.backend },
@@ -121,8 +126,20 @@ async function readSchema(client: SchemaReader): Promise<Schema> {
   return { propertykeys, vertexlabels, edgelabels, indexlabels };
 }
 
+const DATA_KIND = { vertex: 'vertices', edge: 'edges' } as const;
+
+/** What the request asks the backup to hold, in the order of {@link BACKUP_TYPES}, the schema always. */
+function contentsOf(request: BackupRequest): ContentKind[] {
+  const asked = request.types ?? BACKUP_TYPES;
+  return BACKUP_TYPES.filter((kind) => kind === 'schema' || asked.includes(kind));
+}
+
 function validateRequest(request: BackupRequest): void {
   const problems: string[] = [];
+  const types = request?.types;
+  if (types !== undefined && !(Array.isArray(types) && types.length > 0 && types.every((t) => BACKUP_TYPES.includes(t)))) {
+    problems.push(`types must list one or more of ${BACKUP_TYPES.join(', ')}`);
+  }
   if (!request?.server?.url) problems.push('server.url is missing');
   if (!request?.server?.graph) problems.push('server.graph is missing');
   if (!request?.location) problems.push('location is missing');
@@ -141,16 +158,27 @@ function validateRequest(request: BackupRequest): void {
  * label path, a label whose label index is disabled cannot be listed by label: refused by name,
  * never skipped (the scan path reads it like any other).
  */
-export function selectLabels(schema: Schema, only?: string[], readPath: ReadPath = 'label'): { vertex: LabelWork[]; edge: LabelWork[] } {
-  const vertexLabels = schema.vertexlabels.elements;
-  const edgeLabels = schema.edgelabels.elements.filter((e) => e.edgelabel_type !== 'PARENT');
+export function selectLabels(schema: Schema, only?: string[], readPath: ReadPath = 'label', contents: readonly ContentKind[] = BACKUP_TYPES): { vertex: LabelWork[]; edge: LabelWork[] } {
+  const allVertexLabels = schema.vertexlabels.elements;
+  const allEdgeLabels = schema.edgelabels.elements.filter((e) => e.edgelabel_type !== 'PARENT');
   if (only?.length) {
-    const known = new Set([...vertexLabels.map((l) => l.name), ...edgeLabels.map((l) => l.name)]);
+    const known = new Set([...allVertexLabels.map((l) => l.name), ...allEdgeLabels.map((l) => l.name)]);
     const unknown = only.filter((name) => !known.has(name));
     if (unknown.length) {
       throw new BackupNotPossibleError(`no such label(s) in the graph: ${unknown.join(', ')}`, `labels are: ${[...known].join(', ')}`);
     }
+    for (const [labels, kind] of [
+      [allVertexLabels, 'vertices'],
+      [allEdgeLabels, 'edges'],
+    ] as const) {
+      const excluded = labels.filter((l) => only.includes(l.name)).map((l) => l.name);
+      if (excluded.length && !contents.includes(kind)) {
+        throw new BackupNotPossibleError(`--labels names ${excluded.join(', ')}, but the backup's types leave out ${kind}`, `add ${kind} to the types, or leave those labels out`);
+      }
+    }
   }
+  const vertexLabels = contents.includes('vertices') ? allVertexLabels : [];
+  const edgeLabels = contents.includes('edges') ? allEdgeLabels : [];
   const wanted = (name: string) => !only?.length || only.includes(name);
   const pick = <T extends VertexLabel | EdgeLabel>(labels: T[], kind: 'vertex' | 'edge'): LabelWork[] => labels.filter((l) => wanted(l.name)).map((l, i) => ({ kind, label: l.name, index: i + 1 }));
   const vertex = pick(vertexLabels, 'vertex');
@@ -169,10 +197,10 @@ function readPathOf(request: BackupRequest): ReadPath {
   return request.readPath ?? (request.labels?.length ? 'label' : 'scan');
 }
 
-/** The key ranges of both tables, each numbered from 1 within its kind (the number names its files). */
-async function rangeWork(reader: GraphScanner, workers: number): Promise<RangeWork[]> {
+/** The key ranges of the tables asked for, each numbered from 1 within its kind (the number names its files). */
+async function rangeWork(reader: GraphScanner, kinds: readonly ElementKind[], workers: number): Promise<RangeWork[]> {
   const work: RangeWork[] = [];
-  for (const kind of ['vertex', 'edge'] as const) {
+  for (const kind of kinds) {
     const ranges = await planRanges(reader, kind, workers * RANGES_PER_WORKER);
     for (const [i, range] of ranges.entries()) work.push({ kind, range, index: i + 1 });
   }

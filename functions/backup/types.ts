@@ -1,3 +1,4 @@
+import type { ContentKind } from '../format/naming';
 import type { KeyRange } from '../hugegraph/types';
 import type { GraphRef } from '../workflow/graph-ref';
 
@@ -11,11 +12,19 @@ export type ElementKind = 'vertex' | 'edge';
 export type ReadPath = 'scan' | 'label';
 export const READ_PATHS: readonly ReadPath[] = ['scan', 'label'];
 
+/** What a backup may be asked to hold (`--types`); the schema is always held. */
+export const BACKUP_TYPES: readonly ContentKind[] = ['schema', 'vertices', 'edges'];
+
 /** What `hgbr backup` or a schedule asks for. This is the state machine's input. */
 export interface BackupRequest {
   readonly server: GraphRef;
   /** Backup root: a local path, file://…, or s3://bucket/prefix. */
   readonly location: string;
+  /**
+   * What to back up, as hugegraph-tools' `-t`: `schema`, `vertices`, `edges`. The schema is always
+   * backed up (a restore needs it), so `['schema']` is a schema-only backup. @default all of them
+   */
+  readonly types?: ContentKind[];
   /** Only these labels (vertex or edge); all when absent. */
   readonly labels?: string[];
   /** @default 'scan', or 'label' when `labels` are given */
@@ -110,6 +119,8 @@ export interface BackupSummary {
   readonly backupId: string;
   readonly location: string;
   readonly graph: string;
+  /** What the backup holds (the manifest's `contents`); absent from earlier versions' summaries. */
+  readonly contents?: readonly ContentKind[];
   readonly vertices: Record<string, number>;
   readonly edges: Record<string, number>;
   readonly files: number;

@@ -1,9 +1,10 @@
-/** Backup format v1: see FORMAT.md in this folder. */
+/** Backup format (versions 1 and 2): see FORMAT.md in this folder. */
 export * from './errors';
 export * from './file-reader';
 export * from './file-writer';
 export * from './lines';
 export * from './manifest';
 export * from './naming';
+export * from './variables';
 export * from './verify';
 export * from './zip';

@@ -5,16 +5,17 @@
  * The manifest holds no graph data (only counts, names and hashes), so plain `JSON.parse` is fine.
  */
 import { ManifestInvalidError, UnsupportedFormatVersionError } from './errors';
-import { type FileKind, classifyFile, isDataKind, isFileKind, isSchemaKind } from './naming';
+import { CONTENT_KINDS, type ContentKind, classifyFile, extraFileName, isContentKind, isDataKind, isExtraKind, isFileKind, isSchemaKind, type ManifestFileType, V1_CONTENTS } from './naming';
 
 export const MANIFEST_FILE = 'manifest.json';
-export const FORMAT_VERSION = 1;
-export const SUPPORTED_FORMAT_VERSIONS: readonly number[] = [FORMAT_VERSION];
+/** The newest version; a writer writes the lowest one that describes the backup ({@link formatVersionFor}). */
+export const FORMAT_VERSION = 2;
+export const SUPPORTED_FORMAT_VERSIONS: readonly number[] = [1, 2];
 
 /** One stored file. Data files hold one label's elements; schema files hold all of one kind. */
 export interface ManifestFile {
   readonly name: string;
-  readonly type: FileKind;
+  readonly type: ManifestFileType;
   /** The vertex or edge label, for data files only. */
   readonly label?: string;
   readonly elements: number;
@@ -38,7 +39,12 @@ export interface ManifestTotals {
 }
 
 export interface Manifest {
-  readonly formatVersion: typeof FORMAT_VERSION;
+  readonly formatVersion: 1 | 2;
+  /**
+   * What the backup holds. Written by every writer since version 2; a version 1 manifest without it
+   * holds {@link V1_CONTENTS}, and {@link parseManifest} fills that in.
+   */
+  readonly contents: readonly ContentKind[];
   readonly tool: { readonly name: string; readonly version: string };
   readonly backupId?: string;
   readonly graph: string;
@@ -57,17 +63,31 @@ export interface Manifest {
   readonly totals: ManifestTotals;
 }
 
-export type ManifestInput = Omit<Manifest, 'formatVersion' | 'labels' | 'totals' | 'files'> & {
+export type ManifestInput = Omit<Manifest, 'formatVersion' | 'contents' | 'labels' | 'totals' | 'files'> & {
+  /** @default {@link V1_CONTENTS} */
+  readonly contents?: readonly ContentKind[];
   readonly files: readonly ManifestFile[];
   /** Labels to list even when no file holds them (empty labels). */
   readonly emptyLabels?: { readonly vertex?: readonly string[]; readonly edge?: readonly string[] };
 };
 
-const KIND_ORDER: Record<FileKind, number> = { propertykeys: 0, vertexlabels: 1, edgelabels: 2, indexlabels: 3, vertices: 4, edges: 5 };
+const KIND_ORDER: Record<ManifestFileType, number> = { propertykeys: 0, vertexlabels: 1, edgelabels: 2, indexlabels: 3, vertices: 4, edges: 5, variables: 6 };
+
+/**
+ * The version a manifest must have. Version 1 readers take a backup to hold the schema, every
+ * vertex and every edge, and know the six file kinds only: a backup that lacks one of those, or
+ * holds a file of another kind, would be misread by them, so it is version 2. Any other backup
+ * stays version 1, which every hgbr reads.
+ */
+export function formatVersionFor(contents: readonly ContentKind[], files: readonly Pick<ManifestFile, 'type'>[]): 1 | 2 {
+  const v1Readable = V1_CONTENTS.every((k) => contents.includes(k)) && files.every((f) => isFileKind(f.type));
+  return v1Readable ? 1 : 2;
+}
 
 /** Builds a manifest: orders the files and computes the per-label totals and grand totals. */
 export function createManifest(input: ManifestInput): Manifest {
-  const { emptyLabels, files: unordered, ...rest } = input;
+  const { emptyLabels, files: unordered, contents: given, ...rest } = input;
+  const contents = CONTENT_KINDS.filter((k) => (given ?? V1_CONTENTS).includes(k));
   const files = [...unordered].sort((a, b) => KIND_ORDER[a.type] - KIND_ORDER[b.type] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const vertex = new Map<string, number>((emptyLabels?.vertex ?? []).map((l) => [l, 0]));
   const edge = new Map<string, number>((emptyLabels?.edge ?? []).map((l) => [l, 0]));
@@ -77,7 +97,8 @@ export function createManifest(input: ManifestInput): Manifest {
     totals.set(f.label, (totals.get(f.label) ?? 0) + f.elements);
   }
   const manifest: Manifest = {
-    formatVersion: FORMAT_VERSION,
+    formatVersion: formatVersionFor(contents, files),
+    contents,
     tool: rest.tool,
     ...(rest.backupId === undefined ? {} : { backupId: rest.backupId }),
     graph: rest.graph,
@@ -144,7 +165,33 @@ export function parseManifest(text: string): Manifest {
   }
   const problems = manifestProblems(value);
   if (problems.length > 0) throw new ManifestInvalidError(problems);
-  return value as unknown as Manifest;
+  return (value['contents'] === undefined ? { ...value, contents: V1_CONTENTS } : value) as unknown as Manifest;
+}
+
+/**
+ * `contents`, checked: required from version 2, optional in version 1 (absent means
+ * {@link V1_CONTENTS}). Undefined when it is unusable (the problem is recorded).
+ */
+function contentsOf(o: Record<string, unknown>, p: string[]): readonly ContentKind[] | undefined {
+  const raw = o['contents'];
+  if (raw === undefined && o['formatVersion'] === 1) return V1_CONTENTS;
+  const ok = Array.isArray(raw) && raw.every((k) => typeof k === 'string' && isContentKind(k)) && new Set(raw).size === raw.length && raw.includes('schema');
+  if (!ok) {
+    p.push(`contents must list each of what the backup holds once (${CONTENT_KINDS.join(', ')}), schema always`);
+    return undefined;
+  }
+  return raw as ContentKind[];
+}
+
+/** A file of a kind beyond the tool's six (version 2): its one name, no label, listed in contents. */
+function extraFileProblems(p: string[], where: string, type: ManifestFileType & string, raw: Record<string, unknown>, seen: Set<string>, contents: readonly ContentKind[] | undefined): void {
+  if (!isExtraKind(type)) return;
+  if (raw['name'] !== extraFileName(type)) p.push(`${where}: a ${type} file must be named ${extraFileName(type)}`);
+  if (raw['label'] !== undefined) p.push(`${where}: a ${type} file has no label`);
+  if (raw['compressed'] !== false) p.push(`${where}: a ${type} file is not compressed`);
+  if (seen.has(type)) p.push(`${where}: more than one ${type} file`);
+  seen.add(type);
+  if (contents && !contents.includes(type)) p.push(`${where}: a ${type} file, but contents does not list ${type}`);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -172,6 +219,7 @@ function manifestProblems(m: Record<string, unknown> | Manifest): string[] {
     return {};
   };
 
+  const contents = contentsOf(o, p);
   const tool = obj('tool', o['tool']);
   str('tool.name', tool['name']);
   str('tool.version', tool['version']);
@@ -196,6 +244,7 @@ function manifestProblems(m: Record<string, unknown> | Manifest): string[] {
   const files = Array.isArray(o['files']) ? (o['files'] as unknown[]) : [];
   const names = new Set<string>();
   const schemaKinds = new Set<string>();
+  const extraKinds = new Set<string>();
   files.forEach((raw, i) => {
     const at = `files[${i}]`;
     if (!isObject(raw)) {
@@ -210,10 +259,18 @@ function manifestProblems(m: Record<string, unknown> | Manifest): string[] {
     const where = `${at} (${name})`;
     if (names.has(name)) p.push(`${where} is listed twice`);
     names.add(name);
+    if (typeof type === 'string' && isExtraKind(type) && o['formatVersion'] !== 1) {
+      extraFileProblems(p, where, type, raw, extraKinds, contents);
+      count(`${where}.elements`, elements);
+      if (count(`${where}.bytes`, bytes)) fileBytes += bytes;
+      if (typeof sha256 !== 'string' || !SHA256.test(sha256)) p.push(`${where}.sha256 must be 64 lowercase hex digits`);
+      return;
+    }
     const kind = typeof type === 'string' && isFileKind(type) ? type : undefined;
-    if (!kind) p.push(`${where}.type must be one of propertykeys, vertexlabels, edgelabels, indexlabels, vertices, edges`);
+    if (!kind) p.push(`${where}.type must be one of propertykeys, vertexlabels, edgelabels, indexlabels, vertices, edges${o['formatVersion'] === 1 ? '' : ', variables'}`);
     const classified = classifyFile(name);
     if (kind && classified?.kind !== kind) p.push(`${where}: type is ${kind}, so the name must start with '${kind}'`);
+    if (kind && isDataKind(kind) && contents && !contents.includes(kind)) p.push(`${where} holds ${kind}, which contents does not list`);
     if (typeof compressed !== 'boolean') p.push(`${where}.compressed must be true or false`);
     else if (classified && classified.compressed !== compressed) p.push(`${where}: compressed is ${compressed} but the name ${compressed ? 'lacks' : 'has'} the .zip suffix`);
     const n = count(`${where}.elements`, elements);
@@ -246,6 +303,16 @@ function manifestProblems(m: Record<string, unknown> | Manifest): string[] {
   };
   const vertices = checkTotals('vertex', 'vertices');
   const edges = checkTotals('edge', 'edges');
+  for (const [key, kind] of [
+    ['vertex', 'vertices'],
+    ['edge', 'edges'],
+  ] as const) {
+    if (contents && !contents.includes(kind) && isObject(labels[key]) && Object.keys(labels[key]).length > 0) p.push(`labels.${key} must be empty: contents does not list ${kind}`);
+  }
+  if (contents) {
+    const version = formatVersionFor(contents, files.filter(isObject) as unknown as Pick<ManifestFile, 'type'>[]);
+    if (o['formatVersion'] === 1 && version === 2) p.push('formatVersion is 1, but a version 1 reader would misread this backup (contents lacks schema, vertices or edges): it must be 2');
+  }
   const totals = obj('totals', o['totals']);
   const expected: Record<string, number> = { vertices, edges, files: files.length, bytes: fileBytes };
   for (const [k, v] of Object.entries(expected)) {

@@ -71,6 +71,20 @@ export class SchemaConflictError extends HgbrError {
   }
 }
 
+/** The restore asks for something the backup does not hold (edges from a schema-only backup). */
+export class ContentNotInBackupError extends HgbrError {
+  static override readonly code = 'ContentNotInBackupError';
+  static override readonly hint = "restore only what the backup holds (hgbr list and the manifest's contents say what that is), or use a backup that holds the rest";
+
+  constructor(
+    location: string,
+    readonly held: readonly string[],
+    readonly missing: readonly string[],
+  ) {
+    super(`${location} holds ${held.join(', ')} only: it has no ${missing.join(', ')} to restore`);
+  }
+}
+
 /** Something about the source or the target makes this restore impossible (other than the above). */
 export class RestoreNotPossibleError extends HgbrError {
   static override readonly code = 'RestoreNotPossibleError';

@@ -36,6 +36,7 @@ export async function finishRestore(runtime: WorkflowRuntime, job: RestoreJob, v
   const summary: RestoreSummary = {
     restoreId: job.restoreId,
     mode: job.mode,
+    ...(plan?.contents ? { contents: plan.contents } : {}),
     target: job.target,
     source: `${job.source.root.replace(/\/+$/, '')}/${job.source.prefix}`,
     vertices: record?.expected.vertices ?? {},

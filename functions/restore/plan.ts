@@ -2,14 +2,14 @@ import { acquireLock, LockHeldError, readLock, releaseLock, type LockRecord } fr
 import { MESSAGES } from '../workflow/messages';
 import type { WorkflowRuntime } from '../workflow/runtime';
 import type { GraphRef } from '../workflow/graph-ref';
-import { newBackupId } from '../format';
+import { type ContentKind, newBackupId, V1_CONTENTS } from '../format';
 import { versionAtLeast, type GraphMode, type SchemaReader } from '../hugegraph';
 import { formatLocation, parseLocation, type BackupStorage } from '../storage/storage';
-import { InvalidRestoreRequestError, RestoreNotPossibleError, SchemaConflictError, TargetNotEmptyError } from './errors';
+import { ContentNotInBackupError, InvalidRestoreRequestError, RestoreNotPossibleError, SchemaConflictError, TargetNotEmptyError } from './errors';
 import { doneRecordsPrefix, itemsRef, planRecordKey, restoreLockKey, statePrefixOf, workListKey } from './layout';
 import { compareSchema, describeSchemaSize, isEmptySchema, type SchemaComparison } from './schema-diff';
 import { openBackup, readSchema, resolveSource, type BackupContents, type SchemaSet } from './source';
-import type { FileItem, RestoreJob, RestoreMode, RestorePlan, RestorePlanSummary, RestoreRequest } from './types';
+import { type FileItem, RESTORE_TYPES, type RestoreJob, type RestoreMode, type RestorePlan, type RestorePlanSummary, type RestoreRequest } from './types';
 
 /** A restore lock older than the state machine's timeout belongs to a run that cannot still be alive. */
 export const RESTORE_LOCK_MAX_AGE_MS = 24 * 60 * 60 * 1000;
@@ -38,7 +38,9 @@ export interface PlanRecord {
   readonly mode: RestoreMode;
   readonly previousMode: string;
   readonly startedAt: string;
-  /** The manifest's per-label totals, empty labels included (verify counts those too). */
+  /** What the restore writes; absent in the records of earlier versions (all the backup holds). */
+  readonly contents?: ContentKind[];
+  /** The manifest's per-label totals of the kinds restored, empty labels included (verify counts those too). */
   readonly labels?: { readonly vertex: Record<string, number>; readonly edge: Record<string, number> };
   /** The schema files plan checked, so that prepare need not list the backup again. */
   readonly schemaFiles?: BackupContents['schemaFiles'];
@@ -46,8 +48,11 @@ export interface PlanRecord {
 
 /** The source read and checked: contents, schema verified against the manifest's checksums. */
 interface CheckedSource {
+  /** The backup, narrowed to what the restore writes: files and labels of other kinds left out. */
   readonly contents: BackupContents;
   readonly schema: SchemaSet;
+  /** What the restore writes. */
+  readonly restored: ContentKind[];
 }
 
 /**
@@ -59,7 +64,7 @@ interface CheckedSource {
  */
 export async function planRestore(runtime: WorkflowRuntime, request: RestoreRequest, executionId: string): Promise<RestorePlan> {
   validateRequest(request);
-  const { contents, schema } = await checkSource(runtime, request);
+  const { contents, schema, restored } = await checkSource(runtime, request);
   const stateLocation = canonicalLocation(request.stateLocation ?? contents.source.root);
   const state = runtime.storage(stateLocation);
   const startedAt = runtime.now();
@@ -118,6 +123,7 @@ export async function planRestore(runtime: WorkflowRuntime, request: RestoreRequ
       mode: request.mode,
       previousMode,
       startedAt: startedAt.toISOString(),
+      contents: restored,
       ...(contents.manifest ? { labels: contents.manifest.labels } : {}),
       schemaFiles: contents.schemaFiles,
     };
@@ -137,7 +143,7 @@ export async function planRestore(runtime: WorkflowRuntime, request: RestoreRequ
       executionId,
     };
     for (const warning of warnings) runtime.notify(MESSAGES.restoreWarning.of({ restoreId, warning }));
-    return { job, items: itemsRef(stateLocation, statePrefix), summary: planSummary(request.mode, contents, comparison, warnings) };
+    return { job, items: itemsRef(stateLocation, statePrefix), summary: planSummary(request.mode, restored, contents, comparison, warnings) };
   } catch (error) {
     await releaseLock(state, lockKey, restoreId).catch(() => undefined);
     throw error;
@@ -151,7 +157,7 @@ export async function planRestore(runtime: WorkflowRuntime, request: RestoreRequ
  */
 export async function planRestoreDryRun(runtime: WorkflowRuntime, request: RestoreRequest): Promise<RestorePlanSummary> {
   validateRequest(request);
-  const { contents, schema } = await checkSource(runtime, request);
+  const { contents, schema, restored } = await checkSource(runtime, request);
   const state = runtime.storage(canonicalLocation(request.stateLocation ?? contents.source.root));
   const client = await runtime.connect(request.target);
   const warnings = [...contents.warnings];
@@ -166,15 +172,47 @@ export async function planRestoreDryRun(runtime: WorkflowRuntime, request: Resto
   if (mode !== 'NONE') warnings.push(`graph ${request.target.graph} is in mode ${mode}; unless a running restore holds it, a restore sets it back to ${lock?.previousMode ?? 'NONE'} first`);
   const resuming = request.restoreId !== undefined && (await state.head(planRecordKey(statePrefixOf(request.restoreId)))) !== undefined;
   const comparison = evaluateTarget(request, schema, targetSchema, client.serverVersion, resuming, warnings);
-  return planSummary(request.mode, contents, comparison, warnings);
+  return planSummary(request.mode, restored, contents, comparison, warnings);
 }
 
 async function checkSource(runtime: WorkflowRuntime, request: RestoreRequest): Promise<CheckedSource> {
   const source = resolveSource(request.source);
   const storage: BackupStorage = runtime.storage(source.root);
-  const contents = await openBackup(storage, source);
-  const schema = await readSchema(storage, contents);
-  return { contents, schema };
+  const backup = await openBackup(storage, source);
+  const restored = restoredContents(request.types, backup);
+  const schema = await readSchema(storage, backup);
+  return { contents: narrowTo(backup, restored), schema, restored };
+}
+
+/**
+ * What the restore writes: what was asked for (the schema always), or all the backup holds. Asking
+ * for a kind the backup does not hold is refused, never treated as "nothing of it": a schema-only
+ * backup has no edges, it does not say the graph had none. A hugegraph-tools folder says nothing
+ * about what it holds, so it counts as holding what a version 1 backup holds.
+ */
+export function restoredContents(asked: readonly ContentKind[] | undefined, backup: Pick<BackupContents, 'manifest' | 'source'>): ContentKind[] {
+  const held = backup.manifest?.contents ?? V1_CONTENTS;
+  if (asked === undefined) return [...held];
+  const missing = asked.filter((kind) => !held.includes(kind));
+  if (missing.length) throw new ContentNotInBackupError(`${backup.source.root.replace(/\/+$/, '')}/${backup.source.prefix}`, held, missing);
+  return held.filter((kind) => kind === 'schema' || asked.includes(kind));
+}
+
+/** The backup without the files and labels of the kinds the restore leaves out. */
+function narrowTo(backup: BackupContents, restored: readonly ContentKind[]): BackupContents {
+  const vertices = restored.includes('vertices');
+  const edges = restored.includes('edges');
+  const manifest = backup.manifest && {
+    ...backup.manifest,
+    labels: { vertex: vertices ? backup.manifest.labels.vertex : {}, edge: edges ? backup.manifest.labels.edge : {} },
+  };
+  return {
+    ...backup,
+    ...(manifest ? { manifest } : {}),
+    vertexFiles: vertices ? backup.vertexFiles : [],
+    edgeFiles: edges ? backup.edgeFiles : [],
+    warnings: edges && !vertices && backup.vertexFiles.length > 0 ? [...backup.warnings, 'edges are restored without the vertices: the target must already hold their end vertices'] : backup.warnings,
+  };
 }
 
 export async function readTargetSchema(client: Pick<SchemaReader, 'getSchema'>): Promise<SchemaSet> {
@@ -229,10 +267,11 @@ export function evaluateTarget(
   throw new TargetNotEmptyError(graph, describeSchemaSize(target));
 }
 
-function planSummary(mode: RestoreMode, contents: BackupContents, comparison: SchemaComparison, warnings: string[]): RestorePlanSummary {
+function planSummary(mode: RestoreMode, restored: readonly ContentKind[], contents: BackupContents, comparison: SchemaComparison, warnings: string[]): RestorePlanSummary {
   const manifest = contents.manifest;
   return {
     mode,
+    contents: restored,
     schemaToCreate: comparison.toCreate,
     schemaReused: comparison.reused,
     files: { vertices: contents.vertexFiles.length, edges: contents.edgeFiles.length },
@@ -260,6 +299,10 @@ function validateRequest(request: RestoreRequest): void {
   const c = request?.batchConcurrency;
   if (c !== undefined && !(Number.isInteger(c) && c >= 1 && c <= MAX_BATCH_CONCURRENCY)) problems.push(`batchConcurrency must be a whole number from 1 to ${MAX_BATCH_CONCURRENCY}`);
   if (request?.verifyTarget !== undefined && typeof request.verifyTarget !== 'boolean') problems.push('verifyTarget must be true or false');
+  const types = request?.types;
+  if (types !== undefined && !(Array.isArray(types) && types.length > 0 && types.every((t) => RESTORE_TYPES.includes(t)))) {
+    problems.push(`types must list one or more of ${RESTORE_TYPES.join(', ')}`);
+  }
   if (problems.length) throw new InvalidRestoreRequestError(problems);
 }
 

@@ -1,6 +1,10 @@
+import type { ContentKind } from '../format/naming';
 import type { GraphRef } from '../workflow/graph-ref';
 
 export type RestoreMode = 'RESTORING' | 'MERGING';
+
+/** What a restore may be asked to write (`--types`). */
+export const RESTORE_TYPES: readonly ContentKind[] = ['schema', 'vertices', 'edges'];
 
 /** What `hgbr restore`, `hgbr migrate` or the restore API asks for. The state machine's input. */
 export interface RestoreRequest {
@@ -9,6 +13,11 @@ export interface RestoreRequest {
   readonly target: GraphRef;
   /** RESTORING: into an empty graph, ids kept. MERGING: into a graph with data, ids recomputed. */
   readonly mode: RestoreMode;
+  /**
+   * What to restore: `schema`, `vertices`, `edges`. The schema is always restored (created, or
+   * checked identical). Asking for what the backup does not hold is refused. @default all it holds
+   */
+  readonly types?: ContentKind[];
   /** Where locks, work lists and progress records go. @default the source's root */
   readonly stateLocation?: string;
   /** Client-chosen id (the execution name on AWS); makes a re-run resume the same restore. */
@@ -72,6 +81,8 @@ export interface ItemsRef {
 /** What the plan found: shown by --dry-run, and the restore's start. */
 export interface RestorePlanSummary {
   readonly mode: RestoreMode;
+  /** What the restore writes: what was asked for, or all the backup holds. */
+  readonly contents: readonly ContentKind[];
   readonly schemaToCreate: { readonly propertykeys: string[]; readonly vertexlabels: string[]; readonly edgelabels: string[]; readonly indexlabels: string[] };
   readonly schemaReused: { readonly propertykeys: string[]; readonly vertexlabels: string[]; readonly edgelabels: string[]; readonly indexlabels: string[] };
   readonly files: { readonly vertices: number; readonly edges: number };
@@ -113,6 +124,8 @@ export interface VerifyRecord {
 export interface RestoreSummary {
   readonly restoreId: string;
   readonly mode: RestoreMode;
+  /** What was restored; absent in the plan records of earlier versions. */
+  readonly contents?: readonly ContentKind[];
   readonly target: GraphRef;
   readonly source: string;
   readonly vertices: Record<string, number>;

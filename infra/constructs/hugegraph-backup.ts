@@ -13,7 +13,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { API_ENV } from '../../functions/api/config';
-import { type BackupRequest, READ_PATHS, type ReadPath } from '../../functions/backup/types';
+import { BACKUP_TYPES, type BackupRequest, READ_PATHS, type ReadPath } from '../../functions/backup/types';
 import { FRESHNESS_METRICS, MODE_METRICS } from '../../functions/ops/metric-names';
 import { BackupWorkflow } from '../workflows/backup-workflow';
 import { RestoreWorkflow } from '../workflows/restore-workflow';
@@ -59,6 +59,8 @@ export interface BackedUpGraph extends GraphEndpoint {
   readonly timeZone?: string;
   /** Complete backups kept per graph; older ones are deleted by each backup. @default all */
   readonly keep?: number;
+  /** What to back up: `schema`, `vertices`, `edges` (the schema always). @default all */
+  readonly types?: BackupRequest['types'];
   /** Only these labels. @default all */
   readonly labels?: string[];
   /** Elements per page requested from the server. @default the workflow's (5000) */
@@ -559,6 +561,7 @@ export class HugeGraphBackup extends Construct {
       const request: BackupRequest = {
         server: endpointOf(graph),
         location: `s3://${this.bucket.bucketName}/${this.prefix}`,
+        ...(graph.types ? { types: graph.types } : {}),
         ...(graph.labels ? { labels: graph.labels } : {}),
         ...(graph.keep !== undefined ? { keep: graph.keep } : {}),
         ...(graph.pageSize !== undefined ? { pageSize: graph.pageSize } : {}),
@@ -825,6 +828,9 @@ function endpointProblems(props: HugeGraphBackupProps): string[] {
     if (g.keep !== undefined && !(Number.isInteger(g.keep) && g.keep > 0)) problems.push(`graphs[${i}].keep must be a positive whole number`);
     if (g.timeZone !== undefined && g.schedule === undefined) problems.push(`graphs[${i}].timeZone given without a schedule`);
     if (g.readPath !== undefined && !READ_PATHS.includes(g.readPath)) problems.push(`graphs[${i}].readPath must be one of ${READ_PATHS.join(', ')}`);
+    if (g.types !== undefined && !(Array.isArray(g.types) && g.types.length > 0 && g.types.every((t) => BACKUP_TYPES.includes(t)))) {
+      problems.push(`graphs[${i}].types must list one or more of ${BACKUP_TYPES.join(', ')}`);
+    }
   });
   if (!props.network) {
     for (const [where, g] of endpoints) {

@@ -40,6 +40,77 @@ describe('createManifest', () => {
   });
 });
 
+describe('contents and versions', () => {
+  const schemaFiles = files.filter((f) => f.label === undefined);
+  const variables: ManifestFile = { name: 'variables.json', type: 'variables', elements: 2, bytes: 30, sha256: hash('7'), compressed: false };
+
+  it('keeps a full backup at version 1, which every hgbr reads, and says what it holds', () => {
+    const m = createManifest(input);
+    expect(m.formatVersion).toBe(1);
+    expect(m.contents).toEqual(['schema', 'vertices', 'edges']);
+  });
+
+  it('makes a schema-only backup version 2: a version 1 reader would take it for an empty graph', () => {
+    const m = createManifest({ ...input, contents: ['schema'], files: schemaFiles, emptyLabels: {} });
+    expect(m.formatVersion).toBe(2);
+    expect(m.contents).toEqual(['schema']);
+    expect(m.labels).toEqual({ vertex: {}, edge: {} });
+    expect(parseManifest(serializeManifest(m))).toEqual(m);
+  });
+
+  it('makes a backup with a variables file version 2, and one whose graph had no variables version 1', () => {
+    const all = ['schema', 'vertices', 'edges', 'variables'] as const;
+    expect(createManifest({ ...input, contents: [...all], files: [...files, variables] }).formatVersion).toBe(2);
+    expect(createManifest({ ...input, contents: [...all], files }).formatVersion).toBe(1);
+    expect(createManifest({ ...input, contents: [...all], files: [...files, variables] }).files.at(-1)).toEqual(variables);
+  });
+
+  it('reads a version 1 manifest without contents as holding schema, vertices and edges', () => {
+    const { contents: _, ...v1 } = createManifest(input);
+    expect(parseManifest(JSON.stringify(v1)).contents).toEqual(['schema', 'vertices', 'edges']);
+  });
+
+  it('refuses a version 1 manifest that a version 1 reader would misread', () => {
+    const schemaOnly = { ...createManifest({ ...input, contents: ['schema'], files: schemaFiles, emptyLabels: {} }), formatVersion: 1 };
+    expect(() => parseManifest(JSON.stringify(schemaOnly))).toThrow(/formatVersion is 1, but a version 1 reader would misread this backup/);
+    const withVariables = { ...createManifest({ ...input, contents: ['schema', 'vertices', 'edges', 'variables'], files: [...files, variables] }), formatVersion: 1 };
+    expect(() => parseManifest(JSON.stringify(withVariables))).toThrow(/files\[7\] \(variables.json\).type must be one of propertykeys, vertexlabels, edgelabels, indexlabels, vertices, edges;/);
+  });
+
+  it('refuses files and labels of a kind that contents leaves out, and contents without schema', () => {
+    const m = JSON.parse(serializeManifest(createManifest(input))) as Record<string, any>;
+    m.formatVersion = 2;
+    m.contents = ['schema', 'vertices'];
+    expect(() => parseManifest(JSON.stringify(m))).toThrow(/files\[6\] \(edges-0000-00000.zip\) holds edges, which contents does not list; .*labels.edge must be empty: contents does not list edges/);
+    m.contents = ['vertices', 'edges'];
+    expect(() => parseManifest(JSON.stringify(m))).toThrow(/contents must list each of what the backup holds once \(schema, vertices, edges, variables\), schema always/);
+    delete m.contents;
+    expect(() => parseManifest(JSON.stringify(m))).toThrow(/contents must list/);
+  });
+
+  it('checks a variables file: its one name, no label, uncompressed, once, listed in contents', () => {
+    const m = JSON.parse(serializeManifest(createManifest({ ...input, contents: ['schema', 'vertices', 'edges', 'variables'], files: [...files, variables] }))) as Record<string, any>;
+    m.files.push({ ...variables, name: 'vars.json', label: 'x', compressed: true });
+    m.totals.files += 1;
+    m.totals.bytes += variables.bytes;
+    m.contents = ['schema', 'vertices', 'edges'];
+    let error: ManifestInvalidError | undefined;
+    try {
+      parseManifest(JSON.stringify(m));
+    } catch (e) {
+      error = e as ManifestInvalidError;
+    }
+    expect(error?.problems).toEqual([
+      'files[7] (variables.json): a variables file, but contents does not list variables',
+      'files[8] (vars.json): a variables file must be named variables.json',
+      'files[8] (vars.json): a variables file has no label',
+      'files[8] (vars.json): a variables file is not compressed',
+      'files[8] (vars.json): more than one variables file',
+      'files[8] (vars.json): a variables file, but contents does not list variables',
+    ]);
+  });
+});
+
 describe('parseManifest', () => {
   it('round-trips what serializeManifest wrote', () => {
     const m = createManifest(input);
@@ -53,10 +124,10 @@ describe('parseManifest', () => {
     expect(parseManifest(text).graph).toBe('hugegraph');
   });
 
-  it('names an unknown format version and the supported one', () => {
-    const text = JSON.stringify({ ...createManifest(input), formatVersion: 2 });
+  it('names an unknown format version and the supported ones', () => {
+    const text = JSON.stringify({ ...createManifest(input), formatVersion: 3 });
     expect(() => parseManifest(text)).toThrow(UnsupportedFormatVersionError);
-    expect(() => parseManifest(text)).toThrow('manifest.json has formatVersion 2, this hgbr reads formatVersion 1');
+    expect(() => parseManifest(text)).toThrow('manifest.json has formatVersion 3, this hgbr reads formatVersion 1, 2');
   });
 
   it.each([
