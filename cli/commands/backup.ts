@@ -2,22 +2,33 @@ import { BACKUP_TYPES, type BackupRequest, type BackupSummary, READ_PATHS } from
 import { credentialsFrom, optionalChoice, optionalInt, optionalList, optionalTypes, parseCommandArgs, required } from '../args';
 import { localRuntime } from '../local-runtime';
 import { backupProgress } from '../progress';
-import { EXIT_OK, type Command } from '../command';
+import { EXIT_FAILED, EXIT_OK, type Command } from '../command';
+import { UsageError, WorkflowAbortedError } from '../errors';
+import { HgbrError } from '../../functions/errors';
+import { HugeGraphClient } from '../../functions/hugegraph';
 import { formatBytes, formatDuration, type Output } from '../output';
 import { withSignals } from '../signals';
 import { runRemoteWorkflow } from '../remote';
 import { runBackupLocally } from '../workflows';
 
-const HELP = `usage: hgbr backup --server URL --graph G --to ROOT [options]
+const HELP = `usage: hgbr backup --server URL (--graph G | --all-graphs) --to ROOT [options]
 
   --server URL        HugeGraph server, e.g. http://127.0.0.1:8080
   --graph G           graph to back up
+  --all-graphs        every graph of the server (of --graphspace on 1.7) that the user may read,
+                      one after the other: one backup per graph, each with its own manifest and
+                      lock. A graph that fails does not stop the others; exit status 0 only
+                      when every graph was backed up
   --to ROOT           backup root: a folder, file:///path or s3://bucket/prefix
                       (S3 endpoint from AWS_ENDPOINT_URL_S3 for S3-compatible servers)
-  --types T,…         what to back up: schema, vertices, edges (or all, the default); as
-                      hugegraph-tools' -t. The schema is always backed up: --types schema is a
-                      schema-only backup. The manifest says what the backup holds.
+  --types T,…         what to back up: schema, vertices, edges, variables (or all, the
+                      default); as hugegraph-tools' -t, plus the graph's variables. The schema
+                      is always backed up: --types schema is a schema-only backup. The
+                      manifest says what the backup holds.
   --labels a,b        only these vertex / edge labels (the schema is always complete)
+  --check-writes      have the server count every label before and after the export (two
+                      server-side passes, no data sent) and record both in the manifest:
+                      list and verify then show whether the graph was written meanwhile
   --read-path P       scan: the server's key ranges, every element once, several workers on one
                       label, labels without a label index too (default); label: page each label
                       (the default with --labels)
@@ -40,9 +51,11 @@ export const backupCommand: Command = async (argv, output) => {
   const { values } = parseCommandArgs('backup', argv, {
     server: { type: 'string' },
     graph: { type: 'string' },
+    'all-graphs': { type: 'boolean' },
     to: { type: 'string' },
     types: { type: 'string', short: 't' },
     labels: { type: 'string' },
+    'check-writes': { type: 'boolean' },
     keep: { type: 'string' },
     'page-size': { type: 'string' },
     'compression-level': { type: 'string' },
@@ -51,11 +64,15 @@ export const backupCommand: Command = async (argv, output) => {
     remote: { type: 'string' },
   });
   if (values.help) return printHelp(output);
+  const allGraphs = values['all-graphs'] === true;
+  if (allGraphs && values.graph !== undefined) throw new UsageError('hgbr backup: give --graph or --all-graphs, not both');
+  if (allGraphs && values.remote !== undefined) throw new UsageError('hgbr backup: --all-graphs runs here; start one --remote backup per graph');
   const request: BackupRequest = {
-    server: { url: required('backup', values, 'server'), graph: required('backup', values, 'graph'), graphspace: values.graphspace as string | undefined },
+    server: { url: required('backup', values, 'server'), graph: allGraphs ? '' : required('backup', values, 'graph'), graphspace: values.graphspace as string | undefined },
     location: required('backup', values, 'to'),
     types: optionalTypes('backup', values, BACKUP_TYPES),
     labels: optionalList(values, 'labels'),
+    ...(values['check-writes'] ? { checkWrites: true } : {}),
     keep: optionalInt('backup', values, 'keep'),
     pageSize: optionalInt('backup', values, 'page-size'),
     compressionLevel: optionalInt('backup', values, 'compression-level', 0),
@@ -67,6 +84,7 @@ export const backupCommand: Command = async (argv, output) => {
     output.result({ ok: true, ...summary }, describeBackup(summary));
     return EXIT_OK;
   }
+  if (allGraphs) return backupAllGraphs(request, credentialsFrom(values), output);
   const runtime = localRuntime({ ...credentialsFrom(values), notify: backupProgress(output) });
   try {
     const summary = await withSignals(output, 'removing the incomplete backup and releasing the lock…', (signal) => runBackupLocally(runtime, request, signal));
@@ -76,6 +94,35 @@ export const backupCommand: Command = async (argv, output) => {
     await runtime.close();
   }
 };
+
+/**
+ * One backup per graph of the server, one after the other, each its own run (manifest, lock,
+ * retention). A graph that fails is reported and the next one goes on; Ctrl-C stops them all.
+ */
+async function backupAllGraphs(request: BackupRequest, credentials: { username?: string; password?: string }, output: Output): Promise<number> {
+  const graphs = await HugeGraphClient.listGraphs({ url: request.server.url, graphspace: request.server.graphspace, ...credentials });
+  const runtime = localRuntime({ ...credentials, notify: backupProgress(output) });
+  const backups: BackupSummary[] = [];
+  const failed: { graph: string; error: { code: string; message: string } }[] = [];
+  try {
+    for (const graph of graphs) {
+      const one = { ...request, server: { ...request.server, graph } };
+      try {
+        backups.push(await withSignals(output, 'removing the incomplete backup and releasing the lock…', (signal) => runBackupLocally(runtime, one, signal)));
+      } catch (error) {
+        if (error instanceof WorkflowAbortedError) throw error;
+        failed.push({ graph, error: { code: HgbrError.isHgbrError(error) ? error.reportedCode : 'Error', message: (error as Error).message } });
+      }
+    }
+  } finally {
+    await runtime.close();
+  }
+  const human = [...backups.map(describeBackup), ...failed.map((f) => `backup of graph ${f.graph} FAILED: ${f.error.code}: ${f.error.message}`)];
+  if (graphs.length === 0) human.push('nothing backed up: the server lists no graph these credentials may read');
+  const ok = failed.length === 0 && graphs.length > 0;
+  output.result({ ok, graphs, backups, failed }, human.join('\n'));
+  return ok ? EXIT_OK : EXIT_FAILED;
+}
 
 function printHelp(output: Output): number {
   output.result({ usage: HELP }, HELP);
@@ -96,6 +143,10 @@ export function describeBackup(s: BackupSummary): string {
     labels(s.vertices),
     `  edges: ${total(s.edges).toLocaleString('en')}`,
     labels(s.edges),
+    ...(s.variables !== undefined ? [`  variables: ${s.variables}`] : []),
+    ...(s.writesSeen === undefined
+      ? []
+      : [s.writesSeen ? '  WRITTEN DURING BACKUP: label counts moved while it ran (hgbr verify shows which)' : '  no writes seen: every label counted the same before, after and in the backup']),
     `  ${s.files} files, ${formatBytes(s.bytes)}, ${formatDuration(s.durationMs)}`,
     ...(s.deletedBackups.length ? [`  retention removed: ${s.deletedBackups.join(', ')}`] : []),
   ].join('\n');

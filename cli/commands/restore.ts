@@ -17,8 +17,9 @@ const HELP = `usage: hgbr restore --server URL --graph G --from BACKUP [options]
   --graph G           target graph
   --mode M            restoring (default): into an empty graph, every id kept
                       merging: into a graph with data; identical schema is reused, ids recomputed
-  --types T,…         what to restore: schema, vertices, edges (default: all the backup holds);
-                      the schema is always restored. Asking for what the backup does not hold
+  --types T,…         what to restore: schema, vertices, edges, variables (default: all the
+                      backup holds); the schema is always restored. Merging refuses variables
+                      the target has with other values. Asking for what the backup does not hold
                       (edges from a schema-only backup) is refused.
   --dry-run           print the plan (schema to create, schema reused, counts) and stop; writes nothing
   --state ROOT        where locks and progress records go (default: the backup's root)
@@ -97,7 +98,7 @@ function describePlan(plan: RestorePlanSummary): string {
   for (const kind of ['propertykeys', 'vertexlabels', 'edgelabels', 'indexlabels'] as const) {
     lines.push(`  ${kind}: create ${names(plan.schemaToCreate[kind])}; reuse ${names(plan.schemaReused[kind])}`);
   }
-  lines.push(`  files: ${plan.files.vertices} vertex files, ${plan.files.edges} edge files`);
+  lines.push(`  files: ${plan.files.vertices} vertex files, ${plan.files.edges} edge files; ${plan.variables} variable(s)`);
   if (plan.elements) {
     const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
     lines.push(`  elements: ${sum(plan.elements.vertices).toLocaleString('en')} vertices, ${sum(plan.elements.edges).toLocaleString('en')} edges`);
@@ -111,7 +112,7 @@ export function describeRestore(s: RestoreSummary): string {
   return [
     `restore ${s.restoreId} (${s.mode}${s.contents ? `: ${s.contents.join(', ')}` : ''}) into ${s.target.url} graph ${s.target.graph} is complete`,
     `  from: ${s.source}`,
-    `  vertices: ${sum(s.vertices).toLocaleString('en')}, edges: ${sum(s.edges).toLocaleString('en')}, ${formatDuration(s.durationMs)}`,
+    `  vertices: ${sum(s.vertices).toLocaleString('en')}, edges: ${sum(s.edges).toLocaleString('en')}${s.variables !== undefined ? `, variables: ${s.variables}` : ''}, ${formatDuration(s.durationMs)}`,
     `  counts checked: ${s.countedOnTarget ? 'acknowledged by the server, and counted on the target' : 'acknowledged by the server (--verify-target also counts them on the target)'}`,
     `  graph mode put back to ${s.modeRestoredTo}`,
   ].join('\n');

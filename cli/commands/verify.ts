@@ -1,4 +1,4 @@
-import { verifyBackup, type FileProblem } from '../../functions/backup/catalog';
+import { verifyBackup, type FileProblem, type VerifyReport } from '../../functions/backup/catalog';
 import { openStorage } from '../../functions/storage/open';
 import { parseBackupRef } from '../backup-ref';
 import { parseCommandArgs, required } from '../args';
@@ -22,9 +22,21 @@ export const verifyCommand: Command = async (argv, output) => {
   const human = ok
     ? `backup ${report.backupId} (holds ${report.contents.join(', ')}) is intact: ${report.filesChecked} files, ${formatBytes(report.bytesChecked)}, ${report.elementsChecked.toLocaleString('en')} elements checked`
     : [`backup ${report.backupId} is DAMAGED: ${report.problems.length} problem(s)`, ...report.problems.map(describeProblem)].join('\n');
-  output.result({ ok, ...report }, human);
+  output.result({ ok, ...report }, [human, ...describeWindow(report.window)].join('\n'));
   return ok ? EXIT_OK : EXIT_FAILED;
 };
+
+/** The consistency window: what moved while the backup was taken (the files can be intact all the same). */
+function describeWindow(window: VerifyReport['window']): string[] {
+  if (!window) return ['  writes during the backup: not checked (back up with --check-writes to count them)'];
+  if (!window.writesSeen) return ['  writes during the backup: none seen (every label counted the same before, after, and in the backup)'];
+  const moved = (['vertex', 'edge'] as const).flatMap((kind) =>
+    Object.entries(window.counts[kind])
+      .filter(([, c]) => c.atStart !== c.atEnd)
+      .map(([label, c]) => `    ${kind} ${label}: ${c.atStart} before, ${c.atEnd} after`),
+  );
+  return ['  WRITTEN DURING BACKUP: the graph changed while it was read, so the backup is no single point in time', ...moved];
+}
 
 function describeProblem(p: FileProblem): string {
   switch (p.problem) {

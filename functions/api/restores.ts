@@ -61,6 +61,7 @@ export async function startRestore(deps: ApiDeps, raw: unknown, statusUrlOf: (re
     stateLocation: deps.config.stateLocation,
     restoreId,
     verifyTarget: body.verifyTarget,
+    ...(body.types ? { types: body.types } : {}),
     ...(deps.config.batchConcurrency !== undefined ? { batchConcurrency: deps.config.batchConcurrency } : {}),
     apiRequest: asked,
   };

@@ -25,6 +25,8 @@ export interface BackupListing {
   readonly location: string;
   /** What a complete backup holds (the manifest's `contents`). */
   readonly contents?: readonly ContentKind[];
+  /** Whether the counts show the graph written during the backup; absent when it did not count. */
+  readonly writesSeen?: boolean;
   readonly startedAt?: string;
   readonly finishedAt?: string;
   readonly vertices?: number;
@@ -56,6 +58,7 @@ export async function listBackups(storage: BackupStorage, graph?: string): Promi
         location,
         state: 'complete',
         contents: manifest.contents,
+        ...(manifest.window ? { writesSeen: manifest.window.writesSeen } : {}),
         startedAt: manifest.startedAt,
         finishedAt: manifest.finishedAt,
         vertices: manifest.totals.vertices,
@@ -96,6 +99,8 @@ export interface VerifyReport {
   readonly location: string;
   /** What the backup holds (the manifest's `contents`). */
   readonly contents: readonly ContentKind[];
+  /** The manifest's consistency window, when the backup counted the labels. */
+  readonly window?: Manifest['window'];
   readonly filesChecked: number;
   readonly bytesChecked: number;
   readonly elementsChecked: number;
@@ -124,7 +129,16 @@ export async function verifyBackup(storage: BackupStorage, graph: string, backup
     const name = object.key.slice(prefix.length);
     if (!listed.has(name) && !name.includes('/') && classifyFile(name)) problems.push({ file: name, problem: 'unlisted' });
   }
-  return { backupId, location: prefixLocation(storage.root, prefix), contents: manifest.contents, filesChecked: manifest.files.length, bytesChecked, elementsChecked, problems };
+  return {
+    backupId,
+    location: prefixLocation(storage.root, prefix),
+    contents: manifest.contents,
+    ...(manifest.window ? { window: manifest.window } : {}),
+    filesChecked: manifest.files.length,
+    bytesChecked,
+    elementsChecked,
+    problems,
+  };
 }
 
 async function verifyFile(storage: BackupStorage, key: string, file: ManifestFile): Promise<{ problem?: FileProblem; bytes: number; elements: number }> {

@@ -1,10 +1,10 @@
-import { classifyFile, createManifest, serializeManifest, type ManifestFile } from '../format';
+import { classifyFile, type ConsistencyWindow, createManifest, serializeManifest, type ManifestFile } from '../format';
 import { ObjectExistsError, type BackupStorage } from '../storage/storage';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 import { ManifestExistsError, RecordedFilesMismatchError } from './errors';
 import { backupLockKey, backupPrefix, fileRecordsPrefix, manifestKey, planRecordKey, prefixLocation, workPrefix } from './layout';
 import { releaseLock } from '../workflow/lock';
-import type { PlanRecord } from './plan';
+import { countLabels, type LabelCounts, type PlanRecord } from './plan';
 import { applyRetention } from './retention';
 import { MESSAGES } from '../workflow/messages';
 import type { WorkflowRuntime } from '../workflow/runtime';
@@ -21,8 +21,10 @@ export async function finalizeBackup(runtime: WorkflowRuntime, job: BackupJob): 
   const graph = job.server.graph;
   const plan = JSON.parse((await storage.get(planRecordKey(graph, job.backupId))).toString('utf8')) as PlanRecord;
   const dataFiles = await readFileRecords(storage, graph, job.backupId);
-  await checkStoredFiles(storage, graph, job.backupId, [...plan.schemaFiles, ...dataFiles]);
+  const files = [...plan.schemaFiles, ...(plan.otherFiles ?? []), ...dataFiles];
+  await checkStoredFiles(storage, graph, job.backupId, files);
 
+  const countsAtEnd = plan.countsAtStart ? await countLabels(await runtime.connect(job.server), labelsOf(plan)) : undefined;
   const finishedAt = runtime.now();
   const manifest = createManifest({
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
@@ -34,8 +36,9 @@ export async function finalizeBackup(runtime: WorkflowRuntime, job: BackupJob): 
     modes: plan.modes,
     startedAt: plan.startedAt,
     finishedAt: finishedAt.toISOString(),
-    files: [...plan.schemaFiles, ...dataFiles],
+    files,
     emptyLabels: { vertex: plan.vertexLabels, edge: plan.edgeLabels },
+    ...(plan.countsAtStart && countsAtEnd ? { counts: countWindow(plan.countsAtStart, countsAtEnd) } : {}),
   });
   try {
     await storage.put(manifestKey(graph, job.backupId), serializeManifest(manifest), { ifAbsent: true });
@@ -52,6 +55,8 @@ export async function finalizeBackup(runtime: WorkflowRuntime, job: BackupJob): 
     contents: manifest.contents,
     vertices: manifest.labels.vertex,
     edges: manifest.labels.edge,
+    ...(manifest.contents.includes('variables') ? { variables: manifest.files.find((f) => f.type === 'variables')?.elements ?? 0 } : {}),
+    ...(manifest.window ? { writesSeen: manifest.window.writesSeen } : {}),
     files: manifest.totals.files,
     bytes: manifest.totals.bytes,
     startedAt: manifest.startedAt,
@@ -74,6 +79,17 @@ export async function applyRetentionStep(runtime: WorkflowRuntime, job: BackupJo
   const deletedBackups = [...retention.deletedComplete, ...retention.deletedIncomplete];
   runtime.notify(MESSAGES.backupCompleted.of({ backupId: job.backupId, location: summary.location, files: summary.files, bytes: summary.bytes, deletedBackups }));
   return { ...summary, deletedBackups };
+}
+
+function labelsOf(plan: PlanRecord) {
+  const named = (labels: string[]) => labels.map((label) => ({ label }));
+  return { vertex: named(plan.vertexLabels), edge: named(plan.edgeLabels) };
+}
+
+/** The manifest's window: each label's count before and after the export. */
+function countWindow(start: LabelCounts, end: LabelCounts): ConsistencyWindow['counts'] {
+  const pair = (kind: 'vertex' | 'edge') => Object.fromEntries(Object.entries(start[kind]).map(([label, atStart]) => [label, { atStart, atEnd: end[kind][label] ?? 0 }]));
+  return { vertex: pair('vertex'), edge: pair('edge') };
 }
 
 async function readFileRecords(storage: BackupStorage, graph: string, backupId: string): Promise<ManifestFile[]> {

@@ -1,5 +1,5 @@
-import { buildSchemaFile, type ContentKind, newBackupId, SCHEMA_KINDS, type ManifestFile } from '../format';
-import { type EdgeLabel, type GraphScanner, type KeyRange, MIN_SPLIT_SIZE, type Schema, type SchemaReader, type VertexLabel } from '../hugegraph';
+import { buildSchemaFile, buildVariablesFile, type ContentKind, newBackupId, SCHEMA_KINDS, type ManifestFile } from '../format';
+import { type EdgeLabel, type GraphScanner, type GraphVariables, type LabelCounter, type KeyRange, MIN_SPLIT_SIZE, type Schema, type SchemaReader, type VertexLabel } from '../hugegraph';
 import { parseLocation } from '../storage/location';
 import { BackupNotPossibleError, InvalidBackupRequestError } from './errors';
 import { backupFileKey, backupLockKey, backupPrefix, mapResultsPrefix, planRecordKey, workListKey } from './layout';
@@ -36,6 +36,10 @@ export interface PlanRecord {
   readonly modes: { readonly graphMode: string; readonly readMode: string };
   readonly startedAt: string;
   readonly schemaFiles: ManifestFile[];
+  /** Files beside the schema and the data, written by plan (the variables). */
+  readonly otherFiles?: ManifestFile[];
+  /** With `checkWrites`: the server's count of every label exported, before the export began. */
+  readonly countsAtStart?: LabelCounts;
   /** Every label the backup exports; a file's label index is its position here, from 1. */
   readonly vertexLabels: string[];
   readonly edgeLabels: string[];
@@ -80,6 +84,8 @@ export async function planBackup(runtime: WorkflowRuntime, request: BackupReques
       await storage.put(backupFileKey(graph, backupId, built.file.name), built.body);
       schemaFiles.push(built.file);
     }
+    const countsAtStart = request.checkWrites ? await countLabels(client, labels) : undefined;
+    const otherFiles = contents.includes('variables') ? await writeVariables(client, (name, body) => storage.put(backupFileKey(graph, backupId, name), body)) : [];
     const record: PlanRecord = {
       backupId,
       contents,
@@ -89,6 +95,8 @@ export async function planBackup(runtime: WorkflowRuntime, request: BackupReques
       modes: { graphMode, readMode },
       startedAt: startedAt.toISOString(),
       schemaFiles,
+      otherFiles,
+      ...(countsAtStart ? { countsAtStart } : {}),
       vertexLabels: labels.vertex.map((w) => w.label),
       edgeLabels: labels.edge.map((w) => w.label),
     };
@@ -115,6 +123,34 @@ export async function planBackup(runtime: WorkflowRuntime, request: BackupReques
     await releaseLock(storage, lockKey, backupId).catch(() => undefined);
     throw error;
   }
+}
+
+/** Per kind, label → elements. */
+export type LabelCounts = Record<ElementKind, Record<string, number>>;
+
+/**
+ * The server's count of each label of the backup (0 for a label it saw none of), a kind counted
+ * only when the backup exports some of its labels.
+ */
+export async function countLabels(client: LabelCounter, labels: { readonly vertex: readonly { label: string }[]; readonly edge: readonly { label: string }[] }): Promise<LabelCounts> {
+  const counts: LabelCounts = { vertex: {}, edge: {} };
+  for (const kind of ['vertex', 'edge'] as const) {
+    if (labels[kind].length === 0) continue;
+    const counted = await client.countPerLabel(kind, { timeoutMs: COUNT_TIMEOUT_MS });
+    for (const { label } of labels[kind]) counts[kind][label] = counted[label] ?? 0;
+  }
+  return counts;
+}
+
+/** A count job is one server-side pass over a kind: a large graph takes minutes. */
+const COUNT_TIMEOUT_MS = 10 * 60 * 1000;
+
+/** The graph's variables file, when it has variables (none written means none held: FORMAT.md "Variables"). */
+async function writeVariables(client: GraphVariables, put: (name: string, body: Buffer) => Promise<unknown>): Promise<ManifestFile[]> {
+  const built = buildVariablesFile(await client.readVariables());
+  if (built.file.elements === 0) return [];
+  await put(built.file.name, built.body);
+  return [built.file];
 }
 
 /**
@@ -149,6 +185,7 @@ function validateRequest(request: BackupRequest): void {
   if (request?.workers !== undefined && !(Number.isInteger(request.workers) && request.workers >= 1)) problems.push('workers must be a whole number ≥ 1');
   const level = request?.compressionLevel;
   if (level !== undefined && !(Number.isInteger(level) && level >= 0 && level <= 9)) problems.push('compressionLevel must be a whole number from 0 to 9');
+  if (request?.checkWrites !== undefined && typeof request.checkWrites !== 'boolean') problems.push('checkWrites must be true or false');
   if (problems.length) throw new InvalidBackupRequestError(problems);
 }
 

@@ -13,7 +13,7 @@ export type ReadPath = 'scan' | 'label';
 export const READ_PATHS: readonly ReadPath[] = ['scan', 'label'];
 
 /** What a backup may be asked to hold (`--types`); the schema is always held. */
-export const BACKUP_TYPES: readonly ContentKind[] = ['schema', 'vertices', 'edges'];
+export const BACKUP_TYPES: readonly ContentKind[] = ['schema', 'vertices', 'edges', 'variables'];
 
 /** What `hgbr backup` or a schedule asks for. This is the state machine's input. */
 export interface BackupRequest {
@@ -21,7 +21,8 @@ export interface BackupRequest {
   /** Backup root: a local path, file://…, or s3://bucket/prefix. */
   readonly location: string;
   /**
-   * What to back up, as hugegraph-tools' `-t`: `schema`, `vertices`, `edges`. The schema is always
+   * What to back up, as hugegraph-tools' `-t`: `schema`, `vertices`, `edges`, and `variables` (the
+   * graph's variables, which the tool never backed up). The schema is always
    * backed up (a restore needs it), so `['schema']` is a schema-only backup. @default all of them
    */
   readonly types?: ContentKind[];
@@ -39,6 +40,12 @@ export interface BackupRequest {
   readonly elementsPerFile?: number;
   /** DEFLATE level of the data files, 0 (none) to 9 (smallest). @default 1 */
   readonly compressionLevel?: number;
+  /**
+   * Have the server count every label before the export and after it (a server-side job per kind
+   * and end, no element sent), and record both in the manifest: a backup whose counts moved was
+   * taken while the graph was being written. Costs the server two passes over the graph. @default false
+   */
+  readonly checkWrites?: boolean;
 }
 
 /** One label to export: its name and its position, which names its files. */
@@ -123,6 +130,10 @@ export interface BackupSummary {
   readonly contents?: readonly ContentKind[];
   readonly vertices: Record<string, number>;
   readonly edges: Record<string, number>;
+  /** Variables backed up, when the backup holds variables. */
+  readonly variables?: number;
+  /** With `checkWrites`: whether the counts show the graph written during the backup. */
+  readonly writesSeen?: boolean;
   readonly files: number;
   readonly bytes: number;
   readonly startedAt: string;

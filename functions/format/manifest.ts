@@ -38,6 +38,25 @@ export interface ManifestTotals {
   readonly bytes: number;
 }
 
+/** Elements of one label the server counted before the export and after it. */
+export interface LabelCountWindow {
+  readonly atStart: number;
+  readonly atEnd: number;
+}
+
+/**
+ * What the graph did while it was backed up (from `startedAt` to `finishedAt`; HugeGraph has no
+ * snapshot over REST). Present when the backup counted every label before and after its export.
+ */
+export interface ConsistencyWindow {
+  readonly counts: {
+    readonly vertex: Readonly<Record<string, LabelCountWindow>>;
+    readonly edge: Readonly<Record<string, LabelCountWindow>>;
+  };
+  /** True when a count moved, or differs from what the backup holds: the graph was written meanwhile. */
+  readonly writesSeen: boolean;
+}
+
 export interface Manifest {
   readonly formatVersion: 1 | 2;
   /**
@@ -61,9 +80,13 @@ export interface Manifest {
   /** Elements per label, labels with no element included (0). */
   readonly labels: LabelTotals;
   readonly totals: ManifestTotals;
+  /** Counts before and after the export, when taken (FORMAT.md "Consistency window"). */
+  readonly window?: ConsistencyWindow;
 }
 
-export type ManifestInput = Omit<Manifest, 'formatVersion' | 'contents' | 'labels' | 'totals' | 'files'> & {
+export type ManifestInput = Omit<Manifest, 'formatVersion' | 'contents' | 'labels' | 'totals' | 'files' | 'window'> & {
+  /** Per-label counts the server gave before and after the export; `writesSeen` is derived. */
+  readonly counts?: ConsistencyWindow['counts'];
   /** @default {@link V1_CONTENTS} */
   readonly contents?: readonly ContentKind[];
   readonly files: readonly ManifestFile[];
@@ -86,7 +109,7 @@ export function formatVersionFor(contents: readonly ContentKind[], files: readon
 
 /** Builds a manifest: orders the files and computes the per-label totals and grand totals. */
 export function createManifest(input: ManifestInput): Manifest {
-  const { emptyLabels, files: unordered, contents: given, ...rest } = input;
+  const { emptyLabels, files: unordered, contents: given, counts, ...rest } = input;
   const contents = CONTENT_KINDS.filter((k) => (given ?? V1_CONTENTS).includes(k));
   const files = [...unordered].sort((a, b) => KIND_ORDER[a.type] - KIND_ORDER[b.type] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const vertex = new Map<string, number>((emptyLabels?.vertex ?? []).map((l) => [l, 0]));
@@ -116,9 +139,26 @@ export function createManifest(input: ManifestInput): Manifest {
       bytes: sum(files.map((f) => f.bytes)),
     },
   };
+  if (counts) Object.assign(manifest, { window: { counts, writesSeen: writesSeen(counts, manifest.labels) } });
   const problems = manifestProblems(manifest);
   if (problems.length > 0) throw new ManifestInvalidError(problems);
   return manifest;
+}
+
+/**
+ * Whether the counts show the graph written during the backup: a label whose count moved between
+ * start and end, or whose count differs from what the backup holds (a write between the count and
+ * the read), or that one count saw and the backup does not hold.
+ */
+export function writesSeen(counts: ConsistencyWindow['counts'], labels: LabelTotals): boolean {
+  return (['vertex', 'edge'] as const).some((kind) => {
+    const names = new Set([...Object.keys(counts[kind]), ...Object.keys(labels[kind])]);
+    return [...names].some((label) => {
+      const c = counts[kind][label];
+      const held = labels[kind][label];
+      return c === undefined || held === undefined || c.atStart !== c.atEnd || c.atStart !== held;
+    });
+  });
 }
 
 function normalizeFile(f: ManifestFile): ManifestFile {
@@ -181,6 +221,25 @@ function contentsOf(o: Record<string, unknown>, p: string[]): readonly ContentKi
     return undefined;
   }
   return raw as ContentKind[];
+}
+
+function windowProblems(p: string[], raw: unknown, labels: LabelTotals | undefined): void {
+  const counts = isObject(raw) && isObject(raw['counts']) ? raw['counts'] : undefined;
+  const wellFormed =
+    counts !== undefined &&
+    (['vertex', 'edge'] as const).every((kind) => {
+      const byLabel = counts[kind];
+      return isObject(byLabel) && Object.values(byLabel).every((c) => isObject(c) && isCount(c['atStart']) && isCount(c['atEnd']));
+    });
+  if (!wellFormed || !isObject(raw) || typeof raw['writesSeen'] !== 'boolean') {
+    p.push('window must be {counts: {vertex, edge}: label → {atStart, atEnd}, writesSeen: true or false}');
+    return;
+  }
+  if (labels && raw['writesSeen'] !== writesSeen(counts as unknown as ConsistencyWindow['counts'], labels)) p.push(`window.writesSeen is ${String(raw['writesSeen'])} but the counts say otherwise`);
+}
+
+function isCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 }
 
 /** A file of a kind beyond the tool's six (version 2): its one name, no label, listed in contents. */
@@ -313,6 +372,7 @@ function manifestProblems(m: Record<string, unknown> | Manifest): string[] {
     const version = formatVersionFor(contents, files.filter(isObject) as unknown as Pick<ManifestFile, 'type'>[]);
     if (o['formatVersion'] === 1 && version === 2) p.push('formatVersion is 1, but a version 1 reader would misread this backup (contents lacks schema, vertices or edges): it must be 2');
   }
+  if (o['window'] !== undefined) windowProblems(p, o['window'], isObject(labels['vertex']) && isObject(labels['edge']) ? (labels as unknown as LabelTotals) : undefined);
   const totals = obj('totals', o['totals']);
   const expected: Record<string, number> = { vertices, edges, files: files.length, bytes: fileBytes };
   for (const [k, v] of Object.entries(expected)) {

@@ -161,6 +161,23 @@ export class HugeGraphClient implements GraphSession {
     }
   }
 
+  /**
+   * The graphs of a server (of a graph space from 1.7.0) that these credentials may read:
+   * `GET /graphs` (`/graphspaces/<gs>/graphs`), sorted by name.
+   */
+  static async listGraphs(options: Omit<ConnectOptions, 'graph'>): Promise<string[]> {
+    const http = new HugeGraphHttp(options);
+    try {
+      const versions = await HugeGraphClient.fetchVersions(http);
+      const path = usesGraphspaces(versions.core) ? `/graphspaces/${encodeURIComponent(options.graphspace ?? 'DEFAULT')}/graphs` : '/graphs';
+      const graphs = asObject((await http.request({ method: 'GET', path, idempotent: true })).text(), `answer to GET ${path}`)['graphs'];
+      if (!Array.isArray(graphs) || !graphs.every((g) => typeof g === 'string')) throw new HugeGraphProtocolError(`GET ${path} gave no list of graph names`);
+      return [...(graphs as string[])].sort();
+    } finally {
+      await http.close();
+    }
+  }
+
   private static async fetchVersions(http: HugeGraphHttp): Promise<ServerVersions> {
     const req: HttpRequest = { method: 'GET', path: '/versions', idempotent: true };
     let res: HttpResponse;
@@ -246,6 +263,21 @@ export class HugeGraphClient implements GraphSession {
       query: { confirm_message: CLEAR_CONFIRM },
       idempotent: true,
     });
+  }
+
+  // ---- variables ---------------------------------------------------------------------------
+
+  /** `GET G/variables`: the JSON object of every variable, as the server wrote it. */
+  async readVariables(): Promise<string> {
+    return (await this.getText(this.g('/variables'))).text();
+  }
+
+  /**
+   * `PUT G/variables/<key>` with `{"data": <value>}`; the value's JSON text is sent as given, so
+   * the server picks the same type again (`1.0` a double, `1` an int). Setting a key is idempotent.
+   */
+  async setVariable(key: string, rawValue: string): Promise<void> {
+    await this.send({ method: 'PUT', path: this.g(`/variables/${encodeURIComponent(key)}`), body: `{"data":${rawValue}}`, idempotent: true });
   }
 
   // ---- schema ------------------------------------------------------------------------------
@@ -380,6 +412,21 @@ export class HugeGraphClient implements GraphSession {
       await abortableSleep(interval, this.signal);
       interval = Math.min(1000, Math.ceil(interval * 1.5));
     }
+  }
+
+  /**
+   * Elements per label, counted by the server itself: the `count_vertex` / `count_edge` algorithm
+   * job (`POST G/jobs/algorithm/…`), one server-side pass over the kind with nothing sent back but
+   * the counts. Hidden labels (`~variables`, `~task`) are left out.
+   */
+  async countPerLabel(kind: ElementKind, options: WaitForTaskOptions = {}): Promise<Record<string, number>> {
+    const res = await this.send({ method: 'POST', path: this.g(`/jobs/algorithm/count_${kind}`), body: '{}', idempotent: true });
+    const taskId = asObject(res.text(), `answer to POST jobs/algorithm/count_${kind}`)['task_id'];
+    if (typeof taskId !== 'number') throw new HugeGraphProtocolError(`count_${kind} job answer has no task_id`);
+    const task = await this.waitForTask(taskId, options);
+    const result: unknown = typeof task.task_result === 'string' ? JSON.parse(task.task_result) : task.task_result;
+    if (typeof result !== 'object' || result === null) throw new HugeGraphProtocolError(`count_${kind} task ${taskId} gave no counts`);
+    return Object.fromEntries(Object.entries(result as Record<string, unknown>).filter(([label, n]) => label !== '*' && !label.startsWith('~') && typeof n === 'number')) as Record<string, number>;
   }
 
   // ---- data --------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import type {
   RawPage,
   Schema,
   SchemaList,
+  WaitForTaskOptions,
 } from './types';
 import type { EdgeLabel, IndexLabel, IndexLabelCreateOptions, PropertyKey, SchemaCreateOptions, VertexLabel } from './schema';
 
@@ -33,6 +34,14 @@ export interface GraphModes {
   getMode(): Promise<GraphMode>;
   setMode(mode: GraphMode): Promise<GraphMode>;
   getReadMode(): Promise<GraphReadMode>;
+}
+
+/** The graph's variables (`G/variables`), as JSON text: a backup reads them, a restore sets them. */
+export interface GraphVariables {
+  /** The JSON object of every variable, as the server wrote it. */
+  readVariables(): Promise<string>;
+  /** Sets one variable to the value of this JSON text. */
+  setVariable(key: string, rawValue: string): Promise<void>;
 }
 
 /** The schema, parsed and as the server's own text. */
@@ -59,6 +68,11 @@ export interface GraphReader {
   count(kind: ElementKind, label: string | undefined, options?: { pageSize?: number }): Promise<number>;
 }
 
+/** Elements per label as the server counts them (a server-side job): what a backup's write check records. */
+export interface LabelCounter {
+  countPerLabel(kind: ElementKind, options?: WaitForTaskOptions): Promise<Record<string, number>>;
+}
+
 /** Key ranges of a table and their elements in key order, whatever their label: the fast backup read path. */
 export interface GraphScanner {
   shards(kind: ElementKind, splitSize: number): Promise<KeyRange[]>;
@@ -73,7 +87,7 @@ export interface GraphWriter {
 }
 
 /** Every role: what a workflow step may do on a graph. */
-export interface GraphSession extends ServerInfo, GraphModes, SchemaReader, SchemaWriter, GraphReader, GraphScanner, GraphWriter {
+export interface GraphSession extends ServerInfo, GraphModes, GraphVariables, LabelCounter, SchemaReader, SchemaWriter, GraphReader, GraphScanner, GraphWriter {
   /** The same session with every call abandoned once `signal` aborts (an AbortedError then). */
   withSignal(signal: AbortSignal | undefined): GraphSession;
 }

@@ -85,6 +85,41 @@ export class ContentNotInBackupError extends HgbrError {
   }
 }
 
+/** One variable that differs between the backup and the target, as JSON texts. */
+export interface VariableDifference {
+  readonly key: string;
+  readonly backup: string;
+  readonly target: string;
+}
+
+const describeVariables = (differences: readonly VariableDifference[]) => differences.map((d) => `'${d.key}' (backup ${d.backup}, target ${d.target})`).join('; ');
+
+/** MERGING: the target has variables of the backup's keys with other values. */
+export class VariablesConflictError extends HgbrError {
+  static override readonly code = 'VariablesConflictError';
+  static override readonly hint = 'nothing was written; change or remove these variables on the target, or restore with --types leaving out variables';
+
+  constructor(
+    graph: string,
+    readonly conflicts: readonly VariableDifference[],
+  ) {
+    super(`graph ${graph} has ${conflicts.length} variable(s) with other values than the backup's: ${describeVariables(conflicts)}`);
+  }
+}
+
+/** After setting them, the target's variables do not read back as the backup's. */
+export class VariablesNotRestoredError extends HgbrError {
+  static override readonly code = 'VariablesNotRestoredError';
+  static override readonly hint = 'run the restore again with the same restore id; if it persists, something else writes these variables';
+
+  constructor(
+    graph: string,
+    readonly differences: readonly VariableDifference[],
+  ) {
+    super(`graph ${graph} does not hold the backup's variables after the restore set them: ${describeVariables(differences)}`);
+  }
+}
+
 /** Something about the source or the target makes this restore impossible (other than the above). */
 export class RestoreNotPossibleError extends HgbrError {
   static override readonly code = 'RestoreNotPossibleError';

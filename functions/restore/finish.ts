@@ -41,6 +41,7 @@ export async function finishRestore(runtime: WorkflowRuntime, job: RestoreJob, v
     source: `${job.source.root.replace(/\/+$/, '')}/${job.source.prefix}`,
     vertices: record?.expected.vertices ?? {},
     edges: record?.expected.edges ?? {},
+    ...(plan?.variables ? { variables: plan.variables.count } : {}),
     durationMs: plan ? runtime.now().getTime() - Date.parse(plan.startedAt) : 0,
     modeRestoredTo: job.previousMode,
     countedOnTarget: verified.countedOnTarget,

@@ -2,13 +2,14 @@ import { acquireLock, LockHeldError, readLock, releaseLock, type LockRecord } fr
 import { MESSAGES } from '../workflow/messages';
 import type { WorkflowRuntime } from '../workflow/runtime';
 import type { GraphRef } from '../workflow/graph-ref';
-import { type ContentKind, newBackupId, V1_CONTENTS } from '../format';
+import { type ContentKind, newBackupId, V1_CONTENTS, type Variable } from '../format';
 import { versionAtLeast, type GraphMode, type SchemaReader } from '../hugegraph';
 import { formatLocation, parseLocation, type BackupStorage } from '../storage/storage';
 import { ContentNotInBackupError, InvalidRestoreRequestError, RestoreNotPossibleError, SchemaConflictError, TargetNotEmptyError } from './errors';
 import { doneRecordsPrefix, itemsRef, planRecordKey, restoreLockKey, statePrefixOf, workListKey } from './layout';
 import { compareSchema, describeSchemaSize, isEmptySchema, type SchemaComparison } from './schema-diff';
-import { openBackup, readSchema, resolveSource, type BackupContents, type SchemaSet } from './source';
+import { openBackup, readSchema, resolveSource, type BackupContents, type SchemaFileRef, type SchemaSet } from './source';
+import { checkSettable, checkVariableConflicts, readBackupVariables } from './variables';
 import { type FileItem, RESTORE_TYPES, type RestoreJob, type RestoreMode, type RestorePlan, type RestorePlanSummary, type RestoreRequest } from './types';
 
 /** A restore lock older than the state machine's timeout belongs to a run that cannot still be alive. */
@@ -44,6 +45,8 @@ export interface PlanRecord {
   readonly labels?: { readonly vertex: Record<string, number>; readonly edge: Record<string, number> };
   /** The schema files plan checked, so that prepare need not list the backup again. */
   readonly schemaFiles?: BackupContents['schemaFiles'];
+  /** The variables file prepare sets the target's variables from, and how many it holds. */
+  readonly variables?: { readonly file: SchemaFileRef; readonly count: number };
 }
 
 /** The source read and checked: contents, schema verified against the manifest's checksums. */
@@ -53,6 +56,8 @@ interface CheckedSource {
   readonly schema: SchemaSet;
   /** What the restore writes. */
   readonly restored: ContentKind[];
+  /** The variables it sets (none unless restored). */
+  readonly variables: Variable[];
 }
 
 /**
@@ -64,7 +69,7 @@ interface CheckedSource {
  */
 export async function planRestore(runtime: WorkflowRuntime, request: RestoreRequest, executionId: string): Promise<RestorePlan> {
   validateRequest(request);
-  const { contents, schema, restored } = await checkSource(runtime, request);
+  const { contents, schema, restored, variables } = await checkSource(runtime, request);
   const stateLocation = canonicalLocation(request.stateLocation ?? contents.source.root);
   const state = runtime.storage(stateLocation);
   const startedAt = runtime.now();
@@ -107,6 +112,7 @@ export async function planRestore(runtime: WorkflowRuntime, request: RestoreRequ
     const resuming = (await state.head(planRecordKey(statePrefix))) !== undefined;
     const targetSchema = await readTargetSchema(client);
     const comparison = evaluateTarget(request, schema, targetSchema, client.serverVersion, resuming, warnings);
+    if (request.mode === 'MERGING') await checkVariableConflicts(client, request.target.graph, variables);
     if (request.mode === 'RESTORING' && isEmptySchema(targetSchema)) {
       // Records of an earlier attempt into a graph that has since been cleared would skip files.
       const stale = await state.deletePrefix(doneRecordsPrefix(statePrefix));
@@ -126,6 +132,7 @@ export async function planRestore(runtime: WorkflowRuntime, request: RestoreRequ
       contents: restored,
       ...(contents.manifest ? { labels: contents.manifest.labels } : {}),
       schemaFiles: contents.schemaFiles,
+      ...(contents.variablesFile ? { variables: { file: contents.variablesFile, count: variables.length } } : {}),
     };
     await state.put(planRecordKey(statePrefix), JSON.stringify(planRecord, null, 2));
     await state.put(workListKey(statePrefix, 'vertices'), JSON.stringify(largestFirst(contents.vertexFiles)));
@@ -143,7 +150,7 @@ export async function planRestore(runtime: WorkflowRuntime, request: RestoreRequ
       executionId,
     };
     for (const warning of warnings) runtime.notify(MESSAGES.restoreWarning.of({ restoreId, warning }));
-    return { job, items: itemsRef(stateLocation, statePrefix), summary: planSummary(request.mode, restored, contents, comparison, warnings) };
+    return { job, items: itemsRef(stateLocation, statePrefix), summary: planSummary(request.mode, restored, contents, variables.length, comparison, warnings) };
   } catch (error) {
     await releaseLock(state, lockKey, restoreId).catch(() => undefined);
     throw error;
@@ -157,7 +164,7 @@ export async function planRestore(runtime: WorkflowRuntime, request: RestoreRequ
  */
 export async function planRestoreDryRun(runtime: WorkflowRuntime, request: RestoreRequest): Promise<RestorePlanSummary> {
   validateRequest(request);
-  const { contents, schema, restored } = await checkSource(runtime, request);
+  const { contents, schema, restored, variables } = await checkSource(runtime, request);
   const state = runtime.storage(canonicalLocation(request.stateLocation ?? contents.source.root));
   const client = await runtime.connect(request.target);
   const warnings = [...contents.warnings];
@@ -172,7 +179,8 @@ export async function planRestoreDryRun(runtime: WorkflowRuntime, request: Resto
   if (mode !== 'NONE') warnings.push(`graph ${request.target.graph} is in mode ${mode}; unless a running restore holds it, a restore sets it back to ${lock?.previousMode ?? 'NONE'} first`);
   const resuming = request.restoreId !== undefined && (await state.head(planRecordKey(statePrefixOf(request.restoreId)))) !== undefined;
   const comparison = evaluateTarget(request, schema, targetSchema, client.serverVersion, resuming, warnings);
-  return planSummary(request.mode, restored, contents, comparison, warnings);
+  if (request.mode === 'MERGING') await checkVariableConflicts(client, request.target.graph, variables);
+  return planSummary(request.mode, restored, contents, variables.length, comparison, warnings);
 }
 
 async function checkSource(runtime: WorkflowRuntime, request: RestoreRequest): Promise<CheckedSource> {
@@ -180,8 +188,11 @@ async function checkSource(runtime: WorkflowRuntime, request: RestoreRequest): P
   const storage: BackupStorage = runtime.storage(source.root);
   const backup = await openBackup(storage, source);
   const restored = restoredContents(request.types, backup);
+  const contents = narrowTo(backup, restored);
   const schema = await readSchema(storage, backup);
-  return { contents: narrowTo(backup, restored), schema, restored };
+  const variables = contents.variablesFile ? await readBackupVariables(storage, source.prefix, contents.variablesFile) : [];
+  checkSettable(variables);
+  return { contents, schema, restored, variables };
 }
 
 /**
@@ -206,9 +217,11 @@ function narrowTo(backup: BackupContents, restored: readonly ContentKind[]): Bac
     ...backup.manifest,
     labels: { vertex: vertices ? backup.manifest.labels.vertex : {}, edge: edges ? backup.manifest.labels.edge : {} },
   };
+  const { variablesFile, ...rest } = backup;
   return {
-    ...backup,
+    ...rest,
     ...(manifest ? { manifest } : {}),
+    ...(variablesFile && restored.includes('variables') ? { variablesFile } : {}),
     vertexFiles: vertices ? backup.vertexFiles : [],
     edgeFiles: edges ? backup.edgeFiles : [],
     warnings: edges && !vertices && backup.vertexFiles.length > 0 ? [...backup.warnings, 'edges are restored without the vertices: the target must already hold their end vertices'] : backup.warnings,
@@ -267,7 +280,7 @@ export function evaluateTarget(
   throw new TargetNotEmptyError(graph, describeSchemaSize(target));
 }
 
-function planSummary(mode: RestoreMode, restored: readonly ContentKind[], contents: BackupContents, comparison: SchemaComparison, warnings: string[]): RestorePlanSummary {
+function planSummary(mode: RestoreMode, restored: readonly ContentKind[], contents: BackupContents, variables: number, comparison: SchemaComparison, warnings: string[]): RestorePlanSummary {
   const manifest = contents.manifest;
   return {
     mode,
@@ -275,6 +288,7 @@ function planSummary(mode: RestoreMode, restored: readonly ContentKind[], conten
     schemaToCreate: comparison.toCreate,
     schemaReused: comparison.reused,
     files: { vertices: contents.vertexFiles.length, edges: contents.edgeFiles.length },
+    variables,
     elements: manifest ? { vertices: { ...manifest.labels.vertex }, edges: { ...manifest.labels.edge } } : null,
     warnings,
   };

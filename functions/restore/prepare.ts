@@ -6,6 +6,7 @@ import { differences, kindName, schemaCreationOrder, type SchemaStep } from './s
 import { readSchema, openBackup } from './source';
 import { assertLockHeld, readPlanRecord } from './state';
 import type { RestoreJob } from './types';
+import { readBackupVariables, restoreVariables } from './variables';
 
 export interface PrepareResult {
   readonly created: number;
@@ -13,7 +14,8 @@ export interface PrepareResult {
 }
 
 /**
- * Puts the target in the restore's mode and creates the backup's schema in dependency order.
+ * Puts the target in the restore's mode, creates the backup's schema in dependency order and sets
+ * the backup's variables (read back to check them).
  * RESTORING keeps every schema id (so PRIMARY_KEY vertex ids and edge ids come out identical);
  * MERGING lets the server choose ids. Elements the target already has are skipped after checking
  * they are still identical, so a re-run after a partial prepare carries on where it stopped.
@@ -23,7 +25,8 @@ export async function prepareRestore(runtime: WorkflowRuntime, job: RestoreJob):
   const client = await runtime.connect(job.target);
   const storage = runtime.storage(job.source.root);
   // Plan listed the backup and kept where its schema files are; a record from before that did not.
-  const schemaFiles = (await readPlanRecord(runtime.storage(job.stateLocation), job))?.schemaFiles ?? (await openBackup(storage, job.source)).schemaFiles;
+  const plan = await readPlanRecord(runtime.storage(job.stateLocation), job);
+  const schemaFiles = plan?.schemaFiles ?? (await openBackup(storage, job.source)).schemaFiles;
   const backup = await readSchema(storage, { source: job.source, schemaFiles });
   await client.setMode(job.mode);
   const target = await readTargetSchema(client);
@@ -47,6 +50,7 @@ export async function prepareRestore(runtime: WorkflowRuntime, job: RestoreJob):
   }
   // Plan found none: the target was changed since. Nothing of the backup's data is written yet.
   if (changed.length) throw new SchemaConflictError(job.target.graph, changed);
+  if (plan?.variables) await restoreVariables(client, job.target.graph, await readBackupVariables(storage, job.source.prefix, plan.variables.file));
   return { created, reused };
 }
 

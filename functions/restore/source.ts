@@ -44,6 +44,8 @@ export interface BackupContents {
   /** Absent for a hugegraph-tools folder. */
   readonly manifest?: Manifest;
   readonly schemaFiles: Record<SchemaKind, SchemaFileRef>;
+  /** The graph's variables, when the backup holds any. */
+  readonly variablesFile?: SchemaFileRef;
   readonly vertexFiles: FileItem[];
   readonly edgeFiles: FileItem[];
   readonly warnings: string[];
@@ -116,10 +118,16 @@ function fromManifest(source: Omit<SourceRef, 'hasManifest'>, manifest: Manifest
     source: { ...source, hasManifest: true },
     manifest,
     schemaFiles: schemaFiles as Record<SchemaKind, SchemaFileRef>,
+    ...variablesFileOf(manifest),
     vertexFiles: manifest.files.filter((f) => f.type === 'vertices').map(item),
     edgeFiles: manifest.files.filter((f) => f.type === 'edges').map(item),
     warnings: [],
   };
+}
+
+function variablesFileOf(manifest: Manifest): Pick<BackupContents, 'variablesFile'> {
+  const file = manifest.files.find((f) => f.type === 'variables');
+  return file ? { variablesFile: { name: file.name, sha256: file.sha256, bytes: file.bytes } } : {};
 }
 
 /**

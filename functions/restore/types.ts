@@ -4,7 +4,7 @@ import type { GraphRef } from '../workflow/graph-ref';
 export type RestoreMode = 'RESTORING' | 'MERGING';
 
 /** What a restore may be asked to write (`--types`). */
-export const RESTORE_TYPES: readonly ContentKind[] = ['schema', 'vertices', 'edges'];
+export const RESTORE_TYPES: readonly ContentKind[] = ['schema', 'vertices', 'edges', 'variables'];
 
 /** What `hgbr restore`, `hgbr migrate` or the restore API asks for. The state machine's input. */
 export interface RestoreRequest {
@@ -14,7 +14,7 @@ export interface RestoreRequest {
   /** RESTORING: into an empty graph, ids kept. MERGING: into a graph with data, ids recomputed. */
   readonly mode: RestoreMode;
   /**
-   * What to restore: `schema`, `vertices`, `edges`. The schema is always restored (created, or
+   * What to restore: `schema`, `vertices`, `edges`, `variables`. The schema is always restored (created, or
    * checked identical). Asking for what the backup does not hold is refused. @default all it holds
    */
   readonly types?: ContentKind[];
@@ -86,6 +86,8 @@ export interface RestorePlanSummary {
   readonly schemaToCreate: { readonly propertykeys: string[]; readonly vertexlabels: string[]; readonly edgelabels: string[]; readonly indexlabels: string[] };
   readonly schemaReused: { readonly propertykeys: string[]; readonly vertexlabels: string[]; readonly edgelabels: string[]; readonly indexlabels: string[] };
   readonly files: { readonly vertices: number; readonly edges: number };
+  /** Variables the restore sets. */
+  readonly variables: number;
   readonly elements: { readonly vertices: Record<string, number>; readonly edges: Record<string, number> } | null;
   readonly warnings: string[];
 }
@@ -130,6 +132,8 @@ export interface RestoreSummary {
   readonly source: string;
   readonly vertices: Record<string, number>;
   readonly edges: Record<string, number>;
+  /** Variables set (and read back). */
+  readonly variables?: number;
   readonly durationMs: number;
   readonly modeRestoredTo: string;
   /** True when the counts were also checked by reading the target back (`verifyTarget`). */

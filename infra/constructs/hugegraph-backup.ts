@@ -63,6 +63,8 @@ export interface BackedUpGraph extends GraphEndpoint {
   readonly types?: BackupRequest['types'];
   /** Only these labels. @default all */
   readonly labels?: string[];
+  /** Count every label before and after the export, so the manifest says whether the graph was written meanwhile. @default false */
+  readonly checkWrites?: boolean;
   /** Elements per page requested from the server. @default the workflow's (5000) */
   readonly pageSize?: number;
   /** DEFLATE level of the data files, 0 to 9. @default the workflow's (1, the fastest) */
@@ -563,6 +565,7 @@ export class HugeGraphBackup extends Construct {
         location: `s3://${this.bucket.bucketName}/${this.prefix}`,
         ...(graph.types ? { types: graph.types } : {}),
         ...(graph.labels ? { labels: graph.labels } : {}),
+        ...(graph.checkWrites ? { checkWrites: true } : {}),
         ...(graph.keep !== undefined ? { keep: graph.keep } : {}),
         ...(graph.pageSize !== undefined ? { pageSize: graph.pageSize } : {}),
         ...(graph.compressionLevel !== undefined ? { compressionLevel: graph.compressionLevel } : {}),

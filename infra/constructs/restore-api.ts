@@ -3,6 +3,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { BACKUP_TYPES } from '../../functions/backup/types';
 import { acknowledge } from './nag';
 
 export interface RestoreApiProps {
@@ -115,6 +116,7 @@ export class RestoreApi extends Construct {
           mode: { type: s.STRING, enum: ['RESTORING', 'MERGING'] },
           restoreId: { type: s.STRING, pattern: RESTORE_ID },
           verifyTarget: { type: s.BOOLEAN, description: 'also count every label on the target by reading it back' },
+          types: { type: s.ARRAY, minItems: 1, uniqueItems: true, items: { type: s.STRING, enum: [...BACKUP_TYPES] }, description: 'what to restore; default: all the backup holds' },
         },
         oneOf: [{ required: ['backup'] }, { required: ['graph', 'backupId'] }],
       },

@@ -88,6 +88,17 @@ describe('concurrency', () => {
   });
 });
 
+describe('what a scheduled backup holds', () => {
+  it('passes types and checkWrites to the state machine input, and refuses a type it does not know', () => {
+    const { template } = synth(() => ({ graphs: [{ ...GRAPH, types: ['schema', 'variables'], checkWrites: true }] }));
+    const schedule = Object.values(template.findResources('AWS::Scheduler::Schedule'))[0] as any;
+    const input = JSON.stringify(schedule.Properties.Target.Input);
+    expect(input).toContain('\\"types\\":[\\"schema\\",\\"variables\\"]');
+    expect(input).toContain('\\"checkWrites\\":true');
+    expect(problemsOf(() => ({ graphs: [{ ...GRAPH, types: ['schema', 'widgets' as 'schema'] }] }))).toEqual(['graphs[0].types must list one or more of schema, vertices, edges, variables']);
+  });
+});
+
 describe('an existing bucket and key', () => {
   it('keep the backups: no bucket is made, and the roles are granted that bucket and that key', () => {
     const { system, template } = synth((stack) => ({

@@ -1,16 +1,19 @@
 /**
- * What a backup holds (`--types`, the manifest's `contents`) and what a restore may ask of it, on a
- * real HugeGraph server: one server, backed up once per kind set, cleared before each restore.
+ * What a backup holds (`--types`, the manifest's `contents`), the graph's variables, and what a
+ * restore may ask of a backup, on a real HugeGraph server: one server, backed up once per kind
+ * set, cleared before each restore.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readManifest } from '../../functions/backup/catalog';
+import { parseVariables } from '../../functions/format';
 import { HugeGraphClient } from '../../functions/hugegraph';
 import { openStorage } from '../../functions/storage/open';
-import { createFixtureSchema, expectedCounts, fixtureSchema, loadFixtureData } from '../support/graph-fixtures';
+import { createFixtureSchema, expectedCounts, fixtureSchema, loadFixtureData, TRICKY_TEXT } from '../support/graph-fixtures';
 import { startHugeGraph, type HugeGraphServer } from '../support/hugegraph-server';
 import { runHgbr } from '../support/cli';
+import { startRecordingProxy } from '../support/recording-proxy';
 import { dump, type GraphDump } from '../support/graph-dump';
 
 let server: HugeGraphServer;
@@ -19,6 +22,36 @@ let folder: string;
 let original: GraphDump;
 /** Backup id per `--types` given. */
 const backups: Record<string, string> = {};
+
+/** A variable of every type the REST API can create, as JSON text (values typed by their JSON form). */
+const VARIABLES: Record<string, string> = {
+  int: '7',
+  intMin: '-2147483648',
+  long: '9223372036854775807',
+  longSmall: '12345678901234',
+  double: '1.0',
+  doubleTenth: '0.1',
+  doubleTiny: '-1.5E-300',
+  doubleBig: '1.0E21',
+  text: JSON.stringify(TRICKY_TEXT),
+  emptyText: '""',
+  yes: 'true',
+  no: 'false',
+  ints: '[3,1,2,3]',
+  texts: '["b","a","b"]',
+  doubles: '[0.5,1.0]',
+  booleans: '[true,false]',
+  emptyList: '[]',
+  'key with spaces:colons?#%é': '"k"',
+};
+
+/** The target's variables: key → the value's JSON text exactly as the server wrote it. */
+async function variablesOnServer(): Promise<Record<string, string>> {
+  return Object.fromEntries(parseVariables(Buffer.from(await client.readVariables()), 'GET variables').map((v) => [v.key, v.rawValue]));
+}
+let originalVariables: Record<string, string>;
+/** What GET variables answered before the backups. */
+let variablesText: string;
 
 async function hgbr(args: string[]): Promise<{ code: number | null; json: Record<string, any> }> {
   const result = await runHgbr([...args, '--json']);
@@ -30,14 +63,37 @@ beforeAll(async () => {
   client = await HugeGraphClient.connect({ url: server.url, graph: 'hugegraph' });
   await createFixtureSchema(client);
   await loadFixtureData(client);
+  for (const [key, value] of Object.entries(VARIABLES)) await client.setVariable(key, value);
   original = await dump(client);
+  originalVariables = await variablesOnServer();
+  variablesText = await client.readVariables();
   folder = fs.mkdtempSync(path.join(os.tmpdir(), 'hgbr-kinds-'));
   for (const types of ['schema', 'vertex', 'all']) {
     const { code, json } = await hgbr(['backup', '--server', server.url, '--graph', 'hugegraph', '--to', folder, '--types', types]);
     expect(code).toBe(0);
     backups[types] = json.backupId as string;
   }
+  backups.quiet = await checkedBackup(server.url);
+  // A writer that adds one vertex just as the export reads its first page.
+  let written = false;
+  const proxy = await startRecordingProxy(server.url, {
+    beforeForward: async (request) => {
+      // The export's reads: key-range scans (traversers/…/scan), or label pages (graph/vertices?label=).
+      if (written || !/\/(traversers\/(vertices|edges)\/scan|graph\/(vertices|edges))\?/.test(request.url)) return;
+      written = true;
+      await client.createVertices(['{"label":"v_auto","properties":{"name":"written during the backup"}}']);
+    },
+  });
+  backups.written = await checkedBackup(proxy.endpoint).finally(() => proxy.close());
+  expect(written).toBe(true);
 });
+
+/** A backup with --check-writes, through `url`; its id. */
+async function checkedBackup(url: string): Promise<string> {
+  const { code, json } = await hgbr(['backup', '--server', url, '--graph', 'hugegraph', '--to', folder, '--types', 'schema,vertices,edges', '--check-writes']);
+  expect(code).toBe(0);
+  return json.backupId as string;
+}
 
 afterAll(async () => {
   await client?.close();
@@ -58,7 +114,7 @@ const sizes = (byLabel: Record<string, string[]>) => Object.fromEntries(Object.e
 const none = (byLabel: Record<string, string[]>) => Object.fromEntries(Object.keys(byLabel).map((label) => [label, 0]));
 
 describe('a schema-only backup (--types schema)', () => {
-  it('holds the four schema files only, and its manifest (version 2) says so', async () => {
+  it('holds the four schema files only (no variables), and its manifest (version 2) says so', async () => {
     const manifest = await readManifest(openStorage(folder), 'hugegraph', backups.schema as string);
     expect(manifest.formatVersion).toBe(2);
     expect(manifest.contents).toEqual(['schema']);
@@ -85,6 +141,7 @@ describe('a schema-only backup (--types schema)', () => {
     expect(schemaNames(restored)).toEqual(schemaNames(original));
     expect(sizes(restored.vertices)).toEqual(none(original.vertices));
     expect(sizes(restored.edges)).toEqual(none(original.edges));
+    expect(await variablesOnServer()).toEqual({});
   });
 
   it('refuses a restore of edges, naming what the backup holds, and writes nothing', async () => {
@@ -124,10 +181,44 @@ describe('a vertices backup (--types vertex, as hugegraph-tools names it)', () =
 });
 
 describe('a full backup', () => {
-  it('stays at format version 1, which older hgbr reads, and lists what it holds', async () => {
+  it('holds the variables as the server wrote them, in a manifest-listed file (format version 2)', async () => {
     const manifest = await readManifest(openStorage(folder), 'hugegraph', backups.all as string);
-    expect(manifest.formatVersion).toBe(1);
-    expect(manifest.contents).toEqual(['schema', 'vertices', 'edges']);
+    expect(manifest.formatVersion).toBe(2);
+    expect(manifest.contents).toEqual(['schema', 'vertices', 'edges', 'variables']);
+    expect(manifest.files.find((f) => f.type === 'variables')).toMatchObject({ name: 'variables.json', elements: Object.keys(VARIABLES).length, compressed: false });
+    const stored = fs.readFileSync(path.join(from('all'), 'variables.json'), 'utf8');
+    expect(stored).toBe(`${variablesText.trim()}\n`);
+    const verify = await hgbr(['verify', '--from', from('all')]);
+    expect(verify.json).toMatchObject({ ok: true, contents: ['schema', 'vertices', 'edges', 'variables'] });
+  });
+
+  it('gives back every variable with its value text unchanged: the server types it as before', async () => {
+    expect(Object.keys(originalVariables).sort()).toEqual(Object.keys(VARIABLES).sort());
+    const { code, json } = await restore('all');
+    expect(code).toBe(0);
+    expect(json).toMatchObject({ contents: ['schema', 'vertices', 'edges', 'variables'], variables: Object.keys(VARIABLES).length });
+    expect(await variablesOnServer()).toEqual(originalVariables);
+    expect((await dump(client)).vertices).toEqual(original.vertices);
+  });
+
+  it('merging refuses variables the target holds with other values, before writing anything', async () => {
+    await createFixtureSchema(client);
+    await client.setVariable('int', '8');
+    const { code, json } = await restore('all', '--mode', 'merging');
+    expect(code).not.toBe(0);
+    expect(json.error).toMatchObject({ code: 'VariablesConflictError' });
+    expect(json.error.message).toMatch(/1 variable\(s\) with other values than the backup's: 'int' \(backup 7, target 8\)/);
+    expect(await variablesOnServer()).toEqual({ int: '8' });
+    expect(sizes((await dump(client)).vertices)).toEqual(none(original.vertices));
+  });
+
+  it('merging sets the variables when the target has none of them or the same values', async () => {
+    await createFixtureSchema(client);
+    await client.setVariable('int', '7');
+    await client.setVariable('theirs', '"kept"');
+    const { code } = await restore('all', '--mode', 'merging', '--types', 'variables');
+    expect(code).toBe(0);
+    expect(await variablesOnServer()).toEqual({ ...originalVariables, theirs: '"kept"' });
   });
 
   it('restores only what --types asks for: the schema and the vertices, no edge', async () => {
@@ -137,6 +228,7 @@ describe('a full backup', () => {
     const restored = await dump(client);
     expect(restored.vertices).toEqual(original.vertices);
     expect(sizes(restored.edges)).toEqual(none(original.edges));
+    expect(await variablesOnServer()).toEqual({});
   });
 
   it('restores the schema alone from it', async () => {
@@ -147,11 +239,83 @@ describe('a full backup', () => {
   });
 });
 
+describe('the consistency window (--check-writes)', () => {
+  it('records each label counted the same before and after a quiet backup, and no writes seen', async () => {
+    const manifest = await readManifest(openStorage(folder), 'hugegraph', backups.quiet as string);
+    const both = (n: number) => ({ atStart: n, atEnd: n });
+    expect(manifest.window).toEqual({
+      counts: {
+        vertex: Object.fromEntries(Object.entries(expectedCounts().vertices).map(([label, n]) => [label, both(n)])),
+        edge: Object.fromEntries(Object.entries(expectedCounts().edges).map(([label, n]) => [label, both(n)])),
+      },
+      writesSeen: false,
+    });
+    const verify = await runHgbr(['verify', '--from', from('quiet')]);
+    expect(verify.stdout).toMatch(/writes during the backup: none seen/);
+  });
+
+  it('shows a backup taken while the graph was being written as such, in the manifest, list and verify', async () => {
+    const manifest = await readManifest(openStorage(folder), 'hugegraph', backups.written as string);
+    const autos = expectedCounts().vertices.v_auto as number;
+    expect(manifest.window?.writesSeen).toBe(true);
+    expect(manifest.window?.counts.vertex.v_auto).toEqual({ atStart: autos, atEnd: autos + 1 });
+    const list = await hgbr(['list', '--from', folder, '--graph', 'hugegraph']);
+    const listed = list.json.backups as { backupId: string; writesSeen?: boolean }[];
+    expect(listed.find((b) => b.backupId === backups.written)?.writesSeen).toBe(true);
+    expect(listed.find((b) => b.backupId === backups.quiet)?.writesSeen).toBe(false);
+    expect(listed.find((b) => b.backupId === backups.all)).not.toHaveProperty('writesSeen');
+    const human = await runHgbr(['list', '--from', folder, '--graph', 'hugegraph']);
+    expect(human.stdout).toMatch(new RegExp(`${backups.written}.*WRITTEN DURING BACKUP`));
+    const verify = await runHgbr(['verify', '--from', from('written')]);
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toMatch(/WRITTEN DURING BACKUP.*\n {4}vertex v_auto: \d+ before, \d+ after/);
+  });
+});
+
+describe('--all-graphs', () => {
+  it('backs up every graph of the server, one after the other, each with its own manifest', async () => {
+    // Before 1.7.0 a clone takes the configuration as text; from 1.7.0 a JSON object, in a graph space.
+    const inSpace = server.graphPath('second').startsWith('/graphspaces/');
+    const created = await fetch(`${server.url}${server.graphPath('second')}?clone_graph_name=hugegraph`, {
+      method: 'POST',
+      headers: { 'Content-Type': inSpace ? 'application/json' : 'text/plain' },
+      body: inSpace ? '{}' : '',
+    });
+    expect(created.status).toBeLessThan(300);
+    const second = await HugeGraphClient.connect({ url: server.url, graph: 'second' });
+    try {
+      await createFixtureSchema(second);
+      await loadFixtureData(second);
+    } finally {
+      await second.close();
+    }
+    const root = path.join(folder, 'all-graphs');
+    const { code, json } = await hgbr(['backup', '--server', server.url, '--all-graphs', '--to', root, '--types', 'schema,vertices,edges']);
+    expect(code).toBe(0);
+    expect(json).toMatchObject({ ok: true, graphs: ['hugegraph', 'second'], failed: [] });
+    const summaries = json.backups as { graph: string; backupId: string }[];
+    expect(summaries.map((b) => b.graph)).toEqual(['hugegraph', 'second']);
+    const storage = openStorage(root);
+    const [mine, theirs] = await Promise.all(summaries.map((b) => readManifest(storage, b.graph, b.backupId)));
+    expect(mine?.graph).toBe('hugegraph');
+    expect(mine?.totals.vertices).toBe(0); // cleared before this test
+    expect(theirs?.graph).toBe('second');
+    expect(theirs?.labels).toEqual({ vertex: expectedCounts().vertices, edge: expectedCounts().edges });
+    expect(fs.readdirSync(root).sort()).toEqual(['hugegraph', 'second']);
+  });
+
+  it('refuses --graph beside --all-graphs', async () => {
+    const { code, json } = await hgbr(['backup', '--server', server.url, '--all-graphs', '--graph', 'hugegraph', '--to', folder]);
+    expect(code).toBe(2);
+    expect(json.error.message).toMatch(/give --graph or --all-graphs, not both/);
+  });
+});
+
 describe('--types on the command line', () => {
   it('refuses a kind it does not know, and --labels naming a label of a kind left out', async () => {
     const bad = await hgbr(['backup', '--server', server.url, '--graph', 'hugegraph', '--to', folder, '--types', 'schema,widgets']);
     expect(bad.code).toBe(2);
-    expect(bad.json.error.message).toMatch(/--types takes schema, vertices, edges or all, got 'schema,widgets'/);
+    expect(bad.json.error.message).toMatch(/--types takes schema, vertices, edges, variables or all, got 'schema,widgets'/);
     await createFixtureSchema(client);
     const labels = await hgbr(['backup', '--server', server.url, '--graph', 'hugegraph', '--to', folder, '--types', 'vertices', '--labels', 'e_knows']);
     expect(labels.code).not.toBe(0);

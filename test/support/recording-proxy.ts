@@ -14,12 +14,25 @@ export interface RecordingProxy {
   close(): Promise<void>;
 }
 
+export interface RecordingProxyOptions {
+  /** Runs (and is awaited) before a request is forwarded: a test acts on the server at that moment. */
+  readonly beforeForward?: (request: RecordedRequest) => Promise<void>;
+}
+
 /** An HTTP proxy on 127.0.0.1 that forwards every request to `target` unchanged and records its method, URL and headers. */
-export async function startRecordingProxy(target: string): Promise<RecordingProxy> {
+export async function startRecordingProxy(target: string, options: RecordingProxyOptions = {}): Promise<RecordingProxy> {
   const upstream = new URL(target);
   const requests: RecordedRequest[] = [];
-  const server = http.createServer((req, res) => {
-    requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+  const server = http.createServer(async (req, res) => {
+    const recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers };
+    requests.push(recorded);
+    req.pause();
+    try {
+      await options.beforeForward?.(recorded);
+    } catch {
+      res.destroy(); // the test's action failed: the client sees a broken connection
+      return;
+    }
     const forward = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);

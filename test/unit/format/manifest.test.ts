@@ -111,6 +111,33 @@ describe('contents and versions', () => {
   });
 });
 
+describe('the consistency window', () => {
+  const still = { vertex: { person: { atStart: 502, atEnd: 502 }, software: { atStart: 0, atEnd: 0 } }, edge: { created: { atStart: 0, atEnd: 0 }, knows: { atStart: 7, atEnd: 7 } } };
+
+  it('sees no writes when every label counted the same before, after and in the backup', () => {
+    const m = createManifest({ ...input, counts: still });
+    expect(m.window).toEqual({ counts: still, writesSeen: false });
+    expect(m.formatVersion).toBe(1);
+    expect(parseManifest(serializeManifest(m))).toEqual(m);
+  });
+
+  it.each([
+    ['a count moved during the export', { ...still, edge: { ...still.edge, knows: { atStart: 7, atEnd: 8 } } }],
+    ['the counts agree but the backup holds another number', { ...still, vertex: { ...still.vertex, person: { atStart: 503, atEnd: 503 } } }],
+    ['a label the backup holds was not counted', { ...still, vertex: { person: still.vertex.person } }],
+  ])('sees writes when %s', (_what, counts) => {
+    expect(createManifest({ ...input, counts }).window?.writesSeen).toBe(true);
+  });
+
+  it('refuses a window whose writesSeen contradicts its counts, or that is malformed', () => {
+    const m = JSON.parse(serializeManifest(createManifest({ ...input, counts: still }))) as Record<string, any>;
+    m.window.counts.edge.knows.atEnd = 9;
+    expect(() => parseManifest(JSON.stringify(m))).toThrow('window.writesSeen is false but the counts say otherwise');
+    m.window.counts.edge.knows.atEnd = -1;
+    expect(() => parseManifest(JSON.stringify(m))).toThrow(/window must be \{counts/);
+  });
+});
+
 describe('parseManifest', () => {
   it('round-trips what serializeManifest wrote', () => {
     const m = createManifest(input);
