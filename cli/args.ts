@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { UsageError } from './errors';
+import { usageError } from './errors';
 
 /** Options every command shares (docs/design-notes.md §5); `--remote` only backup and restore take. */
 export const COMMON_OPTIONS = {
@@ -12,33 +12,58 @@ export const COMMON_OPTIONS = {
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
 
-/** Parses a command's arguments strictly: an unknown option or a stray argument is an error. */
-export function parseCommandArgs<T extends OptionSpec>(command: string, argv: string[], options: T) {
+/**
+ * Parses a command's arguments strictly: an unknown option, an option without its value, or a stray
+ * argument (unless the command takes `positionals`) is an error that names it.
+ */
+export function parseCommandArgs<T extends OptionSpec>(command: string, argv: string[], options: T, positionals = false) {
+  const known = { ...COMMON_OPTIONS, ...options };
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof known; strict: true; allowPositionals: true }>>;
   try {
-    return parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, strict: true, allowPositionals: true });
+    parsed = parseArgs({ args: argv, options: known, strict: true, allowPositionals: true });
   } catch (error) {
-    throw new UsageError(`hgbr ${command}: ${(error as Error).message}`);
+    throw usageError(command, describeParseError(error as Error & { code?: string }));
   }
+  if (!positionals && parsed.positionals.length) throw usageError(command, `unexpected argument '${parsed.positionals[0]}' (options start with --)`);
+  return parsed;
+}
+
+/** node:util's parse errors, without their advice about '--' (meant for scripts' own parsers). */
+function describeParseError(error: Error & { code?: string }): string {
+  const option = /'(-[^' ]*)/.exec(error.message)?.[1];
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `unknown option '${option}'`;
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) return /argument missing/.test(error.message) ? `option '${option}' needs a value` : error.message.replace(/\.$/, '');
+  return error.message;
 }
 
 export function required(command: string, values: Record<string, unknown>, name: string): string {
   const value = values[name];
-  if (typeof value !== 'string' || value === '') throw new UsageError(`hgbr ${command}: --${name} is required`);
+  if (typeof value !== 'string' || value === '') throw usageError(command, `--${name} is required`);
   return value;
+}
+
+/** A HugeGraph server's URL: http:// or https:// and a host, said at once rather than by the client deep in a run. */
+export function serverUrl(command: string, values: Record<string, unknown>, name: string): string {
+  const url = required(command, values, name);
+  if (!/^https?:\/\/[^/]/i.test(url)) {
+    const example = /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? 'http://127.0.0.1:8080' : `http://${url}`;
+    throw usageError(command, `--${name} must be an http:// or https:// URL, e.g. ${example} (got '${url}')`);
+  }
+  return url;
 }
 
 export function optionalInt(command: string, values: Record<string, unknown>, name: string, min = 1): number | undefined {
   const value = values[name];
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`hgbr ${command}: --${name} must be a whole number ≥ ${min}, got '${value}'`);
+  if (!Number.isInteger(n) || n < min) throw usageError(command, `--${name} must be a whole number ≥ ${min}, got '${value}'`);
   return n;
 }
 
 export function optionalChoice<T extends string>(command: string, values: Record<string, unknown>, name: string, choices: readonly T[]): T | undefined {
   const value = values[name];
   if (value === undefined) return undefined;
-  if (!choices.includes(value as T)) throw new UsageError(`hgbr ${command}: --${name} must be one of ${choices.join(', ')}, got '${value}'`);
+  if (!choices.includes(value as T)) throw usageError(command, `--${name} must be one of ${choices.join(', ')}, got '${value}'`);
   return value as T;
 }
 
@@ -67,6 +92,6 @@ export function optionalTypes<T extends string>(command: string, values: Record<
   if (listed === undefined) return undefined;
   const types = listed.flatMap((t) => (t.toLowerCase() === 'all' ? [...allowed] : [TYPE_ALIASES[t.toLowerCase()] ?? t.toLowerCase()]));
   const unknown = types.filter((t) => !allowed.includes(t as T));
-  if (unknown.length || types.length === 0) throw new UsageError(`hgbr ${command}: --types takes ${allowed.join(', ')} or all, got '${String(values.types)}'`);
+  if (unknown.length || types.length === 0) throw usageError(command, `--types takes ${allowed.join(', ')} or all, got '${String(values.types)}'`);
   return [...new Set(types)] as T[];
 }

@@ -1,12 +1,43 @@
 /** The errors the CLI itself raises; cli/command.ts maps them (and every other) to an exit status. */
 import { HgbrError } from '../functions/errors';
+import { TASK_ERRORS } from '../functions/workflow/errors';
 
 export class UsageError extends HgbrError {
   static override readonly code = 'UsageError';
   static override readonly hint = 'run `hgbr help` for the commands and their options';
 }
 
-/** A workflow run here ended FAILED; it reports the error of the task that failed. */
+/** A usage error of one command: says which, and points at that command's --help. */
+export function usageError(command: string, problem: string): UsageError {
+  return new UsageError(`hgbr ${command}: ${problem}`, { hint: `run \`hgbr ${command.split(' ')[0]} --help\` for its options` });
+}
+
+const TASK_HINTS: ReadonlyMap<string, string | undefined> = new Map(TASK_ERRORS.map((type) => [type.code, type.hint]));
+
+/**
+ * The hint of a task's error known only by its code and message (a workflow's failure carries no
+ * more): the thrown error's own hint when this process threw it, else its class's.
+ */
+function taskHint(code: string, thrown: unknown): string | undefined {
+  if (HgbrError.isHgbrError(thrown) && thrown.code === code) return thrown.hint;
+  return TASK_HINTS.get(code);
+}
+
+/** A Lambda's error cause is `{"errorType", "errorMessage", "trace"}`; a local task's, the message. */
+export function causeMessage(cause: string | undefined): string | undefined {
+  if (!cause?.startsWith('{')) return cause;
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
+  } catch {
+    return cause;
+  }
+}
+
+/**
+ * A workflow run here ended FAILED; it reports the error of the task that failed, its message and
+ * its hint, as a direct call would.
+ */
 export class WorkflowFailedError extends HgbrError {
   static override readonly code = 'WorkflowFailedError';
 
@@ -14,8 +45,9 @@ export class WorkflowFailedError extends HgbrError {
     workflow: string,
     readonly error: string,
     readonly causeText: string,
+    thrown?: unknown,
   ) {
-    super(`${workflow} failed: ${error}: ${causeText}`);
+    super(`${workflow} failed: ${causeText}`, { hint: taskHint(error, thrown), cause: thrown });
   }
 
   override get reportedCode(): string {
@@ -42,8 +74,10 @@ export class RemoteExecutionFailedError extends HgbrError {
     readonly error: string | undefined,
     readonly causeText: string | undefined,
   ) {
-    super(`execution ${executionArn} ended ${status}${error ? `: ${error}` : ''}${causeText ? `: ${causeText}` : ''}`, {
-      hint: `see the execution in the Step Functions console, or: aws stepfunctions get-execution-history --execution-arn ${executionArn}`,
+    const history = `aws stepfunctions get-execution-history --execution-arn ${executionArn}`;
+    const taskError = error ? TASK_HINTS.get(error) : undefined;
+    super(`execution ${executionArn} ended ${status}${causeText ? `: ${causeMessage(causeText)}` : error ? `: ${error}` : ''}`, {
+      hint: taskError ? `${taskError} (the execution's history: ${history})` : `see the execution in the Step Functions console, or: ${history}`,
     });
   }
 

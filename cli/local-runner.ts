@@ -28,7 +28,7 @@ export interface LocalRunEvent {
 
 export type LocalRunOutcome =
   | { readonly status: 'SUCCEEDED'; readonly executionId: string; readonly output: any }
-  | { readonly status: 'FAILED'; readonly executionId: string; readonly error: string; readonly cause: string }
+  | { readonly status: 'FAILED'; readonly executionId: string; readonly error: string; readonly cause: string; readonly thrown?: unknown }
   | { readonly status: 'ABORTED'; readonly executionId: string };
 
 /**
@@ -46,6 +46,8 @@ export async function runLocally(definition: AslDefinition, input: unknown, opti
   const retryOverrides = options.retryIntervalMs === undefined ? undefined : Object.fromEntries(taskStateNames(definition).map((name) => [name, options.retryIntervalMs!]));
   // Handlers still running when the machine is aborted are awaited, so nothing writes after we return.
   const inFlight = new Set<Promise<unknown>>();
+  // The errors handlers threw, so a failure reports the error itself (its hint), not only its name and message.
+  const thrown: unknown[] = [];
   const tracked = Object.fromEntries(
     Object.entries(options.handlers).map(([name, handler]) => [
       name,
@@ -54,7 +56,10 @@ export async function runLocally(definition: AslDefinition, input: unknown, opti
         inFlight.add(call);
         call.then(
           () => inFlight.delete(call),
-          () => inFlight.delete(call),
+          (error: unknown) => {
+            inFlight.delete(call);
+            thrown.push(error);
+          },
         );
         return call;
       },
@@ -75,7 +80,8 @@ export async function runLocally(definition: AslDefinition, input: unknown, opti
     if (error instanceof ExecutionAbortedError) return { status: 'ABORTED', executionId };
     if (error instanceof ExecutionError) {
       const failure = failureOf(error);
-      return { status: 'FAILED', executionId, ...failure };
+      const original = thrown.findLast((e) => (e as Error)?.name === failure.error && (e as Error)?.message === failure.cause);
+      return { status: 'FAILED', executionId, ...failure, ...(original === undefined ? {} : { thrown: original }) };
     }
     throw error;
   } finally {

@@ -7,7 +7,8 @@ import { modeCommand } from './commands/mode';
 import { restoreCommand } from './commands/restore';
 import { verifyCommand } from './commands/verify';
 import { Output } from './output';
-import { EXIT_OK, EXIT_USAGE, exitCodeOf, type Command } from './command';
+import { describeExitCodes, EXIT_BY_SIGNAL, EXIT_OK, EXIT_USAGE, exitCodeOf, type Command } from './command';
+import { receivedSignal } from './signals';
 
 const COMMANDS: Record<string, { summary: string; run: Command }> = {
   backup: { summary: 'back up a graph to a folder or S3', run: backupCommand },
@@ -28,7 +29,9 @@ ${Object.entries(COMMANDS)
   .join('\n')}
 
 common options: --json  --user U --password P (or HUGEGRAPH_USERNAME / HUGEGRAPH_PASSWORD)  --graphspace GS
-run 'hgbr <command> --help' for a command's options.`;
+run 'hgbr <command> --help' for a command's options.
+
+${describeExitCodes()}`;
 
 export async function main(argv: string[]): Promise<void> {
   const [name, ...rest] = argv;
@@ -40,16 +43,17 @@ export async function main(argv: string[]): Promise<void> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    const error = new UsageError(`unknown command '${name}'`);
-    output.error(error);
+    const error = new UsageError(`unknown command '${name}'; the commands are ${Object.keys(COMMANDS).join(', ')}`);
     process.exitCode = exitCodeOf(error);
+    output.error(error, process.exitCode);
     return;
   }
   try {
     process.exitCode = await command.run(rest, output);
   } catch (error) {
-    output.error(error);
-    process.exitCode = exitCodeOf(error);
+    const signal = receivedSignal();
+    process.exitCode = signal ? (EXIT_BY_SIGNAL[signal] ?? exitCodeOf(error)) : exitCodeOf(error);
+    output.error(error, process.exitCode);
     if (!HgbrError.isHgbrError(error) && process.env.HGBR_DEBUG) console.error(error);
   }
 }

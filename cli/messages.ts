@@ -14,9 +14,14 @@ export const CLI_MESSAGES = {
     'hgbr migrate finished its backup and starts the restore.',
     (d) => `backed up ${d.graph} as ${d.backupId}; restoring into ${d.targetUrl} graph ${d.targetGraph}`,
   ),
-  migrateBackupKept: messageType<{ location: string; resume: string }>(
+  migrateBackupKept: messageType<{ location: string }>(
     'HGBR_CLI_W9005',
-    "hgbr migrate's restore failed: the backup stays, and this command resumes the restore.",
-    (d) => `the backup is kept at ${d.location}; resume with: ${d.resume}`,
+    "hgbr migrate's restore failed: the backup stays where it is, to restore from (HGBR_CLI_W9006 says how, when a re-run can succeed).",
+    (d) => `the backup is kept at ${d.location}`,
+  ),
+  restoreResumable: messageType<{ restoreId: string; resume: string }>(
+    'HGBR_CLI_W9006',
+    'A restore run here failed or was stopped in a way a re-run can get past: its id, and the exact command that resumes it (finished files are skipped).',
+    (d) => `restore ${d.restoreId} did not finish; resume it with: ${d.resume}`,
   ),
 } as const;

@@ -7,13 +7,23 @@ const COMPLETIONS = new Set([MESSAGES.backupCompleted.code, MESSAGES.restoreComp
 /** Where progress, messages and errors go: a terminal when isTTY is true. */
 export type TerminalStream = NodeJS.WritableStream & { readonly isTTY?: boolean; readonly columns?: number };
 
+/** HGBR_PROGRESS_INTERVAL_S: seconds between progress lines when stderr is not a terminal (default 30). */
+function plainIntervalMs(): number {
+  const seconds = Number(process.env.HGBR_PROGRESS_INTERVAL_S);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 30_000;
+}
+
 /**
  * What a command tells its user. Results go to stdout (one JSON object with --json); progress and
- * errors go to stderr, and progress only when stderr is a terminal, so pipes and logs stay clean.
+ * errors go to stderr. On a terminal progress is one line redrawn in place; elsewhere (cron, CI)
+ * it is a plain line at a fixed interval and at each milestone (a label or file done), so a log is
+ * never silent for long and never flooded; with --json there is none.
  */
 export class Output {
   private lastProgressAt = 0;
   private progressShown = false;
+  private lastPlainAt = Date.now();
+  private readonly plainEveryMs = plainIntervalMs();
 
   constructor(
     readonly json: boolean,
@@ -21,9 +31,12 @@ export class Output {
     private readonly stderr: TerminalStream = process.stderr,
   ) {}
 
-  /** A one-line status, redrawn in place at most ten times a second. */
-  progress(line: string | (() => string)): void {
-    if (!this.stderr.isTTY) return;
+  /** A one-line status: redrawn in place at most ten times a second, or a plain line now and then. */
+  progress(line: string | (() => string), milestone = false): void {
+    if (!this.stderr.isTTY) {
+      this.plainProgress(line, milestone);
+      return;
+    }
     const now = Date.now();
     if (now - this.lastProgressAt < 100) return;
     if (typeof line === 'function') line = line();
@@ -31,6 +44,13 @@ export class Output {
     const width = this.stderr.columns ?? 100;
     this.stderr.write(`\r\x1b[2K${line.slice(0, width - 1)}`);
     this.progressShown = true;
+  }
+
+  private plainProgress(line: string | (() => string), milestone: boolean): void {
+    const now = Date.now();
+    if (this.json || (!milestone && now - this.lastPlainAt < this.plainEveryMs)) return;
+    this.lastPlainAt = now;
+    this.stderr.write(`${new Date(now).toISOString()} ${typeof line === 'function' ? line() : line}\n`);
   }
 
   /**
@@ -51,19 +71,21 @@ export class Output {
     }
   }
 
-  result(value: object, human: string): void {
+  /** The command's result; with --json one object that also carries the exit status (cli/command.ts). */
+  result(value: object, human: string, exitCode = 0): void {
     this.clearProgress();
-    this.stdout.write(this.json ? `${JSON.stringify(value, null, 2)}\n` : `${human}\n`);
+    this.stdout.write(this.json ? `${JSON.stringify({ ...value, exitCode }, null, 2)}\n` : `${human}\n`);
   }
 
-  error(error: unknown): void {
+  /** The error a command ended with, once: its code, message and hint (with --json, and its exit status). */
+  error(error: unknown, exitCode: number): void {
     this.clearProgress();
     const known = HgbrError.isHgbrError(error);
     const code = known ? error.reportedCode : ((error as Error)?.name ?? 'Error');
     const message = (error as Error)?.message ?? String(error);
     const hint = known ? error.hint : undefined;
     if (this.json) {
-      this.stdout.write(`${JSON.stringify({ ok: false, error: { code, message, hint } }, null, 2)}\n`);
+      this.stdout.write(`${JSON.stringify({ ok: false, exitCode, error: { code, message, hint } }, null, 2)}\n`);
     } else {
       this.stderr.write(`hgbr: ${code}: ${message}\n${hint ? `  hint: ${hint}\n` : ''}`);
     }

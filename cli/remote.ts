@@ -4,7 +4,7 @@
  * it keeps running when this process stops waiting.
  */
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
-import { RemoteExecutionFailedError, RemoteWaitStoppedError, UsageError } from './errors';
+import { RemoteExecutionFailedError, RemoteWaitStoppedError, UsageError, usageError } from './errors';
 import { CLI_MESSAGES } from './messages';
 import type { Output } from './output';
 import { withSignals } from './signals';
@@ -44,14 +44,14 @@ export interface RemoteRunOptions {
 /** Checks the ARN's shape and returns its region, so a typo fails before any AWS call. */
 export function stateMachineRegion(command: string, arn: string): string {
   const match = STATE_MACHINE_ARN.exec(arn);
-  if (!match) throw new UsageError(`hgbr ${command}: --remote must be a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>), got '${arn}'`);
+  if (!match) throw usageError(command, `--remote must be a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>), got '${arn}'`);
   return match[1] as string;
 }
 
 /** `--remote` runs in AWS: what the deployed functions read or write must be in S3. */
 export function requireS3(command: string, option: string, location: string | undefined): void {
   if (location !== undefined && !location.startsWith('s3://')) {
-    throw new UsageError(`hgbr ${command}: with --remote the workflow runs in AWS, so --${option} must be an s3:// location, not '${location}'`);
+    throw usageError(command, `with --remote the workflow runs in AWS, so --${option} must be an s3:// location, not '${location}'`);
   }
 }
 
@@ -113,11 +113,11 @@ export async function runRemoteWorkflow<T>(
   const stateMachineArn = values.remote as string;
   stateMachineRegion(command, stateMachineArn);
   if (run.name !== undefined && !EXECUTION_NAME.test(run.name)) {
-    throw new UsageError(`hgbr ${command}: with --remote the restore id names the execution: 1 to 80 letters, digits, "-" or "_", not '${run.name}'`);
+    throw usageError(command, `with --remote the restore id names the execution: 1 to 80 letters, digits, "-" or "_", not '${run.name}'`);
   }
   for (const [option, location] of Object.entries(run.locations)) requireS3(command, option, location);
   if (values.user !== undefined || values.password !== undefined) {
-    throw new UsageError(`hgbr ${command}: --user and --password do not go with --remote: the deployed functions use the stack's HugeGraph secret`);
+    throw usageError(command, `--user and --password do not go with --remote: the deployed functions use the stack's HugeGraph secret`);
   }
   return withSignals(output, 'no longer waiting; the execution goes on in AWS', (signal) =>
     runRemotely<T>({

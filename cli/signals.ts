@@ -7,9 +7,17 @@ import type { Output } from './output';
  * seconds (its requests and waits are abandoned) and cleanly (its clean-up runs) instead of dying
  * with the graph in RESTORING mode or a lock held.
  */
+let received: NodeJS.Signals | undefined;
+
+/** The signal that stopped a run of this process, if one did: the exit status says so (cli/command.ts). */
+export function receivedSignal(): NodeJS.Signals | undefined {
+  return received;
+}
+
 export async function withSignals<T>(output: Output, stoppingMessage: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   const onSignal = (name: NodeJS.Signals) => {
+    received = name;
     output.notify(CLI_MESSAGES.stopping.of({ what: stoppingMessage }));
     controller.abort(new AbortedError(`stopped by ${name}`));
   };

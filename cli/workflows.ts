@@ -40,7 +40,7 @@ export async function runBackupLocally(runtime: LocalRuntime, request: BackupReq
     },
   });
   if (outcome.status === 'SUCCEEDED') return outcome.output as BackupSummary;
-  if (outcome.status === 'FAILED') throw new WorkflowFailedError('backup', outcome.error, outcome.cause);
+  if (outcome.status === 'FAILED') throw new WorkflowFailedError('backup', outcome.error, outcome.cause, outcome.thrown);
   // No Catch runs on an abort; clean up as the EventBridge rule does on AWS.
   const cleanup = await cleanUpEndedExecution(runtime, request, outcome.executionId);
   throw new WorkflowAbortedError('backup', cleanup.backupId ? `incomplete backup ${cleanup.backupId} removed, lock released` : 'nothing was left behind');
@@ -69,7 +69,7 @@ export async function runRestoreLocally(runtime: LocalRuntime, request: RestoreR
     },
   });
   if (outcome.status === 'SUCCEEDED') return outcome.output as RestoreSummary;
-  if (outcome.status === 'FAILED') throw new WorkflowFailedError('restore', outcome.error, outcome.cause);
+  if (outcome.status === 'FAILED') throw new WorkflowFailedError('restore', outcome.error, outcome.cause, outcome.thrown);
   // No Catch runs on an abort; reset the mode as the EventBridge rule does on AWS.
   const cleanup = await cleanUpEndedRestore(runtime, request, outcome.executionId);
   throw new WorkflowAbortedError('restore', cleanup.modeRestoredTo ? `the mode of the target was put back to ${cleanup.modeRestoredTo}` : 'the target was not touched');

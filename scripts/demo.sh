@@ -39,5 +39,14 @@ echo
 echo "files in $latest:"
 ls -l "$latest"
 echo
-echo "restore it into an empty graph with:"
-echo "  ./bin/hgbr.js restore --from $latest --server $SERVER --graph hugegraph --mode restoring"
+# The demo's own graph holds the sample, so a restore goes into a second, empty server.
+SECOND_PORT=$((PORT + 1))
+echo "to restore it, start an empty server on a second port and restore into it:"
+echo "  HUGEGRAPH_PORT=$SECOND_PORT npm run hugegraph:start"
+echo "  ./bin/hgbr.js restore --from $latest --server http://127.0.0.1:$SECOND_PORT --graph hugegraph"
+echo "  HUGEGRAPH_PORT=$SECOND_PORT npm run hugegraph:stop"
+if [ "${HGBR_DEMO_KEEP_SERVER:-0}" = 1 ]; then
+  echo "the demo's server keeps running at $SERVER; stop it with: HUGEGRAPH_PORT=$PORT npm run hugegraph:stop"
+else
+  echo "the demo's server at $SERVER is stopped now (HGBR_DEMO_KEEP_SERVER=1 npm run demo keeps it running)"
+fi

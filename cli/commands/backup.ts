@@ -1,9 +1,9 @@
 import { BACKUP_TYPES, type BackupRequest, type BackupSummary, READ_PATHS } from '../../functions/backup/types';
-import { credentialsFrom, optionalChoice, optionalInt, optionalList, optionalTypes, parseCommandArgs, required } from '../args';
+import { credentialsFrom, optionalChoice, optionalInt, optionalList, optionalTypes, parseCommandArgs, required, serverUrl } from '../args';
 import { localRuntime } from '../local-runtime';
 import { backupProgress } from '../progress';
-import { EXIT_FAILED, EXIT_OK, type Command } from '../command';
-import { UsageError, WorkflowAbortedError } from '../errors';
+import { EXIT_FAILED, EXIT_OK, showHelp, type Command } from '../command';
+import { usageError, WorkflowAbortedError } from '../errors';
 import { HgbrError } from '../../functions/errors';
 import { HugeGraphClient } from '../../functions/hugegraph';
 import { formatBytes, formatDuration, type Output } from '../output';
@@ -11,7 +11,7 @@ import { withSignals } from '../signals';
 import { runRemoteWorkflow } from '../remote';
 import { runBackupLocally } from '../workflows';
 
-const HELP = `usage: hgbr backup --server URL (--graph G | --all-graphs) --to ROOT [options]
+export const HELP = `usage: hgbr backup --server URL (--graph G | --all-graphs) --to ROOT [options]
 
   --server URL        HugeGraph server, e.g. http://127.0.0.1:8080
   --graph G           graph to back up
@@ -47,28 +47,31 @@ const HELP = `usage: hgbr backup --server URL (--graph G | --all-graphs) --to RO
 The backup is written to ROOT/G/<backupId>/ and is complete once manifest.json is there.
 Exit status 0 only for a complete backup.`;
 
+/** The command's own options (the common ones are in cli/args.ts). */
+export const OPTIONS = {
+  server: { type: 'string' },
+  graph: { type: 'string' },
+  'all-graphs': { type: 'boolean' },
+  to: { type: 'string' },
+  types: { type: 'string', short: 't' },
+  labels: { type: 'string' },
+  'check-writes': { type: 'boolean' },
+  keep: { type: 'string' },
+  'page-size': { type: 'string' },
+  'compression-level': { type: 'string' },
+  'read-path': { type: 'string' },
+  workers: { type: 'string' },
+  remote: { type: 'string' },
+} as const;
+
 export const backupCommand: Command = async (argv, output) => {
-  const { values } = parseCommandArgs('backup', argv, {
-    server: { type: 'string' },
-    graph: { type: 'string' },
-    'all-graphs': { type: 'boolean' },
-    to: { type: 'string' },
-    types: { type: 'string', short: 't' },
-    labels: { type: 'string' },
-    'check-writes': { type: 'boolean' },
-    keep: { type: 'string' },
-    'page-size': { type: 'string' },
-    'compression-level': { type: 'string' },
-    'read-path': { type: 'string' },
-    workers: { type: 'string' },
-    remote: { type: 'string' },
-  });
-  if (values.help) return printHelp(output);
+  const { values } = parseCommandArgs('backup', argv, OPTIONS);
+  if (values.help) return showHelp(output, HELP);
   const allGraphs = values['all-graphs'] === true;
-  if (allGraphs && values.graph !== undefined) throw new UsageError('hgbr backup: give --graph or --all-graphs, not both');
-  if (allGraphs && values.remote !== undefined) throw new UsageError('hgbr backup: --all-graphs runs here; start one --remote backup per graph');
+  if (allGraphs && values.graph !== undefined) throw usageError('backup', 'give --graph or --all-graphs, not both');
+  if (allGraphs && values.remote !== undefined) throw usageError('backup', '--all-graphs runs here; start one --remote backup per graph');
   const request: BackupRequest = {
-    server: { url: required('backup', values, 'server'), graph: allGraphs ? '' : required('backup', values, 'graph'), graphspace: values.graphspace as string | undefined },
+    server: { url: serverUrl('backup', values, 'server'), graph: allGraphs ? '' : required('backup', values, 'graph'), graphspace: values.graphspace as string | undefined },
     location: required('backup', values, 'to'),
     types: optionalTypes('backup', values, BACKUP_TYPES),
     labels: optionalList(values, 'labels'),
@@ -122,11 +125,6 @@ async function backupAllGraphs(request: BackupRequest, credentials: { username?:
   const ok = failed.length === 0 && graphs.length > 0;
   output.result({ ok, graphs, backups, failed }, human.join('\n'));
   return ok ? EXIT_OK : EXIT_FAILED;
-}
-
-function printHelp(output: Output): number {
-  output.result({ usage: HELP }, HELP);
-  return EXIT_OK;
 }
 
 export function describeBackup(s: BackupSummary): string {

@@ -1,20 +1,27 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { credentialsFrom, parseCommandArgs, required } from '../args';
-import { EXIT_OK, type Command } from '../command';
-import { localRuntime } from '../local-runtime';
+import { evaluateTarget, readTargetSchema } from '../../functions/restore/plan';
+import type { RestoreMode } from '../../functions/restore/types';
+import type { GraphRef } from '../../functions/workflow/graph-ref';
+import { connectChecked } from '../../functions/workflow/preflight';
+import { credentialsFrom, parseCommandArgs, required, serverUrl } from '../args';
+import { EXIT_OK, showHelp, type Command } from '../command';
+import { type LocalRuntime, localRuntime } from '../local-runtime';
 import { CLI_MESSAGES } from '../messages';
 import { withSignals } from '../signals';
 import { runBackupLocally, runRestoreLocally } from '../workflows';
-import { restoreProgress } from '../progress';
-import { describeRestore, parseMode } from './restore';
+import { backupProgress, restoreProgress } from '../progress';
+import { describeRestore, parseMode, runResumably } from './restore';
 
-const HELP = `usage: hgbr migrate --server URL --graph G --target-server URL --target-graph G2 [options]
+export const HELP = `usage: hgbr migrate --server URL --graph G --target-server URL [--target-graph G2] [options]
 
 Backs the graph up from one server and restores it into another, through the same two workflows
-as 'hgbr backup' and 'hgbr restore'.
+as 'hgbr backup' and 'hgbr restore'. Before backing anything up it checks both servers, both
+graphs and the credentials, and that the target can take the graph (empty for restoring; no
+conflicting schema for merging).
 
+  --target-graph G2   graph on the target (default: the same name as --graph)
   --via ROOT          where the backup goes (folder or s3://…); default: a temporary folder, removed after
   --mode M            restoring (default, the target graph must be empty) or merging
   --verify-target     also count every label on the target by reading it back (see hgbr restore)
@@ -23,55 +30,69 @@ as 'hgbr backup' and 'hgbr restore'.
 
 The target's mode is put back on every path. Exit status 0 only when the whole graph arrived.`;
 
+/** The command's own options (the common ones are in cli/args.ts). */
+export const OPTIONS = {
+  server: { type: 'string' },
+  graph: { type: 'string' },
+  'target-server': { type: 'string' },
+  'target-graph': { type: 'string' },
+  'target-user': { type: 'string' },
+  'target-password': { type: 'string' },
+  via: { type: 'string' },
+  mode: { type: 'string' },
+  'verify-target': { type: 'boolean' },
+} as const;
+
 export const migrateCommand: Command = async (argv, output) => {
-  const { values } = parseCommandArgs('migrate', argv, {
-    server: { type: 'string' },
-    graph: { type: 'string' },
-    'target-server': { type: 'string' },
-    'target-graph': { type: 'string' },
-    'target-user': { type: 'string' },
-    'target-password': { type: 'string' },
-    via: { type: 'string' },
-    mode: { type: 'string' },
-    'verify-target': { type: 'boolean' },
-  });
-  if (values.help) {
-    output.result({ usage: HELP }, HELP);
-    return EXIT_OK;
-  }
-  const source = { url: required('migrate', values, 'server'), graph: required('migrate', values, 'graph'), graphspace: values.graphspace as string | undefined };
-  const target = { url: required('migrate', values, 'target-server'), graph: required('migrate', values, 'target-graph') };
+  const { values } = parseCommandArgs('migrate', argv, OPTIONS);
+  if (values.help) return showHelp(output, HELP);
+  const source = { url: serverUrl('migrate', values, 'server'), graph: required('migrate', values, 'graph'), graphspace: values.graphspace as string | undefined };
+  const target = { url: serverUrl('migrate', values, 'target-server'), graph: (values['target-graph'] as string | undefined) || source.graph };
   const mode = parseMode('migrate', values.mode as string | undefined);
-  const temporary = values.via ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'hgbr-migrate-'));
-  const via = (values.via as string | undefined) ?? temporary!;
   const sourceCredentials = credentialsFrom(values);
   const targetCredentials = {
     username: (values['target-user'] as string | undefined) ?? sourceCredentials.username,
     password: (values['target-password'] as string | undefined) ?? sourceCredentials.password,
   };
-  const sourceRuntime = localRuntime(sourceCredentials);
+  const sourceRuntime = localRuntime({ ...sourceCredentials, notify: backupProgress(output) });
   const targetRuntime = localRuntime({ ...targetCredentials, notify: restoreProgress(output) });
+  let temporary: string | undefined;
   let done = false;
   try {
+    await checkBothEnds(sourceRuntime, targetRuntime, source, target, mode);
+    temporary = values.via ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'hgbr-migrate-'));
+    const via = (values.via as string | undefined) ?? (temporary as string);
     return await withSignals(output, 'cleaning up and putting the mode of the target back…', async (signal) => {
       const backup = await runBackupLocally(sourceRuntime, { server: source, location: via }, signal);
       output.notify(CLI_MESSAGES.migrateBackedUp.of({ graph: source.graph, backupId: backup.backupId, targetUrl: target.url, targetGraph: target.graph }));
       // Named after the backup, so a failed restore can be resumed from the kept backup.
-      const restoreId = `migrate-${backup.backupId}`;
+      const request = { source: backup.location, target, mode, stateLocation: via, restoreId: `migrate-${backup.backupId}`, verifyTarget: values['verify-target'] === true };
       try {
-        const restore = await runRestoreLocally(targetRuntime, { source: backup.location, target, mode, stateLocation: via, restoreId, verifyTarget: values['verify-target'] === true }, signal);
+        const restore = await runResumably(output, targetRuntime, request, (named) => runRestoreLocally(targetRuntime, named, signal));
         done = true;
-        output.result({ ok: true, backup, restore }, `${describeRestore(restore)}\n  via backup ${backup.location}`);
+        const kept = temporary ? { ...backup, removed: true } : backup;
+        output.result({ ok: true, backup: kept, restore }, `${describeRestore(restore)}\n  ${temporary ? 'via a temporary backup, now removed' : `via backup ${backup.location}`}`);
         return EXIT_OK;
       } catch (error) {
-        const resume = `hgbr restore --from ${backup.location} --server ${target.url} --graph ${target.graph} --mode ${mode.toLowerCase()} --state ${via} --restore-id ${restoreId}${values['verify-target'] ? ' --verify-target' : ''}`;
-        output.notify(CLI_MESSAGES.migrateBackupKept.of({ location: backup.location, resume }));
+        output.notify(CLI_MESSAGES.migrateBackupKept.of({ location: backup.location }));
         throw error;
       }
     });
   } finally {
     await Promise.all([sourceRuntime.close(), targetRuntime.close()]);
-    // A temporary folder goes only once the graph has arrived: until then it is the way to resume.
+    // A temporary folder goes once the graph has arrived: until then it is the way to resume.
     if (temporary && done) fs.rmSync(temporary, { recursive: true, force: true });
   }
 };
+
+/**
+ * Before anything is backed up: both servers answer, both graphs exist, the credentials are
+ * accepted, and the target can take the graph (empty for RESTORING; for MERGING no schema element
+ * of the source's that the target defines differently). A migration that cannot end is refused
+ * at once, not after the backup.
+ */
+async function checkBothEnds(sourceRuntime: LocalRuntime, targetRuntime: LocalRuntime, source: GraphRef, target: GraphRef, mode: RestoreMode): Promise<void> {
+  const [from, to] = await Promise.all([connectChecked(sourceRuntime, source), connectChecked(targetRuntime, target)]);
+  const [sourceSchema, targetSchema] = await Promise.all([readTargetSchema(from.session), readTargetSchema(to.session)]);
+  evaluateTarget({ mode, target }, sourceSchema, targetSchema, to.session.serverVersion, false, []);
+}

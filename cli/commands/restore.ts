@@ -1,16 +1,19 @@
 import { RESTORE_TYPES, type RestoreMode, type RestorePlanSummary, type RestoreRequest, type RestoreSummary } from '../../functions/restore/types';
 import { planRestoreDryRun } from '../../functions/restore/plan';
-import { credentialsFrom, optionalInt, optionalTypes, parseCommandArgs, required } from '../args';
-import { UsageError } from '../errors';
-import { EXIT_OK, type Command } from '../command';
-import { localRuntime } from '../local-runtime';
+import { credentialsFrom, optionalInt, optionalTypes, parseCommandArgs, required, serverUrl } from '../args';
+import { usageError } from '../errors';
+import { EXIT_BACKUP_DAMAGED, EXIT_OK, EXIT_TARGET_CONFLICT, EXIT_USAGE, exitCodeOf, showHelp, type Command } from '../command';
+import { newBackupId } from '../../functions/format';
+import { CLI_MESSAGES } from '../messages';
+import { type LocalRuntime, localRuntime } from '../local-runtime';
+import { isUnfinished } from '../../functions/restore/state';
 import { restoreProgress } from '../progress';
-import { formatDuration } from '../output';
+import { formatDuration, type Output } from '../output';
 import { runRemoteWorkflow } from '../remote';
 import { runRestoreLocally } from '../workflows';
 import { withSignals } from '../signals';
 
-const HELP = `usage: hgbr restore --server URL --graph G --from BACKUP [options]
+export const HELP = `usage: hgbr restore --server URL --graph G --from BACKUP [options]
 
   --from BACKUP       ROOT/<graph>/<backupId> (folder, file://, s3://), or a hugegraph-tools backup folder
   --server URL        target HugeGraph server
@@ -35,27 +38,27 @@ const HELP = `usage: hgbr restore --server URL --graph G --from BACKUP [options]
 The target's mode is put back as it was, whether the restore succeeds, fails or is interrupted.
 Exit status 0 only when every element is restored and the counts match.`;
 
+/** The command's own options (the common ones are in cli/args.ts). */
+export const OPTIONS = {
+  server: { type: 'string' },
+  graph: { type: 'string' },
+  from: { type: 'string' },
+  mode: { type: 'string' },
+  types: { type: 'string', short: 't' },
+  'dry-run': { type: 'boolean' },
+  state: { type: 'string' },
+  'restore-id': { type: 'string' },
+  concurrency: { type: 'string' },
+  'verify-target': { type: 'boolean' },
+  remote: { type: 'string' },
+} as const;
+
 export const restoreCommand: Command = async (argv, output) => {
-  const { values } = parseCommandArgs('restore', argv, {
-    server: { type: 'string' },
-    graph: { type: 'string' },
-    from: { type: 'string' },
-    mode: { type: 'string' },
-    types: { type: 'string', short: 't' },
-    'dry-run': { type: 'boolean' },
-    state: { type: 'string' },
-    'restore-id': { type: 'string' },
-    concurrency: { type: 'string' },
-    'verify-target': { type: 'boolean' },
-    remote: { type: 'string' },
-  });
-  if (values.help) {
-    output.result({ usage: HELP }, HELP);
-    return EXIT_OK;
-  }
+  const { values } = parseCommandArgs('restore', argv, OPTIONS);
+  if (values.help) return showHelp(output, HELP);
   const request: RestoreRequest = {
     source: required('restore', values, 'from'),
-    target: { url: required('restore', values, 'server'), graph: required('restore', values, 'graph'), graphspace: values.graphspace as string | undefined },
+    target: { url: serverUrl('restore', values, 'server'), graph: required('restore', values, 'graph'), graphspace: values.graphspace as string | undefined },
     mode: parseMode('restore', values.mode as string | undefined),
     types: optionalTypes('restore', values, RESTORE_TYPES),
     stateLocation: values.state as string | undefined,
@@ -66,7 +69,7 @@ export const restoreCommand: Command = async (argv, output) => {
   const runtime = localRuntime({ ...credentialsFrom(values), notify: restoreProgress(output) });
   try {
     if (values['dry-run']) {
-      if (values.remote !== undefined) throw new UsageError('hgbr restore: --dry-run runs here; leave out --remote to see the plan');
+      if (values.remote !== undefined) throw usageError('restore', '--dry-run runs here; leave out --remote to see the plan');
       const plan = await planRestoreDryRun(runtime, request);
       output.result({ ok: true, dryRun: true, ...plan }, describePlan(plan));
       return EXIT_OK;
@@ -78,7 +81,9 @@ export const restoreCommand: Command = async (argv, output) => {
             name: request.restoreId,
             locations: { from: request.source, state: request.stateLocation },
           })
-        : await withSignals(output, 'putting the mode of the target back…', (signal) => runRestoreLocally(runtime, request, signal));
+        : await runResumably(output, runtime, { ...request, restoreId: request.restoreId ?? newBackupId() }, (named) =>
+            withSignals(output, 'putting the mode of the target back…', (signal) => runRestoreLocally(runtime, named, signal)),
+          );
     output.result({ ok: true, ...summary }, describeRestore(summary));
     return EXIT_OK;
   } finally {
@@ -86,10 +91,48 @@ export const restoreCommand: Command = async (argv, output) => {
   }
 };
 
+/**
+ * Runs a restore here under a known restore id, so that when it fails or is stopped in a way a
+ * re-run can get past, the user is told the exact command that resumes it (finished files are
+ * skipped). Never after a failure the same command would meet again (a usage error, a target that
+ * is not empty or conflicts, a damaged backup): the error's hint says what to change instead.
+ * (Not with --remote: the execution name is taken, and a re-run would follow the failed execution.)
+ */
+export async function runResumably<T>(output: Output, runtime: LocalRuntime, request: RestoreRequest & { restoreId: string }, run: (request: RestoreRequest) => Promise<T>): Promise<T> {
+  try {
+    return await run(request);
+  } catch (error) {
+    if (await canResume(runtime, request, error)) output.notify(CLI_MESSAGES.restoreResumable.of({ restoreId: request.restoreId, resume: resumeCommand(request) }));
+    throw error;
+  }
+}
+
+/** A restore whose plan ran (else there is nothing to resume), stopped by an error a re-run can get past. */
+async function canResume(runtime: LocalRuntime, request: RestoreRequest & { restoreId: string }, error: unknown): Promise<boolean> {
+  if ([EXIT_USAGE, EXIT_TARGET_CONFLICT, EXIT_BACKUP_DAMAGED].includes(exitCodeOf(error))) return false;
+  return isUnfinished(runtime, request).catch(() => false);
+}
+
+/** The command that runs `request` again under its restore id: what resumes it. */
+export function resumeCommand(request: RestoreRequest & { restoreId: string }): string {
+  const words = ['hgbr', 'restore', '--from', request.source, '--server', request.target.url, '--graph', request.target.graph, '--mode', request.mode.toLowerCase()];
+  if (request.target.graphspace) words.push('--graphspace', request.target.graphspace);
+  if (request.stateLocation) words.push('--state', request.stateLocation);
+  words.push('--restore-id', request.restoreId);
+  if (request.batchConcurrency) words.push('--concurrency', String(request.batchConcurrency));
+  if (request.verifyTarget) words.push('--verify-target');
+  return words.map(shellWord).join(' ');
+}
+
+/** A word as a POSIX shell reads it back: quoted only when it needs to be. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
 export function parseMode(command: string, value: string | undefined): RestoreMode {
   if (value === undefined || value.toLowerCase() === 'restoring') return 'RESTORING';
   if (value.toLowerCase() === 'merging') return 'MERGING';
-  throw new UsageError(`hgbr ${command}: --mode must be restoring or merging, got '${value}'`);
+  throw usageError(command, `--mode must be restoring or merging, got '${value}'`);
 }
 
 function describePlan(plan: RestorePlanSummary): string {

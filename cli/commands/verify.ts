@@ -2,28 +2,30 @@ import { verifyBackup, type FileProblem, type VerifyReport } from '../../functio
 import { openStorage } from '../../functions/storage/open';
 import { parseBackupRef } from '../backup-ref';
 import { parseCommandArgs, required } from '../args';
-import { EXIT_FAILED, EXIT_OK, type Command } from '../command';
+import { EXIT_BACKUP_DAMAGED, EXIT_OK, showHelp, type Command } from '../command';
 import { formatBytes } from '../output';
+import { verifyProgress } from '../progress';
 
-const HELP = `usage: hgbr verify --from ROOT/<graph>/<backupId> [--json]
+export const HELP = `usage: hgbr verify --from ROOT/<graph>/<backupId> [--json]
 
 Reads every file of the backup: size and SHA-256 against the manifest, every line parsed, element
-counts against the manifest. Exit status 0 only when all of it holds.`;
+counts against the manifest. Exit status 0 only when all of it holds, 4 when it does not.`;
+
+/** The command's own options (the common ones are in cli/args.ts). */
+export const OPTIONS = { from: { type: 'string' } } as const;
 
 export const verifyCommand: Command = async (argv, output) => {
-  const { values } = parseCommandArgs('verify', argv, { from: { type: 'string' } });
-  if (values.help) {
-    output.result({ usage: HELP }, HELP);
-    return EXIT_OK;
-  }
+  const { values } = parseCommandArgs('verify', argv, OPTIONS);
+  if (values.help) return showHelp(output, HELP);
   const ref = parseBackupRef(required('verify', values, 'from'));
-  const report = await verifyBackup(openStorage(ref.root), ref.graph, ref.backupId);
+  const report = await verifyBackup(openStorage(ref.root), ref.graph, ref.backupId, verifyProgress(output));
   const ok = report.problems.length === 0;
   const human = ok
     ? `backup ${report.backupId} (holds ${report.contents.join(', ')}) is intact: ${report.filesChecked} files, ${formatBytes(report.bytesChecked)}, ${report.elementsChecked.toLocaleString('en')} elements checked`
     : [`backup ${report.backupId} is DAMAGED: ${report.problems.length} problem(s)`, ...report.problems.map(describeProblem)].join('\n');
-  output.result({ ok, ...report }, [human, ...describeWindow(report.window)].join('\n'));
-  return ok ? EXIT_OK : EXIT_FAILED;
+  const exitCode = ok ? EXIT_OK : EXIT_BACKUP_DAMAGED;
+  output.result({ ok, ...report }, [human, ...describeWindow(report.window)].join('\n'), exitCode);
+  return exitCode;
 };
 
 /** The consistency window: what moved while the backup was taken (the files can be intact all the same). */

@@ -16,6 +16,7 @@ import {
 import { ObjectNotFoundError, type BackupStorage } from '../storage/storage';
 import { backupLockKey, backupPrefix, graphPrefix, manifestKey, prefixLocation } from './layout';
 import { isLocalProcessAlive, readLock } from '../workflow/lock';
+import { ignoreMessages, MESSAGES, type Notify } from '../workflow/messages';
 
 export interface BackupListing {
   readonly graph: string;
@@ -37,7 +38,8 @@ export interface BackupListing {
 
 /** Every backup under a root (or of one graph), oldest first. Reads manifests, never data files. */
 export async function listBackups(storage: BackupStorage, graph?: string): Promise<BackupListing[]> {
-  const graphs = graph ? [graph] : await collect(storage.listPrefixes(''), (p) => p.slice(0, -1));
+  // Folders of hgbr's own records (a restore's `_restores/`) start with '_', which no graph name does.
+  const graphs = graph ? [graph] : (await collect(storage.listPrefixes(''), (p) => p.slice(0, -1))).filter((g) => !g.startsWith('_'));
   const listings: BackupListing[] = [];
   for (const g of graphs) {
     const lock = await readLock(storage, backupLockKey(g)).catch(() => undefined);
@@ -112,17 +114,19 @@ export interface VerifyReport {
  * and parse line by line, and it must hold the number of elements the manifest says. A backup file
  * the manifest does not list is reported too (a restore by hugegraph-tools would load it).
  */
-export async function verifyBackup(storage: BackupStorage, graph: string, backupId: string): Promise<VerifyReport> {
+export async function verifyBackup(storage: BackupStorage, graph: string, backupId: string, notify: Notify = ignoreMessages): Promise<VerifyReport> {
   const manifest = await readManifest(storage, graph, backupId);
   const prefix = backupPrefix(graph, backupId);
   const problems: FileProblem[] = [];
   let bytesChecked = 0;
   let elementsChecked = 0;
+  const totalBytes = manifest.files.reduce((sum, f) => sum + f.bytes, 0);
   for (const file of manifest.files) {
     const result = await verifyFile(storage, `${prefix}${file.name}`, file);
     if (result.problem) problems.push(result.problem);
     bytesChecked += result.bytes;
     elementsChecked += result.elements;
+    notify(MESSAGES.fileVerified.of({ file: file.name, bytes: file.bytes, files: manifest.files.length, totalBytes }));
   }
   const listed = new Set([...manifest.files.map((f) => f.name), MANIFEST_FILE]);
   for await (const object of storage.list(prefix)) {

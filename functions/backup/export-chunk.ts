@@ -64,6 +64,7 @@ async function exportLabel(runtime: WorkflowRuntime, x: ItemExport<LabelWork>): 
     runtime.notify(MESSAGES.pageExported.of({ kind: work.kind, label: work.label, elements: current.elements.length, bytes: current.bytes }));
     return current.elements.length;
   });
+  if (end.page === null) runtime.notify(MESSAGES.workItemExported.of({ kind: work.kind, item: 'label', label: work.label }));
   return { page: end.page ?? '', lastId: lastId ?? '', fileSeq: writer.nextSeq, elements: end.elements, done: end.page === null };
 }
 
@@ -112,6 +113,7 @@ async function exportRange(runtime: WorkflowRuntime, x: ItemExport<RangeWork>): 
       return written;
     },
   );
+  if (end.page === null) runtime.notify(MESSAGES.workItemExported.of({ kind: work.kind, item: 'key range' }));
   return { page: end.page ?? '', lastId: '', fileSeq: seq, elements: end.elements, done: end.page === null };
 }
 

@@ -5,6 +5,7 @@ import { BackupNotPossibleError, InvalidBackupRequestError } from './errors';
 import { backupFileKey, backupLockKey, backupPrefix, mapResultsPrefix, planRecordKey, workListKey } from './layout';
 import { acquireLock, releaseLock } from '../workflow/lock';
 import { MESSAGES } from '../workflow/messages';
+import { connectChecked } from '../workflow/preflight';
 import type { WorkflowRuntime } from '../workflow/runtime';
 import { type BackupItemsRef, type BackupPlan, BACKUP_TYPES, type BackupRequest, type ElementKind, type ExportWork, type LabelWork, READ_PATHS, type ReadPath, type RangeWork } from './types';
 
@@ -53,9 +54,8 @@ export interface PlanRecord {
 export async function planBackup(runtime: WorkflowRuntime, request: BackupRequest, executionId: string): Promise<BackupPlan> {
   validateRequest(request);
   const storage = runtime.storage(request.location);
-  const client = await runtime.connect(request.server);
+  const { session: client, info } = await connectChecked(runtime, request.server);
   const startedAt = runtime.now();
-  const info = await client.graphInfo();
   if (info.backend === 'memory') {
     throw new BackupNotPossibleError(
       `graph ${request.server.graph} uses the memory backend, which cannot page: a backup would be silently short`,

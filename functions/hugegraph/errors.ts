@@ -39,9 +39,9 @@ export class HugeGraphHttpError extends HugeGraphError {
   /** The server's `message` field (or the raw body when it was not the usual JSON). */
   readonly serverMessage?: string;
 
-  constructor(status: number, request: RequestInfo, body: ErrorBody) {
+  constructor(status: number, request: RequestInfo, body: ErrorBody, options?: HgbrErrorOptions) {
     const what = body.message ? `: ${body.message}` : '';
-    super(`HugeGraph ${request.method} ${request.path} failed with ${status}${what}`, request);
+    super(`HugeGraph ${request.method} ${request.path} failed with ${status}${what}`, request, options);
     this.status = status;
     this.exception = body.exception;
     this.serverMessage = body.message;
@@ -67,6 +67,8 @@ export class HugeGraphBadRequestError extends HugeGraphHttpError {
 export class HugeGraphUnauthorizedError extends HugeGraphHttpError {
   static override readonly code = 'HugeGraphUnauthorizedError';
   static override readonly hint = 'give a username and password (HUGEGRAPH_USERNAME / HUGEGRAPH_PASSWORD)';
+  /** When credentials were sent, the server refused them: the advice is to check them, not to give some. */
+  static readonly refusedHint = 'the server refused the username and password given: check them (--user / --password, or HUGEGRAPH_USERNAME / HUGEGRAPH_PASSWORD)';
 }
 
 export class HugeGraphForbiddenError extends HugeGraphHttpError {
@@ -167,8 +169,8 @@ const HAS_EXISTED = /has existed/i;
 /** Writing or listing an unknown label is a 400 IllegalArgumentException "Undefined vertex label: 'x'". */
 const UNDEFINED_LABEL = /^Undefined (vertex|edge) label/i;
 
-/** Maps an error status and body to the matching typed error. */
-export function errorFromResponse(status: number, request: RequestInfo, bodyText: string): HugeGraphHttpError {
+/** Maps an error status and body to the matching typed error; `credentialsSent` tells a 401's two causes apart. */
+export function errorFromResponse(status: number, request: RequestInfo, bodyText: string, credentialsSent = false): HugeGraphHttpError {
   const body = parseErrorBody(bodyText);
   const message = body.message ?? '';
   if (status === 400) {
@@ -177,7 +179,7 @@ export function errorFromResponse(status: number, request: RequestInfo, bodyText
     if (UNDEFINED_LABEL.test(message)) return new HugeGraphNotFoundError(status, request, body);
     return new HugeGraphBadRequestError(status, request, body);
   }
-  if (status === 401) return new HugeGraphUnauthorizedError(status, request, body);
+  if (status === 401) return new HugeGraphUnauthorizedError(status, request, body, credentialsSent ? { hint: HugeGraphUnauthorizedError.refusedHint } : undefined);
   if (status === 403) return new HugeGraphForbiddenError(status, request, body);
   if (status === 404) return new HugeGraphNotFoundError(status, request, body);
   if (status === 503) return new HugeGraphBusyError(status, request, body);

@@ -264,7 +264,7 @@ export class HugeGraphHttp {
       });
     }
     if (status < 200 || status >= 300) {
-      throw errorFromResponse(status, info, decoded.toString('utf8'));
+      throw errorFromResponse(status, info, decoded.toString('utf8'), headers['authorization'] !== undefined);
     }
     let text: string | undefined;
     return {

@@ -39,7 +39,8 @@ export class BackupFilesMissingError extends HgbrError {
 /** RESTORING needs an empty graph. */
 export class TargetNotEmptyError extends HgbrError {
   static override readonly code = 'TargetNotEmptyError';
-  static override readonly hint = 'clear the graph first, or restore with --mode merging to add the backup to what the graph holds';
+  static override readonly hint =
+    'clear the graph first, or restore with --mode merging to add the backup to what the graph holds; to resume a restore of this backup that did not finish, run it again with its --restore-id (hgbr list --from ROOT shows unfinished restores)';
 
   constructor(graph: string, holds: string) {
     super(`graph ${graph} is not empty (it holds ${holds}); a RESTORING restore needs an empty graph`);

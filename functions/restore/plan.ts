@@ -1,5 +1,6 @@
 import { acquireLock, LockHeldError, readLock, releaseLock, type LockRecord } from '../workflow/lock';
 import { MESSAGES } from '../workflow/messages';
+import { connectChecked } from '../workflow/preflight';
 import type { WorkflowRuntime } from '../workflow/runtime';
 import type { GraphRef } from '../workflow/graph-ref';
 import { type ContentKind, newBackupId, V1_CONTENTS, type Variable } from '../format';
@@ -69,13 +70,13 @@ interface CheckedSource {
  */
 export async function planRestore(runtime: WorkflowRuntime, request: RestoreRequest, executionId: string): Promise<RestorePlan> {
   validateRequest(request);
+  const { session: client } = await connectChecked(runtime, request.target);
   const { contents, schema, restored, variables } = await checkSource(runtime, request);
   const stateLocation = canonicalLocation(request.stateLocation ?? contents.source.root);
   const state = runtime.storage(stateLocation);
   const startedAt = runtime.now();
   const restoreId = request.restoreId ?? newBackupId(startedAt);
   const statePrefix = statePrefixOf(restoreId);
-  const client = await runtime.connect(request.target);
   const warnings = [...contents.warnings];
 
   const lockKey = restoreLockKey(request.target);
@@ -117,11 +118,9 @@ export async function planRestore(runtime: WorkflowRuntime, request: RestoreRequ
       // Records of an earlier attempt into a graph that has since been cleared would skip files.
       const stale = await state.deletePrefix(doneRecordsPrefix(statePrefix));
       if (stale > 0) warnings.push(`the target is empty, so ${stale} file(s) recorded as restored by an earlier attempt of ${restoreId} will be restored again`);
-    } else if (resuming) {
-      let done = 0;
-      for await (const _ of state.list(doneRecordsPrefix(statePrefix))) done++;
-      if (done > 0) warnings.push(`${done} file(s) restored by an earlier attempt of ${restoreId} will be skipped`);
     }
+    const done = resuming ? await sumDoneRecords(state, statePrefix) : { files: 0, elements: 0 };
+    if (done.files > 0) warnings.push(`${done.files} file(s) restored by an earlier attempt of ${restoreId} will be skipped`);
     const planRecord: PlanRecord = {
       restoreId,
       source: request.source,
@@ -150,6 +149,8 @@ export async function planRestore(runtime: WorkflowRuntime, request: RestoreRequ
       executionId,
     };
     for (const warning of warnings) runtime.notify(MESSAGES.restoreWarning.of({ restoreId, warning }));
+    const { files, elements } = planTotals(contents);
+    runtime.notify(MESSAGES.restorePlanned.of({ restoreId, files, filesDone: done.files, elements, elementsDone: done.elements }));
     return { job, items: itemsRef(stateLocation, statePrefix), summary: planSummary(request.mode, restored, contents, variables.length, comparison, warnings) };
   } catch (error) {
     await releaseLock(state, lockKey, restoreId).catch(() => undefined);
@@ -164,9 +165,9 @@ export async function planRestore(runtime: WorkflowRuntime, request: RestoreRequ
  */
 export async function planRestoreDryRun(runtime: WorkflowRuntime, request: RestoreRequest): Promise<RestorePlanSummary> {
   validateRequest(request);
+  const { session: client } = await connectChecked(runtime, request.target);
   const { contents, schema, restored, variables } = await checkSource(runtime, request);
   const state = runtime.storage(canonicalLocation(request.stateLocation ?? contents.source.root));
-  const client = await runtime.connect(request.target);
   const warnings = [...contents.warnings];
   const lockKey = restoreLockKey(request.target);
   const [lock, mode, targetSchema] = await Promise.all([readLock(state, lockKey) as Promise<RestoreLockRecord | undefined>, client.getMode(), readTargetSchema(client)]);
@@ -181,6 +182,23 @@ export async function planRestoreDryRun(runtime: WorkflowRuntime, request: Resto
   const comparison = evaluateTarget(request, schema, targetSchema, client.serverVersion, resuming, warnings);
   if (request.mode === 'MERGING') await checkVariableConflicts(client, request.target.graph, variables);
   return planSummary(request.mode, restored, contents, variables.length, comparison, warnings);
+}
+
+/** What a restore will write: its files and, with a manifest, their elements (of the kinds restored). */
+function planTotals(contents: BackupContents): { files: number; elements: number | null } {
+  const files = [...contents.vertexFiles, ...contents.edgeFiles];
+  return { files: files.length, elements: contents.manifest ? files.reduce((sum, f) => sum + (f.elements ?? 0), 0) : null };
+}
+
+/** Files an earlier attempt of a restore finished (their done records), and their elements: what a resume skips. */
+async function sumDoneRecords(state: BackupStorage, statePrefix: string): Promise<{ files: number; elements: number }> {
+  let files = 0;
+  let elements = 0;
+  for await (const object of state.list(doneRecordsPrefix(statePrefix))) {
+    files++;
+    elements += (JSON.parse((await state.get(object.key)).toString('utf8')) as { elements?: number }).elements ?? 0;
+  }
+  return { files, elements };
 }
 
 async function checkSource(runtime: WorkflowRuntime, request: RestoreRequest): Promise<CheckedSource> {

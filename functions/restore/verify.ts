@@ -1,3 +1,4 @@
+import { MESSAGES } from '../workflow/messages';
 import type { WorkflowRuntime } from '../workflow/runtime';
 import { mapWithConcurrency } from '../concurrency';
 import type { GraphReader, SchemaReader } from '../hugegraph';
@@ -51,9 +52,11 @@ export async function verifyRestore(runtime: WorkflowRuntime, job: RestoreJob): 
   let counted: ByType | undefined;
   if (job.verifyTarget) {
     const client = await runtime.connect(job.target);
+    const labels = Object.keys(expected.vertices).length + Object.keys(expected.edges).length;
+    const report = (kind: 'vertex' | 'edge') => (label: string, elements: number) => runtime.notify(MESSAGES.labelCounted.of({ kind, label, elements, labels }));
     counted = {
-      vertices: await countLabels(client, 'vertex', Object.keys(expected.vertices)),
-      edges: await countLabels(client, 'edge', Object.keys(expected.edges)),
+      vertices: await countLabels(client, 'vertex', Object.keys(expected.vertices), report('vertex')),
+      edges: await countLabels(client, 'edge', Object.keys(expected.edges), report('edge')),
     };
     for (const type of ['vertices', 'edges'] as const) {
       for (const [label, want] of Object.entries(expected[type])) {
@@ -105,7 +108,12 @@ function restoredPerLabel(items: readonly FileItem[], records: readonly (DoneRec
  * without a label index cannot be listed by label; those are counted in one pass over every
  * element of the kind.
  */
-export async function countLabels(client: GraphReader & Pick<SchemaReader, 'listVertexLabels' | 'listEdgeLabels'>, kind: 'vertex' | 'edge', labels: string[]): Promise<Counts> {
+export async function countLabels(
+  client: GraphReader & Pick<SchemaReader, 'listVertexLabels' | 'listEdgeLabels'>,
+  kind: 'vertex' | 'edge',
+  labels: string[],
+  onCounted: (label: string, elements: number) => void = () => undefined,
+): Promise<Counts> {
   if (labels.length === 0) return {};
   const schema = kind === 'vertex' ? await client.listVertexLabels() : await client.listEdgeLabels();
   const unindexed = new Set(schema.elements.filter((l) => l.enable_label_index === false).map((l) => l.name));
@@ -113,7 +121,11 @@ export async function countLabels(client: GraphReader & Pick<SchemaReader, 'list
   const counts: Counts = {};
   const indexed = labels.filter((l) => known.has(l) && !unindexed.has(l));
   for (const label of labels) if (!known.has(label)) counts[label] = 0;
-  const perLabel = await mapWithConcurrency(indexed, LABEL_COUNTS, (label) => client.count(kind, label));
+  const perLabel = await mapWithConcurrency(indexed, LABEL_COUNTS, async (label) => {
+    const elements = await client.count(kind, label);
+    onCounted(label, elements);
+    return elements;
+  });
   for (const [i, label] of indexed.entries()) counts[label] = perLabel[i] as number;
   const scan = labels.filter((l) => unindexed.has(l));
   if (scan.length) {
@@ -124,6 +136,7 @@ export async function countLabels(client: GraphReader & Pick<SchemaReader, 'list
         if (label !== undefined && label in counts && unindexed.has(label)) counts[label] = (counts[label] ?? 0) + 1;
       }
     }
+    for (const label of scan) onCounted(label, counts[label] ?? 0);
   }
   return counts;
 }

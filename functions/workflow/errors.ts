@@ -32,6 +32,30 @@ export class InvalidSecretError extends HgbrError {
   }
 }
 
+/**
+ * A run's first contact with a HugeGraph server failed (refused, no such host, no answer): said at
+ * once, not retried, since a server that is not there when a run starts is a wrong URL or a stopped
+ * server. Errors later in the run are HugeGraphConnectionError and retried.
+ */
+export class ServerUnreachableError extends HgbrError {
+  static override readonly code = 'ServerUnreachableError';
+  static override readonly hint = 'is the HugeGraph server running and reachable at this URL? (check the host, the port and http:// or https://)';
+
+  constructor(url: string, cause: Error & { errno?: string }) {
+    super(`cannot reach the HugeGraph server at ${url}: ${cause.errno ?? cause.message}`, { cause });
+  }
+}
+
+/** The server answers, but has no graph of that name. */
+export class GraphNotFoundError extends HgbrError {
+  static override readonly code = 'GraphNotFoundError';
+  static override readonly hint = 'check the graph name (and the graphspace, on servers 1.7.0 and later)';
+
+  constructor(url: string, graph: string, graphspace: string | undefined, cause: Error) {
+    super(`the HugeGraph server at ${url} has no graph '${graph}'${graphspace ? ` in graphspace ${graphspace}` : ''}`, { cause });
+  }
+}
+
 /** The classes among a module's exports that are thrown: those that declare their own code (bases do not). */
 function thrownErrorClasses(exports: Record<string, unknown>): HgbrErrorClass[] {
   return Object.values(exports).filter((value): value is HgbrErrorClass => typeof value === 'function' && value.prototype instanceof HgbrError && Object.hasOwn(value, 'code'));
@@ -45,6 +69,8 @@ export const TASK_ERRORS: readonly HgbrErrorClass[] = [
   LockContentionError,
   ServerNotAllowedError,
   InvalidSecretError,
+  ServerUnreachableError,
+  GraphNotFoundError,
 ];
 
 /** Codes of the task errors a retry may cure: what every task's Retry matches (infra/workflows). */

@@ -60,6 +60,16 @@ export const MESSAGES = {
     'One page of a label was read from the server and written to the backup.',
     (d) => `exported ${plural(d.elements, d.kind)} of label ${d.label} (${d.bytes} bytes read)`,
   ),
+  workItemExported: messageType<{ kind: ElementKind; item: 'label' | 'key range'; label?: string }>(
+    'HGBR_BACKUP_D1004',
+    'One work item of a backup (a label, or a key range) is exported to its end: progress against the plan.',
+    (d) => `exported ${d.item === 'label' ? `${d.kind} label ${d.label}` : `a ${d.kind} key range`}`,
+  ),
+  fileVerified: messageType<{ file: string; bytes: number; files: number; totalBytes: number }>(
+    'HGBR_BACKUP_D1005',
+    'hgbr verify read one file of a backup against its manifest: progress against the manifest.',
+    (d) => `verified ${d.file} (${d.bytes} bytes)`,
+  ),
   backupCompleted: messageType<{ backupId: string; location: string; files: number; bytes: number; deletedBackups: string[] }>(
     'HGBR_BACKUP_I1003',
     'A backup wrote its manifest: it is complete.',
@@ -69,6 +79,17 @@ export const MESSAGES = {
     'HGBR_RESTORE_W2001',
     'The restore plan found something a person should know that does not stop the restore (a mode reset, a backup without checksums, files an earlier attempt restored).',
     (d) => d.warning,
+  ),
+  restorePlanned: messageType<{ restoreId: string; files: number; filesDone: number; elements: number | null; elementsDone: number }>(
+    'HGBR_RESTORE_I2005',
+    'A restore is planned: its files and, with a manifest, its elements; on a resume, those an earlier attempt restored (skipped).',
+    // What a resume skips is a warning of its own (HGBR_RESTORE_W2001).
+    (d) => `restore ${d.restoreId}: ${d.files} files${d.elements === null ? '' : `, ${d.elements.toLocaleString('en')} elements`}`,
+  ),
+  labelCounted: messageType<{ kind: ElementKind; label: string; elements: number; labels: number }>(
+    'HGBR_RESTORE_D2006',
+    '--verify-target counted one label on the target: progress against the labels to count.',
+    (d) => `counted ${plural(d.elements, d.kind)} of label ${d.label} on the target`,
   ),
   batchRestored: messageType<{ kind: ElementKind; label: string; elements: number; bytes: number }>(
     'HGBR_RESTORE_D2002',

@@ -18,6 +18,7 @@ import { createFixtureSchema, expectedCounts, loadFixtureData } from '../support
 import { startHugeGraph, type HugeGraphServer } from '../support/hugegraph-server';
 import { startS3Server, type S3Server } from '../support/s3-server';
 import { runHgbr, waitFor } from '../support/cli';
+import { EXIT_BACKUP_DAMAGED, EXIT_LOCKED, EXIT_USAGE } from '../../cli/command';
 import { flipByte } from '../support/damage';
 
 const EXTRA_VERTICES = 3000;
@@ -123,7 +124,7 @@ describe.each([
 });
 
 describe('hgbr verify', () => {
-  it('catches one flipped byte and a missing file, and exits non-zero', async () => {
+  it('catches one flipped byte and a missing file, and exits 4 (damaged)', async () => {
     const root = path.join(folder, 'verify');
     const summary = await backup(root);
     const dir = path.join(root, 'hugegraph', summary.backupId);
@@ -135,8 +136,9 @@ describe('hgbr verify', () => {
     fs.rmSync(path.join(dir, 'edgelabels.zip'));
 
     const damaged = await runHgbr(['verify', '--from', dir, '--json']);
-    expect(damaged.code).toBe(1);
+    expect(damaged.code).toBe(EXIT_BACKUP_DAMAGED);
     const report = JSON.parse(damaged.stdout);
+    expect(report.exitCode).toBe(EXIT_BACKUP_DAMAGED);
     expect(report.problems).toEqual(expect.arrayContaining([expect.objectContaining({ file: vertexFile, problem: 'checksum' }), { file: 'edgelabels.zip', problem: 'missing' }]));
     expect(report.problems).toHaveLength(2);
   });
@@ -191,7 +193,7 @@ describe('interrupted and concurrent backups', () => {
 
     const second = await runHgbr(['backup', '--server', hugegraph.url, '--graph', 'hugegraph', '--to', root, '--json']);
     release();
-    expect(second.code).toBe(1);
+    expect(second.code).toBe(EXIT_LOCKED);
     expect(JSON.parse(second.stdout).error.message).toMatch(/another backup holds .*hgbr-backup\.lock/);
 
     const done = await first.finally(() => base.close());
@@ -236,7 +238,7 @@ describe('graph modes and refusals', () => {
     expect(sizes[0]).toBeGreaterThan(2 * (sizes[9] as number));
 
     const result = await runHgbr(['backup', '--server', hugegraph.url, '--graph', 'hugegraph', '--to', path.join(folder, 'bad-level'), '--compression-level', '10', '--json']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(EXIT_USAGE);
     expect(JSON.parse(result.stdout).error.message).toContain('compressionLevel must be a whole number from 0 to 9');
   });
 

@@ -16,6 +16,7 @@ import { countOf, createFixtureSchema, expectedCounts, fixtureSchema, loadFixtur
 import { flipByte } from '../support/damage';
 import { startHugeGraph, type HugeGraphServer } from '../support/hugegraph-server';
 import { runHgbr, waitFor } from '../support/cli';
+import { EXIT_BACKUP_DAMAGED, EXIT_TARGET_CONFLICT } from '../../cli/command';
 import { dump, type GraphDump } from '../support/graph-dump';
 
 const EXTRA_VERTICES = 2000;
@@ -88,7 +89,7 @@ describe('RESTORING into an empty graph', () => {
   it('refuses a graph that is not empty, before writing anything', async () => {
     await createFixtureSchema(targetClient);
     const result = await runHgbr(['restore', '--from', backupDir, '--server', target.url, '--graph', 'hugegraph', '--json']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(EXIT_TARGET_CONFLICT);
     expect(JSON.parse(result.stdout).error.code).toBe('TargetNotEmptyError');
     expect(counts((await dump(targetClient)).vertices)).toEqual(Object.fromEntries(fixtureSchema().vertexlabels.map((l) => [l.name, 0])));
     expect(await targetClient.getMode()).toBe('NONE');
@@ -139,7 +140,7 @@ describe('MERGING into a graph with data of its own', () => {
     const dryRun = await runHgbr(['restore', '--from', backupDir, '--server', target.url, '--graph', 'hugegraph', '--mode', 'merging', '--dry-run', '--json']);
     const result = await runHgbr(['restore', '--from', backupDir, '--server', target.url, '--graph', 'hugegraph', '--mode', 'merging', '--json']);
     for (const run of [dryRun, result]) {
-      expect(run.code).toBe(1);
+      expect(run.code).toBe(EXIT_TARGET_CONFLICT);
       const error = JSON.parse(run.stdout).error;
       expect(error.code).toBe('SchemaConflictError');
       expect(error.message).toContain('p_int');
@@ -162,7 +163,7 @@ describe('failures', () => {
     flipByte(path.join(dir, victim.name), 0x20);
 
     const result = await runHgbr(['restore', '--from', dir, '--server', target.url, '--graph', 'hugegraph', '--json']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(EXIT_BACKUP_DAMAGED);
     const error = JSON.parse(result.stdout).error;
     expect(error.code).toBe('ChecksumMismatchError');
     expect(error.message).toContain(victim.name);
@@ -214,6 +215,7 @@ describe('hgbr migrate', () => {
     const outcome = JSON.parse(result.stdout);
     expect(outcome.restore.countedOnTarget).toBe(true);
     expect(fs.existsSync(outcome.backup.location)).toBe(false);
+    expect(outcome.backup.removed).toBe(true);
     const migrated = await dump(targetClient);
     expect(migrated.schemaIds).toEqual(original.schemaIds);
     expect(migrated.vertices).toEqual(original.vertices);

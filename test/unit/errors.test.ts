@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { exitCodeOf, EXIT_FAILED, EXIT_USAGE } from '../../cli/command';
-import { UsageError, WorkflowFailedError } from '../../cli/errors';
+import { describeExitCodes, EXIT_BACKUP_DAMAGED, EXIT_CODES, EXIT_FAILED, EXIT_LOCKED, EXIT_TARGET_CONFLICT, EXIT_UNREACHABLE, EXIT_USAGE, exitCodeOf } from '../../cli/command';
+import { RemoteExecutionFailedError, UsageError, WorkflowFailedError } from '../../cli/errors';
 import { HgbrError, type HgbrErrorClass } from '../../functions/errors';
 import { HugeGraphError, isRetryable } from '../../functions/hugegraph';
-import { TargetNotEmptyError } from '../../functions/restore/errors';
+import { RestoreModeLostError, TargetNotEmptyError } from '../../functions/restore/errors';
 import { TASK_ERRORS, TRANSIENT_TASK_ERRORS } from '../../functions/workflow/errors';
 
 type ErrorClass = HgbrErrorClass;
@@ -91,11 +91,32 @@ describe('the error taxonomy', () => {
 });
 
 describe('the CLI exit status table', () => {
-  it('maps errors by the code they report: usage 2, anything else 1, a task error run here or in AWS alike', () => {
+  it('maps errors by the code they report, a task error run here or in AWS alike; anything else exits 1', () => {
     expect(exitCodeOf(new UsageError('x'))).toBe(EXIT_USAGE);
-    expect(exitCodeOf(new WorkflowFailedError('restore', 'TargetNotEmptyError', 'graph g is not empty'))).toBe(EXIT_FAILED);
-    expect(exitCodeOf(new TargetNotEmptyError('g', '1 vertex label'))).toBe(EXIT_FAILED);
+    expect(exitCodeOf(new WorkflowFailedError('restore', 'TargetNotEmptyError', 'graph g is not empty'))).toBe(EXIT_TARGET_CONFLICT);
+    expect(exitCodeOf(new TargetNotEmptyError('g', '1 vertex label'))).toBe(EXIT_TARGET_CONFLICT);
+    expect(exitCodeOf(new RemoteExecutionFailedError('arn:x', 'FAILED', 'LockHeldError', 'another backup holds it'))).toBe(EXIT_LOCKED);
+    expect(exitCodeOf(new WorkflowFailedError('backup', 'ServerUnreachableError', 'cannot reach'))).toBe(EXIT_UNREACHABLE);
+    expect(exitCodeOf(new WorkflowFailedError('restore', 'ChecksumMismatchError', 'x: SHA-256 mismatch'))).toBe(EXIT_BACKUP_DAMAGED);
     expect(exitCodeOf(new Error('anything'))).toBe(EXIT_FAILED);
+  });
+
+  it('names only error codes that exist, each under one status', () => {
+    const codes = new Set(exportedErrorClasses().map(({ type }) => type.code));
+    const listed = EXIT_CODES.flatMap(({ errors }) => errors);
+    expect(listed.filter((code) => !codes.has(code))).toEqual([]);
+    expect(new Set(listed).size).toBe(listed.length);
+    expect(new Set(EXIT_CODES.map(({ status }) => status)).size).toBe(EXIT_CODES.length);
+  });
+
+  it('is documented in the README as --help prints it', () => {
+    expect(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')).toContain(describeExitCodes());
+  });
+
+  it("gives a failed workflow its task error's hint, the thrown error's own when this process threw it", () => {
+    expect(new WorkflowFailedError('restore', 'TargetNotEmptyError', 'graph g is not empty').hint).toBe(TargetNotEmptyError.hint);
+    const thrown = new RestoreModeLostError('g', 'RESTORING', 'NONE', 'r-1');
+    expect(new WorkflowFailedError('restore', 'RestoreModeLostError', thrown.message, thrown)).toMatchObject({ hint: thrown.hint, message: `restore failed: ${thrown.message}` });
   });
 
   it('shows a failed workflow with the error of the task that failed', () => {

@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
-import { Output } from '../../../cli/output';
+import { formatBytes, Output } from '../../../cli/output';
+import { Tally } from '../../../cli/progress';
 import { MESSAGES } from '../../../functions/workflow/messages';
 
 function output(json: boolean) {
@@ -37,5 +38,38 @@ describe('Output.notify', () => {
         .split('\n')
         .map((line) => JSON.parse(line)),
     ).toEqual([{ level: 'warn', code: 'HGBR_RESTORE_W2001', message: warning.message, data: warning.data }]);
+  });
+});
+
+describe('progress where stderr is not a terminal (cron, CI)', () => {
+  it('is a plain line with its time at each milestone, and between them only at the interval', async () => {
+    const o = output(false);
+    o.output.progress('page 1');
+    o.output.progress(() => 'label v_auto done', true);
+    o.output.progress('page 2');
+    await new Promise((r) => setImmediate(r));
+    expect(o.text().err).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z label v_auto done\n$/);
+  });
+
+  it('is left out with --json', async () => {
+    const o = output(true);
+    o.output.progress('label done', true);
+    await new Promise((r) => setImmediate(r));
+    expect(o.text()).toEqual({ out: '', err: '' });
+  });
+});
+
+describe('Tally', () => {
+  it('says how far against the total, in per cent, or only the count without one', () => {
+    const known = new Tally('elements', 200);
+    known.add(50);
+    expect(known.describe(false)).toMatch(/^50 of 200 elements \(25 %\)(, ETA .+)?$/);
+    expect(known.describe()).toMatch(/^50 of 200 elements \(25 %\), [\d,]+ elements\/s(, ETA .+)?$/);
+    const unknown = new Tally('elements');
+    unknown.add(1234);
+    expect(unknown.describe(false)).toBe('1,234 elements');
+    const bytes = new Tally('', 4 * 1024 * 1024, formatBytes);
+    bytes.add(1024 * 1024);
+    expect(bytes.describe(false)).toMatch(/^1\.0 MiB of 4\.0 MiB \(25 %\)(, ETA .+)?$/);
   });
 });

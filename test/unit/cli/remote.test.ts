@@ -4,6 +4,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { EXIT_UNREACHABLE } from '../../../cli/command';
 import { runHgbr } from '../../support/cli';
 
 interface Call {
@@ -78,14 +79,17 @@ describe('hgbr backup --remote', () => {
     }
   });
 
-  it('exits non-zero with the execution error and cause when it fails', async () => {
-    const sfn = await fakeStepFunctions({ status: 'FAILED', error: 'HugeGraphConnectionError', cause: 'GET /versions failed to reach http://hg:8080' });
+  it("exits with the execution error's status, its message (out of the Lambda's error JSON) and its hint when it fails", async () => {
+    const cause = JSON.stringify({ errorType: 'ServerUnreachableError', errorMessage: 'cannot reach the HugeGraph server at http://hg:8080: ECONNREFUSED', trace: [] });
+    const sfn = await fakeStepFunctions({ status: 'FAILED', error: 'ServerUnreachableError', cause });
     try {
       const result = await runHgbr(['backup', '--server', 'http://hg:8080', '--graph', 'g', '--to', 's3://b/backups', '--remote', BACKUP_MACHINE, '--json'], sfn.env);
-      expect(result.code).toBe(1);
-      const error = JSON.parse(result.stdout).error;
-      expect(error.code).toBe('HugeGraphConnectionError');
-      expect(error.message).toBe('execution arn:aws:states:eu-central-1:111111111111:execution:Backup:run-1 ended FAILED: HugeGraphConnectionError: GET /versions failed to reach http://hg:8080');
+      expect(result.code).toBe(EXIT_UNREACHABLE);
+      const { error, exitCode } = JSON.parse(result.stdout);
+      expect(exitCode).toBe(EXIT_UNREACHABLE);
+      expect(error.code).toBe('ServerUnreachableError');
+      expect(error.message).toBe('execution arn:aws:states:eu-central-1:111111111111:execution:Backup:run-1 ended FAILED: cannot reach the HugeGraph server at http://hg:8080: ECONNREFUSED');
+      expect(error.hint).toMatch(/^is the HugeGraph server running and reachable at this URL\?.*get-execution-history --execution-arn arn:aws:states:eu-central-1:111111111111:execution:Backup:run-1/);
     } finally {
       await sfn.close();
     }

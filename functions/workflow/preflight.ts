@@ -1,0 +1,22 @@
+import { type GraphInfo, type GraphSession, HugeGraphConnectionError, HugeGraphNotFoundError, HugeGraphTimeoutError } from '../hugegraph';
+import type { GraphRef } from './graph-ref';
+import { GraphNotFoundError, ServerUnreachableError } from './errors';
+import type { WorkflowRuntime } from './runtime';
+
+/**
+ * A run's first contact with a graph: the server answers, the graph exists and the credentials are
+ * accepted (`GET` of the graph needs them), checked once before anything is written. What fails here
+ * fails at once with an error a person can act on (a refused connection is a ServerUnreachableError,
+ * which no Retry matches; a 401 says whether credentials were given): a dead port costs a second,
+ * not the retries meant for errors in the middle of a run.
+ */
+export async function connectChecked(runtime: Pick<WorkflowRuntime, 'connect'>, server: GraphRef): Promise<{ session: GraphSession; info: GraphInfo }> {
+  try {
+    const session = await runtime.connect(server);
+    return { session, info: await session.graphInfo() };
+  } catch (error) {
+    if (error instanceof HugeGraphConnectionError || error instanceof HugeGraphTimeoutError) throw new ServerUnreachableError(server.url, error);
+    if (error instanceof HugeGraphNotFoundError) throw new GraphNotFoundError(server.url, server.graph, server.graphspace, error);
+    throw error;
+  }
+}
