@@ -80,6 +80,8 @@ export class S3Storage implements BackupStorage {
       Bucket: this.bucket,
       Key: this.prefix + checkKey(key),
       Body: body,
+      // Said outright: the SDK cannot tell an empty string's length and warns on stderr ("Stream of unknown length").
+      ContentLength: Buffer.byteLength(body),
       ...(options.ifAbsent ? { IfNoneMatch: '*' } : {}),
     });
     // S3 answers 409 ConditionalRequestConflict while a competing conditional write is in flight;
