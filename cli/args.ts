@@ -86,11 +86,15 @@ export function credentialsFrom(values: Record<string, unknown>): { username?: s
 /** hugegraph-tools' `-t` names for what hgbr calls vertices and edges; `all` is every kind allowed. */
 const TYPE_ALIASES: Readonly<Record<string, string>> = { vertex: 'vertices', edge: 'edges' };
 
-/** `--types schema,vertices,edges` (or the tools' `vertex`, `edge`, `all`), checked against what the command allows. */
-export function optionalTypes<T extends string>(command: string, values: Record<string, unknown>, allowed: readonly T[]): T[] | undefined {
+/**
+ * `--types schema,vertices,edges` (or the tools' `vertex`, `edge`), checked against what the
+ * command allows. `all` stands for the command's default set, as if `--types` were not given.
+ */
+export function optionalTypes<T extends string>(command: string, values: Record<string, unknown>, allowed: readonly T[], all: readonly T[] | undefined): T[] | undefined {
   const listed = optionalList(values, 'types');
   if (listed === undefined) return undefined;
-  const types = listed.flatMap((t) => (t.toLowerCase() === 'all' ? [...allowed] : [TYPE_ALIASES[t.toLowerCase()] ?? t.toLowerCase()]));
+  if (listed.some((t) => t.toLowerCase() === 'all') && all === undefined) return undefined;
+  const types = listed.flatMap((t) => (t.toLowerCase() === 'all' ? [...(all ?? [])] : [TYPE_ALIASES[t.toLowerCase()] ?? t.toLowerCase()]));
   const unknown = types.filter((t) => !allowed.includes(t as T));
   if (unknown.length || types.length === 0) throw usageError(command, `--types takes ${allowed.join(', ')} or all, got '${String(values.types)}'`);
   return [...new Set(types)] as T[];

@@ -46,8 +46,8 @@ export const EXIT_CODES: readonly { readonly status: number; readonly meaning: s
   },
   {
     status: EXIT_TARGET_CONFLICT,
-    meaning: 'the target graph is not empty (restoring) or its schema or variables conflict (merging)',
-    errors: ['TargetNotEmptyError', 'SchemaConflictError', 'VariablesConflictError'],
+    meaning: 'the target graph is not empty (restoring), its schema or variables conflict (merging), or its server has the auth objects (--auth-conflict stop)',
+    errors: ['TargetNotEmptyError', 'SchemaConflictError', 'VariablesConflictError', 'AuthConflictError'],
   },
   {
     status: EXIT_UNREACHABLE,

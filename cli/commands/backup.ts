@@ -1,4 +1,4 @@
-import { BACKUP_TYPES, type BackupRequest, type BackupSummary, READ_PATHS } from '../../functions/backup/types';
+import { BACKUP_TYPES, type BackupRequest, DEFAULT_BACKUP_TYPES, type BackupSummary, READ_PATHS } from '../../functions/backup/types';
 import { credentialsFrom, optionalChoice, optionalInt, optionalList, optionalTypes, parseCommandArgs, required, serverUrl } from '../args';
 import { localRuntime } from '../local-runtime';
 import { backupProgress } from '../progress';
@@ -21,10 +21,11 @@ export const HELP = `usage: hgbr backup --server URL (--graph G | --all-graphs) 
                       when every graph was backed up
   --to ROOT           backup root: a folder, file:///path or s3://bucket/prefix
                       (S3 endpoint from AWS_ENDPOINT_URL_S3 for S3-compatible servers)
-  --types T,…         what to back up: schema, vertices, edges, variables (or all, the
-                      default); as hugegraph-tools' -t, plus the graph's variables. The schema
-                      is always backed up: --types schema is a schema-only backup. The
-                      manifest says what the backup holds.
+  --types T,…         what to back up: schema, vertices, edges, variables (all four: all, the
+                      default), auth (the server's users, groups, targets, belongs, accesses;
+                      needs an administrator); as hugegraph-tools' -t, plus the graph's
+                      variables. The schema is always backed up: --types schema is a
+                      schema-only backup. The manifest says what the backup holds.
   --labels a,b        only these vertex / edge labels (the schema is always complete)
   --check-writes      have the server count every label before and after the export (two
                       server-side passes, no data sent) and record both in the manifest:
@@ -73,7 +74,7 @@ export const backupCommand: Command = async (argv, output) => {
   const request: BackupRequest = {
     server: { url: serverUrl('backup', values, 'server'), graph: allGraphs ? '' : required('backup', values, 'graph'), graphspace: values.graphspace as string | undefined },
     location: required('backup', values, 'to'),
-    types: optionalTypes('backup', values, BACKUP_TYPES),
+    types: optionalTypes('backup', values, BACKUP_TYPES, DEFAULT_BACKUP_TYPES),
     labels: optionalList(values, 'labels'),
     ...(values['check-writes'] ? { checkWrites: true } : {}),
     keep: optionalInt('backup', values, 'keep'),

@@ -1,6 +1,6 @@
-import { RESTORE_TYPES, type RestoreMode, type RestorePlanSummary, type RestoreRequest, type RestoreSummary } from '../../functions/restore/types';
+import { AUTH_CONFLICT_STRATEGIES, RESTORE_TYPES, type RestoreMode, type RestorePlanSummary, type RestoreRequest, type RestoreSummary } from '../../functions/restore/types';
 import { planRestoreDryRun } from '../../functions/restore/plan';
-import { credentialsFrom, optionalInt, optionalTypes, parseCommandArgs, required, serverUrl } from '../args';
+import { credentialsFrom, optionalChoice, optionalInt, optionalTypes, parseCommandArgs, required, serverUrl } from '../args';
 import { usageError } from '../errors';
 import { EXIT_BACKUP_DAMAGED, EXIT_OK, EXIT_TARGET_CONFLICT, EXIT_USAGE, exitCodeOf, showHelp, type Command } from '../command';
 import { newBackupId } from '../../functions/format';
@@ -20,9 +20,14 @@ export const HELP = `usage: hgbr restore --server URL --graph G --from BACKUP [o
   --graph G           target graph
   --mode M            restoring (default): into an empty graph, every id kept
                       merging: into a graph with data; identical schema is reused, ids recomputed
-  --types T,…         what to restore: schema, vertices, edges, variables (default: all the
-                      backup holds); the schema is always restored. Merging refuses variables
-                      the target has with other values. Asking for what the backup does not hold
+  --types T,…         what to restore: schema, vertices, edges, variables, auth (default: all
+                      the backup holds); the schema is always restored. Merging refuses variables
+                      the target has with other values.
+  --auth-conflict S   auth objects (users, groups, targets, belongs, accesses) the target server
+                      already has: stop (default: refuse the restore, naming them all, before
+                      anything is written), skip (keep the target's), overwrite (give them the
+                      backup's fields). Restored users get a random password nobody knows: an
+                      administrator sets a new one (the backup holds no password) Asking for what the backup does not hold
                       (edges from a schema-only backup) is refused.
   --dry-run           print the plan (schema to create, schema reused, counts) and stop; writes nothing
   --state ROOT        where locks and progress records go (default: the backup's root)
@@ -45,6 +50,7 @@ export const OPTIONS = {
   from: { type: 'string' },
   mode: { type: 'string' },
   types: { type: 'string', short: 't' },
+  'auth-conflict': { type: 'string' },
   'dry-run': { type: 'boolean' },
   state: { type: 'string' },
   'restore-id': { type: 'string' },
@@ -60,7 +66,8 @@ export const restoreCommand: Command = async (argv, output) => {
     source: required('restore', values, 'from'),
     target: { url: serverUrl('restore', values, 'server'), graph: required('restore', values, 'graph'), graphspace: values.graphspace as string | undefined },
     mode: parseMode('restore', values.mode as string | undefined),
-    types: optionalTypes('restore', values, RESTORE_TYPES),
+    types: optionalTypes('restore', values, RESTORE_TYPES, undefined),
+    authConflict: optionalChoice('restore', values, 'auth-conflict', AUTH_CONFLICT_STRATEGIES),
     stateLocation: values.state as string | undefined,
     restoreId: values['restore-id'] as string | undefined,
     batchConcurrency: optionalInt('restore', values, 'concurrency'),
@@ -141,7 +148,7 @@ function describePlan(plan: RestorePlanSummary): string {
   for (const kind of ['propertykeys', 'vertexlabels', 'edgelabels', 'indexlabels'] as const) {
     lines.push(`  ${kind}: create ${names(plan.schemaToCreate[kind])}; reuse ${names(plan.schemaReused[kind])}`);
   }
-  lines.push(`  files: ${plan.files.vertices} vertex files, ${plan.files.edges} edge files; ${plan.variables} variable(s)`);
+  lines.push(`  files: ${plan.files.vertices} vertex files, ${plan.files.edges} edge files; ${plan.variables} variable(s); ${plan.authObjects} auth object(s)`);
   if (plan.elements) {
     const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
     lines.push(`  elements: ${sum(plan.elements.vertices).toLocaleString('en')} vertices, ${sum(plan.elements.edges).toLocaleString('en')} edges`);
@@ -156,6 +163,7 @@ export function describeRestore(s: RestoreSummary): string {
     `restore ${s.restoreId} (${s.mode}${s.contents ? `: ${s.contents.join(', ')}` : ''}) into ${s.target.url} graph ${s.target.graph} is complete`,
     `  from: ${s.source}`,
     `  vertices: ${sum(s.vertices).toLocaleString('en')}, edges: ${sum(s.edges).toLocaleString('en')}${s.variables !== undefined ? `, variables: ${s.variables}` : ''}, ${formatDuration(s.durationMs)}`,
+    ...(s.auth ? [`  auth objects: ${s.auth.objects} (already there: ${s.auth.onConflict}); restored users have random passwords: set new ones`] : []),
     `  counts checked: ${s.countedOnTarget ? 'acknowledged by the server, and counted on the target' : 'acknowledged by the server (--verify-target also counts them on the target)'}`,
     `  graph mode put back to ${s.modeRestoredTo}`,
   ].join('\n');

@@ -7,7 +7,7 @@ import {
   MANIFEST_FILE,
   parseBackupId,
   parseManifest,
-  parseVariables,
+  extraFileElements,
   readFileLines,
   sha256OfStream,
   type Manifest,
@@ -181,13 +181,13 @@ async function verifyFile(storage: BackupStorage, key: string, file: ManifestFil
   return { bytes: actual.bytes, elements };
 }
 
-/** Elements a file holds: lines of elements, or (a variables file) the members of one object. */
+/** Elements a file holds: lines of elements, or the variables or auth objects of a file of those kinds. */
 async function countElements(file: ManifestFile, body: AsyncIterable<Uint8Array>): Promise<number> {
   const type = file.type;
   if (isExtraKind(type)) {
     const chunks: Uint8Array[] = [];
     for await (const chunk of body) chunks.push(chunk);
-    return parseVariables(Buffer.concat(chunks), file.name).length;
+    return extraFileElements(type, Buffer.concat(chunks), file.name);
   }
   let elements = 0;
   for await (const line of readFileLines(file.name, body, { expect: type })) elements += line.rawElements.length;

@@ -1,5 +1,5 @@
-import { buildSchemaFile, buildVariablesFile, type ContentKind, newBackupId, SCHEMA_KINDS, type ManifestFile } from '../format';
-import { type EdgeLabel, type GraphScanner, type GraphVariables, type LabelCounter, type KeyRange, MIN_SPLIT_SIZE, type Schema, type SchemaReader, type VertexLabel } from '../hugegraph';
+import { buildAuthFile, type BuiltFile, buildSchemaFile, buildVariablesFile, type ContentKind, newBackupId, SCHEMA_KINDS, type ManifestFile } from '../format';
+import { type EdgeLabel, type GraphScanner, type LabelCounter, listAllAuth, type KeyRange, MIN_SPLIT_SIZE, type Schema, type SchemaReader, type VertexLabel } from '../hugegraph';
 import { parseLocation } from '../storage/location';
 import { BackupNotPossibleError, InvalidBackupRequestError } from './errors';
 import { backupFileKey, backupLockKey, backupPrefix, mapResultsPrefix, planRecordKey, workListKey } from './layout';
@@ -7,7 +7,19 @@ import { acquireLock, releaseLock } from '../workflow/lock';
 import { MESSAGES } from '../workflow/messages';
 import { connectChecked } from '../workflow/preflight';
 import type { WorkflowRuntime } from '../workflow/runtime';
-import { type BackupItemsRef, type BackupPlan, BACKUP_TYPES, type BackupRequest, type ElementKind, type ExportWork, type LabelWork, READ_PATHS, type ReadPath, type RangeWork } from './types';
+import {
+  type BackupItemsRef,
+  type BackupPlan,
+  BACKUP_TYPES,
+  type BackupRequest,
+  DEFAULT_BACKUP_TYPES,
+  type ElementKind,
+  type ExportWork,
+  type LabelWork,
+  READ_PATHS,
+  type ReadPath,
+  type RangeWork,
+} from './types';
 
 export const DEFAULT_PAGE_SIZE = 5000;
 /**
@@ -85,7 +97,11 @@ export async function planBackup(runtime: WorkflowRuntime, request: BackupReques
       schemaFiles.push(built.file);
     }
     const countsAtStart = request.checkWrites ? await countLabels(client, labels) : undefined;
-    const otherFiles = contents.includes('variables') ? await writeVariables(client, (name, body) => storage.put(backupFileKey(graph, backupId, name), body)) : [];
+    const put = (name: string, body: Buffer) => storage.put(backupFileKey(graph, backupId, name), body);
+    const otherFiles = [
+      ...(contents.includes('variables') ? await writeExtraFile(buildVariablesFile(await client.readVariables()), put) : []),
+      ...(contents.includes('auth') ? await writeExtraFile(buildAuthFile(await listAllAuth(client)), put) : []),
+    ];
     const record: PlanRecord = {
       backupId,
       contents,
@@ -145,9 +161,8 @@ export async function countLabels(client: LabelCounter, labels: { readonly verte
 /** A count job is one server-side pass over a kind: a large graph takes minutes. */
 const COUNT_TIMEOUT_MS = 10 * 60 * 1000;
 
-/** The graph's variables file, when it has variables (none written means none held: FORMAT.md "Variables"). */
-async function writeVariables(client: GraphVariables, put: (name: string, body: Buffer) => Promise<unknown>): Promise<ManifestFile[]> {
-  const built = buildVariablesFile(await client.readVariables());
+/** A variables or auth file, when it holds anything (none written means none held: FORMAT.md "Variables"). */
+async function writeExtraFile(built: BuiltFile, put: (name: string, body: Buffer) => Promise<unknown>): Promise<ManifestFile[]> {
   if (built.file.elements === 0) return [];
   await put(built.file.name, built.body);
   return [built.file];
@@ -166,7 +181,7 @@ const DATA_KIND = { vertex: 'vertices', edge: 'edges' } as const;
 
 /** What the request asks the backup to hold, in the order of {@link BACKUP_TYPES}, the schema always. */
 function contentsOf(request: BackupRequest): ContentKind[] {
-  const asked = request.types ?? BACKUP_TYPES;
+  const asked = request.types ?? DEFAULT_BACKUP_TYPES;
   return BACKUP_TYPES.filter((kind) => kind === 'schema' || asked.includes(kind));
 }
 

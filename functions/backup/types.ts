@@ -13,7 +13,12 @@ export type ReadPath = 'scan' | 'label';
 export const READ_PATHS: readonly ReadPath[] = ['scan', 'label'];
 
 /** What a backup may be asked to hold (`--types`); the schema is always held. */
-export const BACKUP_TYPES: readonly ContentKind[] = ['schema', 'vertices', 'edges', 'variables'];
+export const BACKUP_TYPES: readonly ContentKind[] = ['schema', 'vertices', 'edges', 'variables', 'auth'];
+/**
+ * What a backup holds unless told otherwise: not `auth`, which is the whole server's (users,
+ * groups, targets, belongs, accesses), readable by an administrator only.
+ */
+export const DEFAULT_BACKUP_TYPES: readonly ContentKind[] = ['schema', 'vertices', 'edges', 'variables'];
 
 /** What `hgbr backup` or a schedule asks for. This is the state machine's input. */
 export interface BackupRequest {
@@ -22,8 +27,9 @@ export interface BackupRequest {
   readonly location: string;
   /**
    * What to back up, as hugegraph-tools' `-t`: `schema`, `vertices`, `edges`, and `variables` (the
-   * graph's variables, which the tool never backed up). The schema is always
-   * backed up (a restore needs it), so `['schema']` is a schema-only backup. @default all of them
+   * graph's variables, which the tool never backed up), `auth` (the server's users, groups, targets,
+   * belongs and accesses, as the tool's auth-backup). The schema is always
+   * backed up (a restore needs it), so `['schema']` is a schema-only backup. @default all but auth
    */
   readonly types?: ContentKind[];
   /** Only these labels (vertex or edge); all when absent. */

@@ -1,4 +1,5 @@
 /** Backup format (versions 1 and 2): see FORMAT.md in this folder. */
+export * from './auth';
 export * from './errors';
 export * from './file-reader';
 export * from './file-writer';

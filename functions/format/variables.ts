@@ -9,7 +9,8 @@ import { parseLosslessObject, stringifyLossless } from '../json/lossless';
 import { BackupFormatError } from './errors';
 import type { BuiltFile } from './file-writer';
 import { DigestCounter } from './verify';
-import { VARIABLES_FILE } from './naming';
+import { countAuth, parseAuthFile } from './auth';
+import { type ExtraKind, VARIABLES_FILE } from './naming';
 
 /** One variable: its key and its value's JSON text. */
 export interface Variable {
@@ -38,4 +39,9 @@ export function parseVariables(bytes: Uint8Array, file: string): Variable[] {
     throw new BackupFormatError(file, `not a JSON object of variables (${problem})`, undefined, { cause: error });
   }
   return Object.entries(object).map(([key, value]) => ({ key, rawValue: stringifyLossless(value) }));
+}
+
+/** Elements of a file of an extra kind: variables, or auth objects. */
+export function extraFileElements(type: ExtraKind, bytes: Uint8Array, file: string): number {
+  return type === 'variables' ? parseVariables(bytes, file).length : countAuth(parseAuthFile(bytes, file));
 }

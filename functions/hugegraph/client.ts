@@ -27,6 +27,7 @@ import {
 } from './schema';
 import type { GraphSession } from './session';
 import type {
+  AuthKind,
   BatchInput,
   BatchOptions,
   EdgeBatchOptions,
@@ -278,6 +279,34 @@ export class HugeGraphClient implements GraphSession {
    */
   async setVariable(key: string, rawValue: string): Promise<void> {
     await this.send({ method: 'PUT', path: this.g(`/variables/${encodeURIComponent(key)}`), body: `{"data":${rawValue}}`, idempotent: true });
+  }
+
+  // ---- auth --------------------------------------------------------------------------------
+
+  /** Where the server keeps one kind of auth object: below the graph before 1.7.0; in the graph space (groups server-wide) from 1.7.0. */
+  private authPath(kind: AuthKind, id?: string): string {
+    const base = !usesGraphspaces(this.serverVersion) ? `${this.graphPath}/auth/${kind}` : kind === 'groups' ? '/auth/groups' : `/graphspaces/${encodeURIComponent(this.graphspace)}/auth/${kind}`;
+    return id === undefined ? base : `${base}/${encodeURIComponent(id)}`;
+  }
+
+  /** Every auth object of a kind (`GET …/auth/<kind>?limit=-1`), parsed without losing a number. */
+  async listAuth(kind: AuthKind): Promise<JsonObject[]> {
+    const o = await this.getObject(this.authPath(kind), { limit: -1 });
+    const list = o[kind];
+    if (!Array.isArray(list)) throw new HugeGraphProtocolError(`GET auth/${kind} gave no '${kind}' list`);
+    return list as JsonObject[];
+  }
+
+  /** Creates an auth object; the server answers it with the id it chose. */
+  async createAuth(kind: AuthKind, body: JsonObject): Promise<JsonObject> {
+    const res = await this.send({ method: 'POST', path: this.authPath(kind), body: stringifyLossless(body), idempotent: false });
+    return asObject(res.text(), `answer to POST auth/${kind}`);
+  }
+
+  /** Changes an auth object's fields (`PUT …/auth/<kind>/<id>`). */
+  async updateAuth(kind: AuthKind, id: string, body: JsonObject): Promise<JsonObject> {
+    const res = await this.send({ method: 'PUT', path: this.authPath(kind, id), body: stringifyLossless(body), idempotent: true });
+    return asObject(res.text(), `answer to PUT auth/${kind}`);
   }
 
   // ---- schema ------------------------------------------------------------------------------

@@ -3,7 +3,10 @@
  * makes, so that a step states what it touches and a test fakes only that. HugeGraphClient plays
  * every role; `runtime.connect` hands out a GraphSession.
  */
+import type { JsonObject } from '../json/lossless';
+import { AUTH_KINDS } from './types';
 import type {
+  AuthKind,
   BatchInput,
   EdgeBatchOptions,
   BatchOptions,
@@ -42,6 +45,19 @@ export interface GraphVariables {
   readVariables(): Promise<string>;
   /** Sets one variable to the value of this JSON text. */
   setVariable(key: string, rawValue: string): Promise<void>;
+}
+
+/** Users, groups, targets, belongs and accesses of a server with auth on. */
+export interface AuthObjects {
+  listAuth(kind: AuthKind): Promise<JsonObject[]>;
+  createAuth(kind: AuthKind, body: JsonObject): Promise<JsonObject>;
+  updateAuth(kind: AuthKind, id: string, body: JsonObject): Promise<JsonObject>;
+}
+
+/** Every auth object of the server, by kind. */
+export async function listAllAuth(objects: AuthObjects): Promise<Record<AuthKind, JsonObject[]>> {
+  const lists = await Promise.all(AUTH_KINDS.map((kind) => objects.listAuth(kind)));
+  return Object.fromEntries(AUTH_KINDS.map((kind, i) => [kind, lists[i]])) as Record<AuthKind, JsonObject[]>;
 }
 
 /** The schema, parsed and as the server's own text. */
@@ -87,7 +103,7 @@ export interface GraphWriter {
 }
 
 /** Every role: what a workflow step may do on a graph. */
-export interface GraphSession extends ServerInfo, GraphModes, GraphVariables, LabelCounter, SchemaReader, SchemaWriter, GraphReader, GraphScanner, GraphWriter {
+export interface GraphSession extends ServerInfo, GraphModes, GraphVariables, LabelCounter, AuthObjects, SchemaReader, SchemaWriter, GraphReader, GraphScanner, GraphWriter {
   /** The same session with every call abandoned once `signal` aborts (an AbortedError then). */
   withSignal(signal: AbortSignal | undefined): GraphSession;
 }

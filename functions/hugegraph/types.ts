@@ -126,3 +126,7 @@ export interface RawBatch {
 
 /** A batch to create: one JSON array text, raw element texts, or a {@link RawBatch}. */
 export type BatchInput = string | readonly string[] | RawBatch;
+
+/** The kinds of auth objects, in the order a restore creates them (belongs and accesses point at the others). */
+export const AUTH_KINDS = ['users', 'groups', 'targets', 'belongs', 'accesses'] as const;
+export type AuthKind = (typeof AUTH_KINDS)[number];

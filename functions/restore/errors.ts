@@ -121,6 +121,25 @@ export class VariablesNotRestoredError extends HgbrError {
   }
 }
 
+/** An auth object of the backup that the target already has: its kind and its name (or what it joins). */
+export interface AuthConflict {
+  readonly kind: string;
+  readonly key: string;
+}
+
+/** The stop strategy found auth objects the target already has. */
+export class AuthConflictError extends HgbrError {
+  static override readonly code = 'AuthConflictError';
+  static override readonly hint = "nothing was written; restore with --auth-conflict skip (keep the target's) or overwrite (take the backup's fields), or remove them from the target";
+
+  constructor(
+    graph: string,
+    readonly conflicts: readonly AuthConflict[],
+  ) {
+    super(`the server of graph ${graph} already has ${conflicts.length} of the backup's auth object(s): ${conflicts.map((c) => `${c.kind} ${c.key}`).join('; ')}`);
+  }
+}
+
 /** Something about the source or the target makes this restore impossible (other than the above). */
 export class RestoreNotPossibleError extends HgbrError {
   static override readonly code = 'RestoreNotPossibleError';

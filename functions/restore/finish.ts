@@ -42,6 +42,7 @@ export async function finishRestore(runtime: WorkflowRuntime, job: RestoreJob, v
     vertices: record?.expected.vertices ?? {},
     edges: record?.expected.edges ?? {},
     ...(plan?.variables ? { variables: plan.variables.count } : {}),
+    ...(plan?.auth ? { auth: { objects: plan.auth.count, onConflict: plan.auth.onConflict } } : {}),
     durationMs: plan ? runtime.now().getTime() - Date.parse(plan.startedAt) : 0,
     modeRestoredTo: job.previousMode,
     countedOnTarget: verified.countedOnTarget,

@@ -3,7 +3,8 @@ import { MESSAGES } from '../workflow/messages';
 import { connectChecked } from '../workflow/preflight';
 import type { WorkflowRuntime } from '../workflow/runtime';
 import type { GraphRef } from '../workflow/graph-ref';
-import { type ContentKind, newBackupId, V1_CONTENTS, type Variable } from '../format';
+import { type AuthSet, type ContentKind, countAuth, newBackupId, V1_CONTENTS, type Variable } from '../format';
+import { checkAuthConflicts, readBackupAuth } from './auth';
 import { versionAtLeast, type GraphMode, type SchemaReader } from '../hugegraph';
 import { formatLocation, parseLocation, type BackupStorage } from '../storage/storage';
 import { ContentNotInBackupError, InvalidRestoreRequestError, RestoreNotPossibleError, SchemaConflictError, TargetNotEmptyError } from './errors';
@@ -11,7 +12,17 @@ import { doneRecordsPrefix, itemsRef, planRecordKey, restoreLockKey, statePrefix
 import { compareSchema, describeSchemaSize, isEmptySchema, type SchemaComparison } from './schema-diff';
 import { openBackup, readSchema, resolveSource, type BackupContents, type SchemaFileRef, type SchemaSet } from './source';
 import { checkSettable, checkVariableConflicts, readBackupVariables } from './variables';
-import { type FileItem, RESTORE_TYPES, type RestoreJob, type RestoreMode, type RestorePlan, type RestorePlanSummary, type RestoreRequest } from './types';
+import {
+  AUTH_CONFLICT_STRATEGIES,
+  type AuthConflictStrategy,
+  type FileItem,
+  RESTORE_TYPES,
+  type RestoreJob,
+  type RestoreMode,
+  type RestorePlan,
+  type RestorePlanSummary,
+  type RestoreRequest,
+} from './types';
 
 /** A restore lock older than the state machine's timeout belongs to a run that cannot still be alive. */
 export const RESTORE_LOCK_MAX_AGE_MS = 24 * 60 * 60 * 1000;
@@ -48,6 +59,8 @@ export interface PlanRecord {
   readonly schemaFiles?: BackupContents['schemaFiles'];
   /** The variables file prepare sets the target's variables from, and how many it holds. */
   readonly variables?: { readonly file: SchemaFileRef; readonly count: number };
+  /** The auth file prepare restores the server's auth objects from, how many, and the conflict strategy. */
+  readonly auth?: { readonly file: SchemaFileRef; readonly count: number; readonly onConflict: AuthConflictStrategy };
 }
 
 /** The source read and checked: contents, schema verified against the manifest's checksums. */
@@ -59,6 +72,8 @@ interface CheckedSource {
   readonly restored: ContentKind[];
   /** The variables it sets (none unless restored). */
   readonly variables: Variable[];
+  /** The auth objects it restores (none unless restored). */
+  readonly auth?: AuthSet;
 }
 
 /**
@@ -71,7 +86,8 @@ interface CheckedSource {
 export async function planRestore(runtime: WorkflowRuntime, request: RestoreRequest, executionId: string): Promise<RestorePlan> {
   validateRequest(request);
   const { session: client } = await connectChecked(runtime, request.target);
-  const { contents, schema, restored, variables } = await checkSource(runtime, request);
+  const { contents, schema, restored, variables, auth } = await checkSource(runtime, request);
+  const onConflict = request.authConflict ?? 'stop';
   const stateLocation = canonicalLocation(request.stateLocation ?? contents.source.root);
   const state = runtime.storage(stateLocation);
   const startedAt = runtime.now();
@@ -114,6 +130,7 @@ export async function planRestore(runtime: WorkflowRuntime, request: RestoreRequ
     const targetSchema = await readTargetSchema(client);
     const comparison = evaluateTarget(request, schema, targetSchema, client.serverVersion, resuming, warnings);
     if (request.mode === 'MERGING') await checkVariableConflicts(client, request.target.graph, variables);
+    if (auth) await checkAuthConflicts(client, request.target.graph, auth, onConflict);
     if (request.mode === 'RESTORING' && isEmptySchema(targetSchema)) {
       // Records of an earlier attempt into a graph that has since been cleared would skip files.
       const stale = await state.deletePrefix(doneRecordsPrefix(statePrefix));
@@ -132,6 +149,7 @@ export async function planRestore(runtime: WorkflowRuntime, request: RestoreRequ
       ...(contents.manifest ? { labels: contents.manifest.labels } : {}),
       schemaFiles: contents.schemaFiles,
       ...(contents.variablesFile ? { variables: { file: contents.variablesFile, count: variables.length } } : {}),
+      ...(contents.authFile && auth ? { auth: { file: contents.authFile, count: countAuth(auth), onConflict } } : {}),
     };
     await state.put(planRecordKey(statePrefix), JSON.stringify(planRecord, null, 2));
     await state.put(workListKey(statePrefix, 'vertices'), JSON.stringify(largestFirst(contents.vertexFiles)));
@@ -151,7 +169,7 @@ export async function planRestore(runtime: WorkflowRuntime, request: RestoreRequ
     for (const warning of warnings) runtime.notify(MESSAGES.restoreWarning.of({ restoreId, warning }));
     const { files, elements } = planTotals(contents);
     runtime.notify(MESSAGES.restorePlanned.of({ restoreId, files, filesDone: done.files, elements, elementsDone: done.elements }));
-    return { job, items: itemsRef(stateLocation, statePrefix), summary: planSummary(request.mode, restored, contents, variables.length, comparison, warnings) };
+    return { job, items: itemsRef(stateLocation, statePrefix), summary: planSummary(request.mode, restored, contents, { variables: variables.length, auth }, comparison, warnings) };
   } catch (error) {
     await releaseLock(state, lockKey, restoreId).catch(() => undefined);
     throw error;
@@ -166,7 +184,7 @@ export async function planRestore(runtime: WorkflowRuntime, request: RestoreRequ
 export async function planRestoreDryRun(runtime: WorkflowRuntime, request: RestoreRequest): Promise<RestorePlanSummary> {
   validateRequest(request);
   const { session: client } = await connectChecked(runtime, request.target);
-  const { contents, schema, restored, variables } = await checkSource(runtime, request);
+  const { contents, schema, restored, variables, auth } = await checkSource(runtime, request);
   const state = runtime.storage(canonicalLocation(request.stateLocation ?? contents.source.root));
   const warnings = [...contents.warnings];
   const lockKey = restoreLockKey(request.target);
@@ -181,7 +199,8 @@ export async function planRestoreDryRun(runtime: WorkflowRuntime, request: Resto
   const resuming = request.restoreId !== undefined && (await state.head(planRecordKey(statePrefixOf(request.restoreId)))) !== undefined;
   const comparison = evaluateTarget(request, schema, targetSchema, client.serverVersion, resuming, warnings);
   if (request.mode === 'MERGING') await checkVariableConflicts(client, request.target.graph, variables);
-  return planSummary(request.mode, restored, contents, variables.length, comparison, warnings);
+  if (auth) await checkAuthConflicts(client, request.target.graph, auth, request.authConflict ?? 'stop');
+  return planSummary(request.mode, restored, contents, { variables: variables.length, auth }, comparison, warnings);
 }
 
 /** What a restore will write: its files and, with a manifest, their elements (of the kinds restored). */
@@ -210,7 +229,8 @@ async function checkSource(runtime: WorkflowRuntime, request: RestoreRequest): P
   const schema = await readSchema(storage, backup);
   const variables = contents.variablesFile ? await readBackupVariables(storage, source.prefix, contents.variablesFile) : [];
   checkSettable(variables);
-  return { contents, schema, restored, variables };
+  const auth = contents.authFile ? await readBackupAuth(storage, source.prefix, contents.authFile) : undefined;
+  return { contents, schema, restored, variables, ...(auth ? { auth } : {}) };
 }
 
 /**
@@ -235,11 +255,12 @@ function narrowTo(backup: BackupContents, restored: readonly ContentKind[]): Bac
     ...backup.manifest,
     labels: { vertex: vertices ? backup.manifest.labels.vertex : {}, edge: edges ? backup.manifest.labels.edge : {} },
   };
-  const { variablesFile, ...rest } = backup;
+  const { variablesFile, authFile, ...rest } = backup;
   return {
     ...rest,
     ...(manifest ? { manifest } : {}),
     ...(variablesFile && restored.includes('variables') ? { variablesFile } : {}),
+    ...(authFile && restored.includes('auth') ? { authFile } : {}),
     vertexFiles: vertices ? backup.vertexFiles : [],
     edgeFiles: edges ? backup.edgeFiles : [],
     warnings: edges && !vertices && backup.vertexFiles.length > 0 ? [...backup.warnings, 'edges are restored without the vertices: the target must already hold their end vertices'] : backup.warnings,
@@ -298,7 +319,14 @@ export function evaluateTarget(
   throw new TargetNotEmptyError(graph, describeSchemaSize(target));
 }
 
-function planSummary(mode: RestoreMode, restored: readonly ContentKind[], contents: BackupContents, variables: number, comparison: SchemaComparison, warnings: string[]): RestorePlanSummary {
+function planSummary(
+  mode: RestoreMode,
+  restored: readonly ContentKind[],
+  contents: BackupContents,
+  extras: { readonly variables: number; readonly auth?: AuthSet },
+  comparison: SchemaComparison,
+  warnings: string[],
+): RestorePlanSummary {
   const manifest = contents.manifest;
   return {
     mode,
@@ -306,7 +334,8 @@ function planSummary(mode: RestoreMode, restored: readonly ContentKind[], conten
     schemaToCreate: comparison.toCreate,
     schemaReused: comparison.reused,
     files: { vertices: contents.vertexFiles.length, edges: contents.edgeFiles.length },
-    variables,
+    variables: extras.variables,
+    authObjects: extras.auth ? countAuth(extras.auth) : 0,
     elements: manifest ? { vertices: { ...manifest.labels.vertex }, edges: { ...manifest.labels.edge } } : null,
     warnings,
   };
@@ -335,6 +364,7 @@ function validateRequest(request: RestoreRequest): void {
   if (types !== undefined && !(Array.isArray(types) && types.length > 0 && types.every((t) => RESTORE_TYPES.includes(t)))) {
     problems.push(`types must list one or more of ${RESTORE_TYPES.join(', ')}`);
   }
+  if (request?.authConflict !== undefined && !AUTH_CONFLICT_STRATEGIES.includes(request.authConflict)) problems.push(`authConflict must be one of ${AUTH_CONFLICT_STRATEGIES.join(', ')}`);
   if (problems.length) throw new InvalidRestoreRequestError(problems);
 }
 

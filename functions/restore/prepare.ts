@@ -7,6 +7,7 @@ import { readSchema, openBackup } from './source';
 import { assertLockHeld, readPlanRecord } from './state';
 import type { RestoreJob } from './types';
 import { readBackupVariables, restoreVariables } from './variables';
+import { readBackupAuth, restoreAuth } from './auth';
 
 export interface PrepareResult {
   readonly created: number;
@@ -14,8 +15,8 @@ export interface PrepareResult {
 }
 
 /**
- * Puts the target in the restore's mode, creates the backup's schema in dependency order and sets
- * the backup's variables (read back to check them).
+ * Puts the target in the restore's mode, creates the backup's schema in dependency order, sets
+ * the backup's variables (read back to check them) and restores its auth objects.
  * RESTORING keeps every schema id (so PRIMARY_KEY vertex ids and edge ids come out identical);
  * MERGING lets the server choose ids. Elements the target already has are skipped after checking
  * they are still identical, so a re-run after a partial prepare carries on where it stopped.
@@ -51,6 +52,7 @@ export async function prepareRestore(runtime: WorkflowRuntime, job: RestoreJob):
   // Plan found none: the target was changed since. Nothing of the backup's data is written yet.
   if (changed.length) throw new SchemaConflictError(job.target.graph, changed);
   if (plan?.variables) await restoreVariables(client, job.target.graph, await readBackupVariables(storage, job.source.prefix, plan.variables.file));
+  if (plan?.auth) await restoreAuth(client, job.target.graph, await readBackupAuth(storage, job.source.prefix, plan.auth.file), plan.auth.onConflict);
   return { created, reused };
 }
 

@@ -46,6 +46,8 @@ export interface BackupContents {
   readonly schemaFiles: Record<SchemaKind, SchemaFileRef>;
   /** The graph's variables, when the backup holds any. */
   readonly variablesFile?: SchemaFileRef;
+  /** The server's auth objects, when the backup holds any. */
+  readonly authFile?: SchemaFileRef;
   readonly vertexFiles: FileItem[];
   readonly edgeFiles: FileItem[];
   readonly warnings: string[];
@@ -118,16 +120,20 @@ function fromManifest(source: Omit<SourceRef, 'hasManifest'>, manifest: Manifest
     source: { ...source, hasManifest: true },
     manifest,
     schemaFiles: schemaFiles as Record<SchemaKind, SchemaFileRef>,
-    ...variablesFileOf(manifest),
+    ...extraFilesOf(manifest),
     vertexFiles: manifest.files.filter((f) => f.type === 'vertices').map(item),
     edgeFiles: manifest.files.filter((f) => f.type === 'edges').map(item),
     warnings: [],
   };
 }
 
-function variablesFileOf(manifest: Manifest): Pick<BackupContents, 'variablesFile'> {
-  const file = manifest.files.find((f) => f.type === 'variables');
-  return file ? { variablesFile: { name: file.name, sha256: file.sha256, bytes: file.bytes } } : {};
+function extraFilesOf(manifest: Manifest): Pick<BackupContents, 'variablesFile' | 'authFile'> {
+  const ref = (type: 'variables' | 'auth') => {
+    const file = manifest.files.find((f) => f.type === type);
+    return file && { name: file.name, sha256: file.sha256, bytes: file.bytes };
+  };
+  const [variablesFile, authFile] = [ref('variables'), ref('auth')];
+  return { ...(variablesFile ? { variablesFile } : {}), ...(authFile ? { authFile } : {}) };
 }
 
 /**
@@ -187,6 +193,13 @@ export async function openBackupFile(storage: BackupStorage, prefix: string, fil
   const key = `${prefix}${file.name}`;
   if (!file.sha256) return storage.openRead(key);
   return inMemory(await readVerified(await storage.openRead(key), file.name, { sha256: file.sha256, bytes: file.bytes }));
+}
+
+/** A small file of the backup (variables, auth), whole, verified against its SHA-256. */
+export async function readWholeFile(storage: BackupStorage, prefix: string, file: SchemaFileRef): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of await openBackupFile(storage, prefix, file)) chunks.push(chunk);
+  return Buffer.concat(chunks);
 }
 
 /** Bytes already in memory, as the stream the format readers take. */

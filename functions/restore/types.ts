@@ -4,7 +4,11 @@ import type { GraphRef } from '../workflow/graph-ref';
 export type RestoreMode = 'RESTORING' | 'MERGING';
 
 /** What a restore may be asked to write (`--types`). */
-export const RESTORE_TYPES: readonly ContentKind[] = ['schema', 'vertices', 'edges', 'variables'];
+export const RESTORE_TYPES: readonly ContentKind[] = ['schema', 'vertices', 'edges', 'variables', 'auth'];
+
+/** What a restore does with an auth object the target already has (hugegraph-tools: stop, ignore). */
+export type AuthConflictStrategy = 'stop' | 'skip' | 'overwrite';
+export const AUTH_CONFLICT_STRATEGIES: readonly AuthConflictStrategy[] = ['stop', 'skip', 'overwrite'];
 
 /** What `hgbr restore`, `hgbr migrate` or the restore API asks for. The state machine's input. */
 export interface RestoreRequest {
@@ -14,10 +18,12 @@ export interface RestoreRequest {
   /** RESTORING: into an empty graph, ids kept. MERGING: into a graph with data, ids recomputed. */
   readonly mode: RestoreMode;
   /**
-   * What to restore: `schema`, `vertices`, `edges`, `variables`. The schema is always restored (created, or
+   * What to restore: `schema`, `vertices`, `edges`, `variables`, `auth`. The schema is always restored (created, or
    * checked identical). Asking for what the backup does not hold is refused. @default all it holds
    */
   readonly types?: ContentKind[];
+  /** Auth objects the target already has: refuse the restore (stop), keep them (skip), or take the backup's fields (overwrite). @default 'stop' */
+  readonly authConflict?: AuthConflictStrategy;
   /** Where locks, work lists and progress records go. @default the source's root */
   readonly stateLocation?: string;
   /** Client-chosen id (the execution name on AWS); makes a re-run resume the same restore. */
@@ -88,6 +94,8 @@ export interface RestorePlanSummary {
   readonly files: { readonly vertices: number; readonly edges: number };
   /** Variables the restore sets. */
   readonly variables: number;
+  /** Auth objects the restore creates or settles. */
+  readonly authObjects: number;
   readonly elements: { readonly vertices: Record<string, number>; readonly edges: Record<string, number> } | null;
   readonly warnings: string[];
 }
@@ -134,6 +142,8 @@ export interface RestoreSummary {
   readonly edges: Record<string, number>;
   /** Variables set (and read back). */
   readonly variables?: number;
+  /** Auth objects of the backup, and what was done on a conflict. */
+  readonly auth?: { readonly objects: number; readonly onConflict: AuthConflictStrategy };
   readonly durationMs: number;
   readonly modeRestoredTo: string;
   /** True when the counts were also checked by reading the target back (`verifyTarget`). */

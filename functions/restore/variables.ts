@@ -8,13 +8,11 @@ import type { GraphVariables } from '../hugegraph';
 import { parseLossless, stringifyLossless } from '../json/lossless';
 import type { BackupStorage } from '../storage/storage';
 import { RestoreNotPossibleError, VariablesConflictError, VariablesNotRestoredError } from './errors';
-import { openBackupFile, type SchemaFileRef } from './source';
+import { readWholeFile, type SchemaFileRef } from './source';
 
 /** The variables a backup holds, its file verified against the manifest's SHA-256 first. */
 export async function readBackupVariables(storage: BackupStorage, prefix: string, file: SchemaFileRef): Promise<Variable[]> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of await openBackupFile(storage, prefix, file)) chunks.push(chunk);
-  return parseVariables(Buffer.concat(chunks), file.name);
+  return parseVariables(await readWholeFile(storage, prefix, file), file.name);
 }
 
 /**

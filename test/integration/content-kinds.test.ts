@@ -315,7 +315,7 @@ describe('--types on the command line', () => {
   it('refuses a kind it does not know, and --labels naming a label of a kind left out', async () => {
     const bad = await hgbr(['backup', '--server', server.url, '--graph', 'hugegraph', '--to', folder, '--types', 'schema,widgets']);
     expect(bad.code).toBe(2);
-    expect(bad.json.error.message).toMatch(/--types takes schema, vertices, edges, variables or all, got 'schema,widgets'/);
+    expect(bad.json.error.message).toMatch(/--types takes schema, vertices, edges, variables, auth or all, got 'schema,widgets'/);
     await createFixtureSchema(client);
     const labels = await hgbr(['backup', '--server', server.url, '--graph', 'hugegraph', '--to', folder, '--types', 'vertices', '--labels', 'e_knows']);
     expect(labels.code).not.toBe(0);

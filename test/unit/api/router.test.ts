@@ -216,7 +216,7 @@ describe('POST /restores', () => {
       'mode must be one of RESTORING, MERGING',
       'restoreId must be 1 to 80 letters, digits, "-" or "_", starting with a letter or digit',
       'verifyTarget must be true or false',
-      'types must list one or more of schema, vertices, edges, variables',
+      'types must list one or more of schema, vertices, edges, variables, auth',
     ]);
   });
 
