@@ -73,20 +73,28 @@ export function backupProgress(output: Output): Notify {
 }
 
 /**
- * A restore's messages as a person sees them: elements restored against the manifest's (less what
- * an earlier attempt restored), then, with --verify-target, labels counted against the labels.
+ * A restore's messages as a person sees them: elements and files restored against the plan's (less
+ * what an earlier attempt restored; a file done is a milestone), then, with --verify-target, labels
+ * counted against the labels.
  */
 export function restoreProgress(output: Output): Notify {
   const elements = new Tally('elements');
+  const files = new Tally('files');
   let labels: Tally | undefined;
+  const line = () => `restoring: ${elements.describe()}; ${files.describe(false)}`;
   return (message) => {
     if (MESSAGES.restorePlanned.is(message)) {
       const { elements: total, elementsDone } = message.data;
       elements.total = total === null ? undefined : total - elementsDone;
+      files.total = message.data.files - message.data.filesDone;
     }
     if (MESSAGES.batchRestored.is(message)) {
       elements.add(message.data.elements);
-      return output.progress(() => `restoring: ${elements.describe()}`);
+      return output.progress(line);
+    }
+    if (MESSAGES.fileRestored.is(message)) {
+      files.add(1);
+      return output.progress(line, true);
     }
     if (MESSAGES.labelCounted.is(message)) {
       labels ??= new Tally('labels', message.data.labels);

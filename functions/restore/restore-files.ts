@@ -63,6 +63,7 @@ async function restoreFile(
   }
   const record: DoneRecord = { name: item.name, type: item.type, elements, labels, finishedAt: runtime.now().toISOString() };
   await state.put(doneRecordKey(job.statePrefix, item.name), JSON.stringify(record));
+  runtime.notify(MESSAGES.fileRestored.of({ file: item.name, type: item.type, elements }));
   return { name: item.name, elements, skipped: false };
 }
 

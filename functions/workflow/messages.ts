@@ -96,6 +96,11 @@ export const MESSAGES = {
     'One batch was written to the target and acknowledged; label is "(mixed)" for a hugegraph-tools file.',
     (d) => `restored ${plural(d.elements, d.kind)} of label ${d.label}`,
   ),
+  fileRestored: messageType<{ file: string; type: 'vertices' | 'edges'; elements: number }>(
+    'HGBR_RESTORE_D2007',
+    'One file of a restore is on the target and recorded as done (a resume skips it): progress against the plan.',
+    (d) => `restored ${d.file}: ${d.elements} ${d.type === 'vertices' ? 'vertices' : 'edges'}`,
+  ),
   restoreRecordsLeft: messageType<{ restoreId: string; statePrefix: string; error: string }>(
     'HGBR_RESTORE_W2003',
     'A finished restore could not remove all of its records; the next plan of the same restore id removes them.',

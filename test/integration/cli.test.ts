@@ -165,6 +165,7 @@ describe('a restore that did not finish', () => {
     // The plan says what a resume skips; counting on the target logs a line per label (stderr is a pipe here).
     expect(resumed.stderr).toMatch(new RegExp(`^restore ${restoreId}: \\d+ files, [\\d,]+ elements$`, 'm'));
     expect(resumed.stderr).toMatch(new RegExp(`^hgbr: warning: [1-9]\\d* file\\(s\\) restored by an earlier attempt of ${restoreId} will be skipped$`, 'm'));
+    expect(resumed.stderr).toMatch(/^\S+Z restoring: [\d,]+ of [\d,]+ elements \(\d+ %\).*; (\d+) of \1 files \(100 %\)$/m);
     expect(resumed.stderr).toMatch(/^\S+Z counting on the target: (\d+) of \1 labels \(100 %\)/m);
     expect(await client.count('vertex', 'v_auto')).toBe(expectedCounts({ extraVertices: EXTRA_VERTICES }).vertices.v_auto);
     expect(JSON.parse((await runHgbr(['list', '--from', root, '--json'])).stdout).restores).toEqual([]);

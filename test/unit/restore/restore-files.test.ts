@@ -105,7 +105,7 @@ describe('restoreFiles', () => {
     expect(result).toEqual({ files: [{ name: item.name, elements: 12, skipped: false }] });
     expect(fake.posted.flat().sort()).toEqual(lines.flat().sort()); // byte-exact, ids above 2^53 included
     expect(fake.stats().maxInFlight).toBe(2);
-    expect(recorded.codes()).toEqual(Array(5).fill(MESSAGES.batchRestored.code));
+    expect(recorded.codes()).toEqual([...Array(5).fill(MESSAGES.batchRestored.code), MESSAGES.fileRestored.code]);
     expect(
       recorded
         .dataOf(MESSAGES.batchRestored)

@@ -48,7 +48,7 @@ describe('S3Storage', () => {
     expect(storage.uri('g/b/manifest.json')).toBe('s3://bucket/root/dir/g/b/manifest.json');
     expect(new S3Storage({ bucket: 'bucket', prefix: '' }, { client }).uri('g/x')).toBe('s3://bucket/g/x');
     await storage.put('g/b/x', 'body');
-    expect(sent).toEqual([{ command: 'PutObjectCommand', input: { Bucket: 'bucket', Key: 'root/dir/g/b/x', Body: 'body' } }]);
+    expect(sent).toEqual([{ command: 'PutObjectCommand', input: { Bucket: 'bucket', Key: 'root/dir/g/b/x', Body: 'body', ContentLength: 4 } }]);
   });
 
   it('sends If-None-Match: * for a create-if-absent write, and maps 412 to ObjectExistsError', async () => {
