@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EXIT_OK, EXIT_SIGINT, EXIT_TARGET_CONFLICT, EXIT_UNREACHABLE, EXIT_USAGE } from '../../cli/command';
+import { EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_TARGET_CONFLICT, EXIT_UNREACHABLE, EXIT_USAGE } from '../../cli/command';
 import { localRuntime } from '../../cli/local-runtime';
 import { runBackupLocally } from '../../cli/workflows';
 import type { BackupSummary } from '../../functions/backup/types';
@@ -117,6 +117,21 @@ describe('progress in a log', () => {
     expect(lines.length).toBeGreaterThan(1);
     for (const line of lines) expect(line).toMatch(/^\d{4}-\d\d-\d\dT\S+Z backing up: [\d,]+ vertices, [\d,]+ edges, .*; \d+ of \d+ key ranges \(\d+ %\)/);
     expect(lines.at(-1)).toMatch(/; (\d+) of \1 key ranges \(100 %\)/);
+  });
+});
+
+describe('a backup stopped by SIGTERM', () => {
+  it('exits 143 once its clean-up ran: no backup left, the lock released', async () => {
+    const root = path.join(folder, 'terminated');
+    const run = runHgbr(['backup', '--server', hugegraph.url, '--graph', 'hugegraph', '--to', root, '--page-size', '2', ...AUTH]);
+    await waitFor(() => fs.existsSync(path.join(root, 'hugegraph', '.hgbr-backup.lock')), 120_000, 20);
+    run.child.kill('SIGTERM');
+    const stopped = await run;
+    expect(stopped.code).toBe(EXIT_SIGTERM);
+    expect(errorLines(stopped.stderr).first).toMatch(/^hgbr: WorkflowAbortedError: backup was stopped; (incomplete backup \S+ removed, lock released|nothing was left behind)$/);
+    const listed = JSON.parse((await runHgbr(['list', '--from', root, '--json'])).stdout);
+    expect(listed).toMatchObject({ backups: [], exitCode: EXIT_OK });
+    expect(fs.existsSync(path.join(root, 'hugegraph', '.hgbr-backup.lock'))).toBe(false);
   });
 });
 
