@@ -50,10 +50,16 @@ async function deleteAllButAdmin(): Promise<void> {
   for (const kind of [...KINDS].reverse()) {
     for (const o of await client.listAuth(kind)) {
       if (o.user_name === 'admin') continue;
-      const res = await fetch(`${server.url}/graphs/hugegraph/auth/${kind}/${encodeURIComponent(String(o.id))}`, { method: 'DELETE', headers: server.authHeaders() });
+      const res = await fetch(`${server.url}${authPath(kind)}/${encodeURIComponent(String(o.id))}`, { method: 'DELETE', headers: server.authHeaders() });
       expect(res.status).toBeLessThan(300);
     }
   }
+}
+
+/** Below the graph before 1.7.0; in the graph space from 1.7.0, groups server-wide. */
+function authPath(kind: string): string {
+  if (!server.graphPath().startsWith('/graphspaces/')) return `${server.graphPath()}/auth/${kind}`;
+  return kind === 'groups' ? '/auth/groups' : `/graphspaces/DEFAULT/auth/${kind}`;
 }
 
 async function create(kind: (typeof KINDS)[number], body: JsonObject): Promise<string> {
@@ -61,7 +67,7 @@ async function create(kind: (typeof KINDS)[number], body: JsonObject): Promise<s
 }
 
 async function canLogIn(user: string, password: string): Promise<boolean> {
-  const res = await fetch(`${server.url}/graphs/hugegraph/schema/propertykeys`, { headers: { Authorization: basicAuth(user, password) } });
+  const res = await fetch(`${server.url}${server.graphPath()}/schema/propertykeys`, { headers: { Authorization: basicAuth(user, password) } });
   return res.status === 200;
 }
 
