@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { AUTH_OBJECT_KINDS, type AuthObjectKind, type AuthSet, parseAuthFile } from '../format';
 import { type AuthObjects, listAllAuth } from '../hugegraph';
-import type { JsonObject } from '../json/lossless';
+import type { JsonObject, JsonValue } from '../json/lossless';
 import type { BackupStorage } from '../storage/storage';
 import { AuthConflictError, type AuthConflict, RestoreNotPossibleError } from './errors';
 import { readWholeFile, type SchemaFileRef } from './source';
@@ -120,7 +120,17 @@ function bodyOf(kind: AuthObjectKind, object: JsonObject, newIds: Map<string, st
   const body: JsonObject = {};
   for (const field of FIELDS[kind]) if (object[field] !== undefined && object[field] !== null) body[field] = object[field];
   for (const ref of REFERENCES[kind] ?? []) body[ref] = newIds.get(String(object[ref])) ?? String(object[ref]);
+  const resources = body['target_resources'];
+  if (resources && typeof resources === 'object' && !Array.isArray(resources)) body['target_resources'] = resourceList(resources as JsonObject);
   return body;
+}
+
+/**
+ * From 1.7.0 a target lists its resources grouped by type (`{"VERTEX": [{type, label,
+ * properties}, …]}`) but is created from the plain list, as before 1.7.0: the groups are joined.
+ */
+function resourceList(byType: JsonObject): JsonValue[] {
+  return Object.values(byType).flatMap((group) => (Array.isArray(group) ? group : []));
 }
 
 /** What an update may change: everything but the name and the references (they make the key). */
