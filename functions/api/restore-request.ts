@@ -1,5 +1,5 @@
 import { parseBackupId } from '../format';
-import { RESTORE_TYPES, type RestoreMode, type RestoreRequest } from '../restore/types';
+import { AUTH_CONFLICT_STRATEGIES, RESTORE_TYPES, type RestoreMode, type RestoreRequest } from '../restore/types';
 import { API_REFUSALS, ApiError } from './http';
 
 /** `POST /restores` as the caller sends it (also the API Gateway model in infra/constructs/restore-api.ts). */
@@ -17,6 +17,8 @@ export interface RestoreBody {
   readonly verifyTarget?: boolean;
   /** What to restore (see RestoreRequest.types). @default all the backup holds */
   readonly types?: RestoreRequest['types'];
+  /** Auth objects the target server already has (see RestoreRequest.authConflict). @default 'stop' */
+  readonly authConflict?: RestoreRequest['authConflict'];
 }
 
 export const LATEST = 'latest';
@@ -25,7 +27,7 @@ export const RESTORE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/;
 /** HugeGraph graph names (GraphManager checks `[a-zA-Z][a-zA-Z0-9_]{0,47}`). */
 export const GRAPH_NAME = /^[A-Za-z][A-Za-z0-9_]{0,47}$/;
 const MODES: readonly RestoreMode[] = ['RESTORING', 'MERGING'];
-const KEYS = new Set(['backup', 'graph', 'backupId', 'target', 'mode', 'restoreId', 'verifyTarget', 'types']);
+const KEYS = new Set(['backup', 'graph', 'backupId', 'target', 'mode', 'restoreId', 'verifyTarget', 'types', 'authConflict']);
 const TARGET_KEYS = new Set(['url', 'graph', 'graphspace']);
 
 /** Checks the shape of a restore request and reports every problem at once (400). */
@@ -34,7 +36,7 @@ export function parseRestoreBody(raw: unknown): RestoreBody {
   if (!isObject(raw)) throw new ApiError(API_REFUSALS.invalidRequest, 'the body must be a JSON object');
   for (const key of Object.keys(raw)) if (!KEYS.has(key)) problems.push(`unknown field ${key}`);
 
-  const { backup, graph, backupId, target, mode, restoreId, verifyTarget, types } = raw;
+  const { backup, graph, backupId, target, mode, restoreId, verifyTarget, types, authConflict } = raw;
   if (backup !== undefined) {
     if (typeof backup !== 'string' || !backup.startsWith('s3://')) problems.push('backup must be an s3:// location');
     if (graph !== undefined || backupId !== undefined) problems.push('give either backup, or graph and backupId, not both');
@@ -60,6 +62,7 @@ export function parseRestoreBody(raw: unknown): RestoreBody {
   if (types !== undefined && !(Array.isArray(types) && types.length > 0 && types.every((t) => RESTORE_TYPES.includes(t)))) {
     problems.push(`types must list one or more of ${RESTORE_TYPES.join(', ')}`);
   }
+  if (authConflict !== undefined && !AUTH_CONFLICT_STRATEGIES.includes(authConflict as never)) problems.push(`authConflict must be one of ${AUTH_CONFLICT_STRATEGIES.join(', ')}`);
   if (problems.length) throw new ApiError(API_REFUSALS.invalidRequest, `the restore request is invalid: ${problems.join('; ')}`, { problems });
   return raw as unknown as RestoreBody;
 }

@@ -62,6 +62,7 @@ export async function startRestore(deps: ApiDeps, raw: unknown, statusUrlOf: (re
     restoreId,
     verifyTarget: body.verifyTarget,
     ...(body.types ? { types: body.types } : {}),
+    ...(body.authConflict ? { authConflict: body.authConflict } : {}),
     ...(deps.config.batchConcurrency !== undefined ? { batchConcurrency: deps.config.batchConcurrency } : {}),
     apiRequest: asked,
   };

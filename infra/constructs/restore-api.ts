@@ -117,6 +117,11 @@ export class RestoreApi extends Construct {
           restoreId: { type: s.STRING, pattern: RESTORE_ID },
           verifyTarget: { type: s.BOOLEAN, description: 'also count every label on the target by reading it back' },
           types: { type: s.ARRAY, minItems: 1, uniqueItems: true, items: { type: s.STRING, enum: [...BACKUP_TYPES] }, description: 'what to restore; default: all the backup holds' },
+          authConflict: {
+            type: s.STRING,
+            enum: ['stop', 'skip', 'overwrite'],
+            description: 'auth objects the target server already has: refuse (stop, the default), keep them (skip), take the backup fields (overwrite)',
+          },
         },
         oneOf: [{ required: ['backup'] }, { required: ['graph', 'backupId'] }],
       },

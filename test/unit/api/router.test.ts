@@ -156,12 +156,19 @@ describe('POST /restores', () => {
 
   it('accepts the backup by its location, and takes the restore id from an Idempotency-Key header', async () => {
     const sfn = stubSfn({ DescribeExecutionCommand: notStarted, StartExecutionCommand: started });
-    const body = { backup: `${ROOT}/hugegraph/20261120T020000Z-aaaa`, target: { url: 'http://hg-a:8080', graph: 'hugegraph' }, mode: 'MERGING', verifyTarget: true, types: ['schema', 'variables'] };
+    const body = {
+      backup: `${ROOT}/hugegraph/20261120T020000Z-aaaa`,
+      target: { url: 'http://hg-a:8080', graph: 'hugegraph' },
+      mode: 'MERGING',
+      verifyTarget: true,
+      types: ['schema', 'variables'],
+      authConflict: 'skip',
+    };
     const plain = await call(sfn.client, { ...post(body), headers: { 'Idempotency-Key': 'job-42' } });
     const uuid = await call(sfn.client, { ...post(body), headers: { 'idempotency-key': 'key with spaces/and slashes' } });
     expect([plain.status, plain.body.restoreId]).toEqual([202, 'job-42']);
     expect(uuid.body.restoreId).toMatch(/^k-[0-9a-f]{40}$/);
-    expect(JSON.parse(sfn.calls[1]?.input.input)).toMatchObject({ source: `${ROOT}/hugegraph/20261120T020000Z-aaaa`, verifyTarget: true, types: ['schema', 'variables'] });
+    expect(JSON.parse(sfn.calls[1]?.input.input)).toMatchObject({ source: `${ROOT}/hugegraph/20261120T020000Z-aaaa`, verifyTarget: true, types: ['schema', 'variables'], authConflict: 'skip' });
   });
 
   it('refuses a request with neither a restore id nor an Idempotency-Key (400): a retry would start a second restore', async () => {
@@ -204,7 +211,7 @@ describe('POST /restores', () => {
   it('lists every problem of a malformed request in one 400', async () => {
     const { status, body } = await call(
       stubSfn({}).client,
-      post({ backupId: 'yesterday', target: { graph: '1bad', url: 'ftp://x' }, mode: 'restoring', restoreId: 'no spaces', verifyTarget: 'yes', types: ['edge'], extra: 1 }),
+      post({ backupId: 'yesterday', target: { graph: '1bad', url: 'ftp://x' }, mode: 'restoring', restoreId: 'no spaces', verifyTarget: 'yes', types: ['edge'], authConflict: 'merge', extra: 1 }),
     );
     expect(status).toBe(400);
     expect(body.error.details.problems).toEqual([
@@ -217,6 +224,7 @@ describe('POST /restores', () => {
       'restoreId must be 1 to 80 letters, digits, "-" or "_", starting with a letter or digit',
       'verifyTarget must be true or false',
       'types must list one or more of schema, vertices, edges, variables, auth',
+      'authConflict must be one of stop, skip, overwrite',
     ]);
   });
 
