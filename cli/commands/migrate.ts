@@ -2,10 +2,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { evaluateTarget, readTargetSchema } from '../../functions/restore/plan';
-import type { RestoreMode } from '../../functions/restore/types';
+import { AUTH_CONFLICT_STRATEGIES, type RestoreMode } from '../../functions/restore/types';
+import { BACKUP_TYPES, DEFAULT_BACKUP_TYPES } from '../../functions/backup/types';
 import type { GraphRef } from '../../functions/workflow/graph-ref';
 import { connectChecked } from '../../functions/workflow/preflight';
-import { credentialsFrom, parseCommandArgs, required, serverUrl } from '../args';
+import { credentialsFrom, optionalChoice, optionalTypes, parseCommandArgs, required, serverUrl } from '../args';
 import { EXIT_OK, showHelp, type Command } from '../command';
 import { type LocalRuntime, localRuntime } from '../local-runtime';
 import { CLI_MESSAGES } from '../messages';
@@ -25,6 +26,9 @@ conflicting schema for merging).
   --via ROOT          where the backup goes (folder or s3://…); default: a temporary folder, removed after
   --mode M            restoring (default, the target graph must be empty) or merging
   --verify-target     also count every label on the target by reading it back (see hgbr restore)
+  --types T,…         what to move: schema, vertices, edges, variables (all four: all, the
+                      default), auth (the server's users, groups, targets, belongs, accesses)
+  --auth-conflict S   auth objects the target server already has: stop (default), skip, overwrite
   --target-user U --target-password P   credentials of the target (default: the same as the source)
   --user U --password P, --graphspace GS, --json
 
@@ -41,6 +45,8 @@ export const OPTIONS = {
   via: { type: 'string' },
   mode: { type: 'string' },
   'verify-target': { type: 'boolean' },
+  types: { type: 'string', short: 't' },
+  'auth-conflict': { type: 'string' },
 } as const;
 
 export const migrateCommand: Command = async (argv, output) => {
@@ -49,6 +55,8 @@ export const migrateCommand: Command = async (argv, output) => {
   const source = { url: serverUrl('migrate', values, 'server'), graph: required('migrate', values, 'graph'), graphspace: values.graphspace as string | undefined };
   const target = { url: serverUrl('migrate', values, 'target-server'), graph: (values['target-graph'] as string | undefined) || source.graph };
   const mode = parseMode('migrate', values.mode as string | undefined);
+  const types = optionalTypes('migrate', values, BACKUP_TYPES, DEFAULT_BACKUP_TYPES);
+  const authConflict = optionalChoice('migrate', values, 'auth-conflict', AUTH_CONFLICT_STRATEGIES);
   const sourceCredentials = credentialsFrom(values);
   const targetCredentials = {
     username: (values['target-user'] as string | undefined) ?? sourceCredentials.username,
@@ -63,10 +71,18 @@ export const migrateCommand: Command = async (argv, output) => {
     temporary = values.via ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'hgbr-migrate-'));
     const via = (values.via as string | undefined) ?? (temporary as string);
     return await withSignals(output, 'cleaning up and putting the mode of the target back…', async (signal) => {
-      const backup = await runBackupLocally(sourceRuntime, { server: source, location: via }, signal);
+      const backup = await runBackupLocally(sourceRuntime, { server: source, location: via, ...(types ? { types } : {}) }, signal);
       output.notify(CLI_MESSAGES.migrateBackedUp.of({ graph: source.graph, backupId: backup.backupId, targetUrl: target.url, targetGraph: target.graph }));
       // Named after the backup, so a failed restore can be resumed from the kept backup.
-      const request = { source: backup.location, target, mode, stateLocation: via, restoreId: `migrate-${backup.backupId}`, verifyTarget: values['verify-target'] === true };
+      const request = {
+        source: backup.location,
+        target,
+        mode,
+        stateLocation: via,
+        restoreId: `migrate-${backup.backupId}`,
+        verifyTarget: values['verify-target'] === true,
+        ...(authConflict ? { authConflict } : {}),
+      };
       try {
         const restore = await runResumably(output, targetRuntime, request, (named) => runRestoreLocally(targetRuntime, named, signal));
         done = true;

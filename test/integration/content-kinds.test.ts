@@ -272,8 +272,8 @@ describe('the consistency window (--check-writes)', () => {
   });
 });
 
-describe('--all-graphs', () => {
-  it('backs up every graph of the server, one after the other, each with its own manifest', async () => {
+describe('a second graph on the server', () => {
+  beforeAll(async () => {
     // Before 1.7.0 a clone takes the configuration as text; from 1.7.0 a JSON object, in a graph space.
     const inSpace = server.graphPath('second').startsWith('/graphspaces/');
     const created = await fetch(`${server.url}${server.graphPath('second')}?clone_graph_name=hugegraph`, {
@@ -289,6 +289,9 @@ describe('--all-graphs', () => {
     } finally {
       await second.close();
     }
+  });
+
+  it('--all-graphs backs up every graph of the server, one after the other, each with its own manifest', async () => {
     const root = path.join(folder, 'all-graphs');
     const { code, json } = await hgbr(['backup', '--server', server.url, '--all-graphs', '--to', root, '--types', 'schema,vertices,edges']);
     expect(code).toBe(0);
@@ -302,6 +305,16 @@ describe('--all-graphs', () => {
     expect(theirs?.graph).toBe('second');
     expect(theirs?.labels).toEqual({ vertex: expectedCounts().vertices, edge: expectedCounts().edges });
     expect(fs.readdirSync(root).sort()).toEqual(['hugegraph', 'second']);
+  });
+
+  it('migrate --types moves only what it names: the schema of the second graph, no element', async () => {
+    const { code, json } = await hgbr(['migrate', '--server', server.url, '--graph', 'second', '--target-server', server.url, '--target-graph', 'hugegraph', '--types', 'schema']);
+    expect(code).toBe(0);
+    expect(json.backup.contents).toEqual(['schema']);
+    expect(json.restore).toMatchObject({ contents: ['schema'], vertices: {}, edges: {} });
+    const moved = await dump(client);
+    expect(Object.keys(moved.schemaIds).sort()).toEqual(Object.keys(original.schemaIds).sort());
+    expect(sizes(moved.vertices)).toEqual(none(original.vertices));
   });
 
   it('refuses --graph beside --all-graphs', async () => {
