@@ -29,7 +29,11 @@ export const EXIT_CODES: readonly { readonly status: number; readonly meaning: s
     meaning: 'usage: a missing or wrong option, URL or location; nothing was done',
     errors: ['UsageError', 'InvalidBackupRequestError', 'InvalidRestoreRequestError', 'InvalidLocationError', 'ContentNotInBackupError'],
   },
-  { status: EXIT_LOCKED, meaning: 'another run holds the lock of this graph (backup) or target (restore)', errors: ['LockHeldError', 'LockContentionError', 'RestoreLockLostError'] },
+  {
+    status: EXIT_LOCKED,
+    meaning: 'another run holds the lock of this graph (backup) or target (restore)',
+    errors: ['LockHeldError', 'LockContentionError', 'RestoreLockLostError', 'TargetInRestoreModeError'],
+  },
   {
     status: EXIT_BACKUP_DAMAGED,
     meaning: 'the backup is incomplete, damaged or not a backup',
@@ -40,6 +44,7 @@ export const EXIT_CODES: readonly { readonly status: number; readonly meaning: s
       'UnsupportedFormatVersionError',
       'BackupFormatError',
       'BackupFilesMissingError',
+      'BackupDamagedError',
       'NotABackupError',
       'ElementFixError',
     ],
@@ -60,6 +65,7 @@ export const EXIT_CODES: readonly { readonly status: number; readonly meaning: s
       'HugeGraphForbiddenError',
       'StorageAccessDeniedError',
       'StorageUnavailableError',
+      'RestoreResetFailedError',
     ],
   },
   { status: EXIT_SIGINT, meaning: 'stopped by Ctrl-C (SIGINT); the clean-up ran', errors: [] },

@@ -46,8 +46,10 @@ export class WorkflowFailedError extends HgbrError {
     readonly error: string,
     readonly causeText: string,
     thrown?: unknown,
+    /** What the clean-up after the failure did, when there is something to say. */
+    afterwards?: string,
   ) {
-    super(`${workflow} failed: ${causeText}`, { hint: taskHint(error, thrown), cause: thrown });
+    super(`${workflow} failed: ${causeText}${afterwards ? `; ${afterwards}` : ''}`, { hint: taskHint(error, thrown), cause: thrown });
   }
 
   override get reportedCode(): string {

@@ -1,3 +1,6 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { LOCK_ROOT_ENV } from '../functions/workflow/environment';
 import { isLocalProcessAlive, currentProcessOwner } from '../functions/workflow/lock';
 import { ignoreMessages, type Notify } from '../functions/workflow/messages';
 import { clientCache, storageCache, type WorkflowRuntime } from '../functions/workflow/runtime';
@@ -11,6 +14,17 @@ export interface LocalRuntimeOptions {
   readonly budgetMs?: number;
   /** Where the steps' messages go. @default nowhere */
   readonly notify?: Notify;
+  /** Where restores keep their target locks. @default {@link defaultLockRoot} */
+  readonly lockRoot?: string;
+}
+
+/**
+ * Where restores run from this machine keep the lock of each target graph: HGBR_LOCKS (a folder or
+ * s3://…; give the deployed stack's StateRoot to share the locks with its restores), else a folder
+ * of this user ($XDG_STATE_HOME/hgbr, ~/.local/state/hgbr), whatever the backup's root.
+ */
+export function defaultLockRoot(env: NodeJS.ProcessEnv = process.env): string {
+  return env[LOCK_ROOT_ENV] || path.join(env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state'), 'hgbr');
 }
 
 export interface LocalRuntime extends WorkflowRuntime {
@@ -26,6 +40,7 @@ export function localRuntime(options: LocalRuntimeOptions = {}): LocalRuntime {
   return {
     connect: (server) => clients.get(server),
     storage: storageCache(),
+    lockRoot: options.lockRoot ?? defaultLockRoot(),
     lockOwner: () => currentProcessOwner(),
     isLockOwnerAlive: isLocalProcessAlive,
     now: () => new Date(),

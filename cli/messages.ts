@@ -2,7 +2,17 @@
 import { messageType } from '../functions/workflow/messages';
 
 export const CLI_MESSAGES = {
-  stopping: messageType<{ what: string }>('HGBR_CLI_I9001', 'Ctrl-C or SIGTERM: the run stops and its clean-up runs.', (d) => `stopping: ${d.what}`),
+  stopping: messageType<{ signal?: string; what: string }>('HGBR_CLI_I9001', 'Ctrl-C or SIGTERM: the run stops and its clean-up runs.', (d) => `${d.signal ? `${d.signal}: ` : ''}stopping: ${d.what}`),
+  unlistedFile: messageType<{ file: string; location: string }>(
+    'HGBR_CLI_W9007',
+    'hgbr verify found a file named like a backup file that the manifest does not list: not part of the backup, but hugegraph-tools would load it.',
+    (d) => `${d.location}${d.file} is not in the manifest: not part of the backup (hgbr ignores it), but hugegraph-tools would load it; remove it`,
+  ),
+  stoppedNow: messageType<{ signal: string; leftBehind: string }>(
+    'HGBR_CLI_W9008',
+    'A second Ctrl-C or SIGTERM during the clean-up: the process ends at once; the message says what was left behind.',
+    (d) => `${d.signal} again: stopping now, before the clean-up finished; left behind: ${d.leftBehind}`,
+  ),
   executionStarted: messageType<{ executionArn: string }>('HGBR_CLI_I9002', '--remote started an execution.', (d) => `started ${d.executionArn}`),
   executionFollowed: messageType<{ name: string; executionArn: string }>(
     'HGBR_CLI_W9003',

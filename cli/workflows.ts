@@ -3,7 +3,8 @@ import { backupHandlers } from '../functions/backup/handlers';
 import type { BackupRequest, BackupSummary } from '../functions/backup/types';
 import type { SynthesizedWorkflows } from '../functions/workflow/asl';
 import { BACKUP_EXPORT_MAP, BACKUP_TASKS, RESTORE_FILE_MAPS, RESTORE_TASKS } from '../functions/workflow/task-names';
-import { cleanUpEndedRestore } from '../functions/restore/abort';
+import { cleanUpEndedRestore, type ResetResult } from '../functions/restore/abort';
+import { RestoreResetFailedError } from '../functions/restore/errors';
 import { restoreHandlers } from '../functions/restore/handlers';
 import type { RestoreRequest, RestoreSummary } from '../functions/restore/types';
 import { openStorage } from '../functions/storage/open';
@@ -40,9 +41,10 @@ export async function runBackupLocally(runtime: LocalRuntime, request: BackupReq
     },
   });
   if (outcome.status === 'SUCCEEDED') return outcome.output as BackupSummary;
-  if (outcome.status === 'FAILED') throw new WorkflowFailedError('backup', outcome.error, outcome.cause, outcome.thrown);
-  // No Catch runs on an abort; clean up as the EventBridge rule does on AWS.
+  // The Catch path cleaned up a failed run; an aborted one had none. Either way, what the run's
+  // lock still names is cleaned up now, as the EventBridge rule does on AWS (a no-op after a Catch).
   const cleanup = await cleanUpEndedExecution(runtime, request, outcome.executionId);
+  if (outcome.status === 'FAILED') throw new WorkflowFailedError('backup', outcome.error, outcome.cause, outcome.thrown);
   throw new WorkflowAbortedError('backup', cleanup.backupId ? `incomplete backup ${cleanup.backupId} removed, lock released` : 'nothing was left behind');
 }
 
@@ -54,6 +56,7 @@ export async function runRestoreLocally(runtime: LocalRuntime, request: RestoreR
   const { definition } = adaptDistributedMaps(workflowDefinitions().restore);
   const handlers = restoreHandlers(withSignal(runtime, signal));
   const readItems = itemReaderHandler(readWorkList);
+  let reset: ResetResult | undefined;
   const outcome = await runLocally(definition, request, {
     signal,
     handlers: {
@@ -65,14 +68,25 @@ export async function runRestoreLocally(runtime: LocalRuntime, request: RestoreR
       [RESTORE_TASKS.restoreEdgeFiles]: (input) => handlers.restoreFiles(input),
       [RESTORE_TASKS.verify]: handlers.verify,
       [RESTORE_TASKS.finish]: handlers.finish,
-      [RESTORE_TASKS.reset]: handlers.reset,
+      [RESTORE_TASKS.reset]: async (input) => (reset = await handlers.reset(input)),
     },
   });
   if (outcome.status === 'SUCCEEDED') return outcome.output as RestoreSummary;
-  if (outcome.status === 'FAILED') throw new WorkflowFailedError('restore', outcome.error, outcome.cause, outcome.thrown);
-  // No Catch runs on an abort; reset the mode as the EventBridge rule does on AWS.
-  const cleanup = await cleanUpEndedRestore(runtime, request, outcome.executionId);
-  throw new WorkflowAbortedError('restore', cleanup.modeRestoredTo ? `the mode of the target was put back to ${cleanup.modeRestoredTo}` : 'the target was not touched');
+  // A failed run's Catch reset the target (or failed to, with an error saying what is left); an
+  // aborted run had no Catch. Either way the run's lock, if still there, gets the same reset now,
+  // as the EventBridge rule does on AWS; one that fails says exactly what is left.
+  const failure = outcome.status === 'FAILED' ? { Error: outcome.error, Cause: outcome.cause } : { Error: 'AbortedError', Cause: 'stopped by a signal' };
+  // runLocally has waited for every task it started: no worker is left to fence.
+  const cleanup = reset ?? (await cleanUpEndedRestore(runtime, request, outcome.executionId, failure, { fenceWaitMs: 0 }));
+  // A reset that failed said what is left in its own error, the one the run failed with.
+  const afterwards = outcome.status === 'FAILED' && outcome.error === RestoreResetFailedError.code ? undefined : describeReset(request, cleanup);
+  if (outcome.status === 'FAILED') throw new WorkflowFailedError('restore', outcome.error, outcome.cause, outcome.thrown, afterwards);
+  throw new WorkflowAbortedError('restore', afterwards ?? '');
+}
+
+function describeReset(request: RestoreRequest, result: ResetResult): string {
+  if (!result.modeRestoredTo) return `graph ${request.target.graph} was not touched (its mode and any lock are another restore's)`;
+  return `the mode of graph ${request.target.graph} was put back to ${result.modeRestoredTo}${result.lockReleased ? ' and its lock released' : ''}`;
 }
 
 /** A work list as the plan wrote it: S3 (bucket, key) on AWS and locally, or a local state folder. */

@@ -10,6 +10,8 @@ import { formatBytes, formatDuration, type Output } from '../output';
 import { withSignals } from '../signals';
 import { runRemoteWorkflow } from '../remote';
 import { runBackupLocally } from '../workflows';
+import { backupLockKey } from '../../functions/backup/layout';
+import { openStorage } from '../../functions/storage/open';
 
 export const HELP = `usage: hgbr backup --server URL (--graph G | --all-graphs) --to ROOT [options]
 
@@ -91,7 +93,8 @@ export const backupCommand: Command = async (argv, output) => {
   if (allGraphs) return backupAllGraphs(request, credentialsFrom(values), output);
   const runtime = localRuntime({ ...credentialsFrom(values), notify: backupProgress(output) });
   try {
-    const summary = await withSignals(output, 'removing the incomplete backup and releasing the lock…', (signal) => runBackupLocally(runtime, request, signal));
+    const leftBehind = backupLeftBehind(request);
+    const summary = await withSignals(output, 'removing the incomplete backup and releasing the lock…', (signal) => runBackupLocally(runtime, request, signal), { leftBehind });
     output.result({ ok: true, ...summary }, describeBackup(summary));
     return EXIT_OK;
   } finally {
@@ -112,7 +115,7 @@ async function backupAllGraphs(request: BackupRequest, credentials: { username?:
     for (const graph of graphs) {
       const one = { ...request, server: { ...request.server, graph } };
       try {
-        backups.push(await withSignals(output, 'removing the incomplete backup and releasing the lock…', (signal) => runBackupLocally(runtime, one, signal)));
+        backups.push(await withSignals(output, 'removing the incomplete backup and releasing the lock…', (signal) => runBackupLocally(runtime, one, signal), { leftBehind: backupLeftBehind(one) }));
       } catch (error) {
         if (error instanceof WorkflowAbortedError) throw error;
         failed.push({ graph, error: { code: HgbrError.isHgbrError(error) ? error.reportedCode : 'Error', message: (error as Error).message } });
@@ -126,6 +129,12 @@ async function backupAllGraphs(request: BackupRequest, credentials: { username?:
   const ok = failed.length === 0 && graphs.length > 0;
   output.result({ ok, graphs, backups, failed }, human.join('\n'));
   return ok ? EXIT_OK : EXIT_FAILED;
+}
+
+/** What a backup stopped before its clean-up leaves, and why that is harmless. */
+export function backupLeftBehind(request: BackupRequest): string {
+  const storage = openStorage(request.location);
+  return `possibly an incomplete backup under ${storage.root.replace(/\/+$/, '')}/${request.server.graph}/ (no manifest: never restored, and the next backup of the graph removes it) and its lock ${storage.uri(backupLockKey(request.server.graph))} (the next backup takes it over, this process being gone)`;
 }
 
 export function describeBackup(s: BackupSummary): string {

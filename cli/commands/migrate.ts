@@ -13,7 +13,8 @@ import { CLI_MESSAGES } from '../messages';
 import { withSignals } from '../signals';
 import { runBackupLocally, runRestoreLocally } from '../workflows';
 import { backupProgress, restoreProgress } from '../progress';
-import { describeRestore, parseMode, runResumably } from './restore';
+import { backupLeftBehind } from './backup';
+import { describeRestore, parseMode, restoreLeftBehind, runResumably } from './restore';
 
 export const HELP = `usage: hgbr migrate --server URL --graph G --target-server URL [--target-graph G2] [options]
 
@@ -70,30 +71,36 @@ export const migrateCommand: Command = async (argv, output) => {
     await checkBothEnds(sourceRuntime, targetRuntime, source, target, mode);
     temporary = values.via ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'hgbr-migrate-'));
     const via = (values.via as string | undefined) ?? (temporary as string);
-    return await withSignals(output, 'cleaning up and putting the mode of the target back…', async (signal) => {
-      const backup = await runBackupLocally(sourceRuntime, { server: source, location: via, ...(types ? { types } : {}) }, signal);
-      output.notify(CLI_MESSAGES.migrateBackedUp.of({ graph: source.graph, backupId: backup.backupId, targetUrl: target.url, targetGraph: target.graph }));
-      // Named after the backup, so a failed restore can be resumed from the kept backup.
-      const request = {
-        source: backup.location,
-        target,
-        mode,
-        stateLocation: via,
-        restoreId: `migrate-${backup.backupId}`,
-        verifyTarget: values['verify-target'] === true,
-        ...(authConflict ? { authConflict } : {}),
-      };
-      try {
-        const restore = await runResumably(output, targetRuntime, request, (named) => runRestoreLocally(targetRuntime, named, signal));
-        done = true;
-        const kept = temporary ? { ...backup, removed: true } : backup;
-        output.result({ ok: true, backup: kept, restore }, `${describeRestore(restore)}\n  ${temporary ? 'via a temporary backup, now removed' : `via backup ${backup.location}`}`);
-        return EXIT_OK;
-      } catch (error) {
-        output.notify(CLI_MESSAGES.migrateBackupKept.of({ location: backup.location }));
-        throw error;
-      }
-    });
+    const leftBehind = `${backupLeftBehind({ server: source, location: via })}; for the target, ${restoreLeftBehind(targetRuntime, { source: via, target, mode, stateLocation: via })}`;
+    return await withSignals(
+      output,
+      'cleaning up and putting the mode of the target back…',
+      async (signal) => {
+        const backup = await runBackupLocally(sourceRuntime, { server: source, location: via, ...(types ? { types } : {}) }, signal);
+        output.notify(CLI_MESSAGES.migrateBackedUp.of({ graph: source.graph, backupId: backup.backupId, targetUrl: target.url, targetGraph: target.graph }));
+        // Named after the backup, so a failed restore can be resumed from the kept backup.
+        const request = {
+          source: backup.location,
+          target,
+          mode,
+          stateLocation: via,
+          restoreId: `migrate-${backup.backupId}`,
+          verifyTarget: values['verify-target'] === true,
+          ...(authConflict ? { authConflict } : {}),
+        };
+        try {
+          const restore = await runResumably(output, targetRuntime, request, (named) => runRestoreLocally(targetRuntime, named, signal));
+          done = true;
+          const kept = temporary ? { ...backup, removed: true } : backup;
+          output.result({ ok: true, backup: kept, restore }, `${describeRestore(restore)}\n  ${temporary ? 'via a temporary backup, now removed' : `via backup ${backup.location}`}`);
+          return EXIT_OK;
+        } catch (error) {
+          output.notify(CLI_MESSAGES.migrateBackupKept.of({ location: backup.location }));
+          throw error;
+        }
+      },
+      { leftBehind },
+    );
   } finally {
     await Promise.all([sourceRuntime.close(), targetRuntime.close()]);
     // A temporary folder goes once the graph has arrived: until then it is the way to resume.

@@ -7,6 +7,10 @@ import { newBackupId } from '../../functions/format';
 import { CLI_MESSAGES } from '../messages';
 import { type LocalRuntime, localRuntime } from '../local-runtime';
 import { isUnfinished } from '../../functions/restore/state';
+import { modeSetCommand } from '../../functions/restore/errors';
+import { restoreLockKey } from '../../functions/restore/layout';
+import { resolveSource } from '../../functions/restore/source';
+import { openStorage } from '../../functions/storage/open';
 import { restoreProgress } from '../progress';
 import { formatDuration, type Output } from '../output';
 import { runRemoteWorkflow } from '../remote';
@@ -30,16 +34,24 @@ export const HELP = `usage: hgbr restore --server URL --graph G --from BACKUP [o
                       administrator sets a new one (the backup holds no password) Asking for what the backup does not hold
                       (edges from a schema-only backup) is refused.
   --dry-run           print the plan (schema to create, schema reused, counts) and stop; writes nothing
-  --state ROOT        where locks and progress records go (default: the backup's root)
+  --state ROOT        where progress records go (default: the backup's root)
   --restore-id ID     names the run; running again with the same id resumes it, skipping finished files
   --concurrency N     batches in flight per file (default 3; 4 files are restored at once)
   --verify-target     after the writes, also count every label on the target by reading the graph
                       back (takes about as long as a backup); without it the counts checked are
                       what the server acknowledged for each batch
+  --skip-preflight-read
+                      do not read every file once before the first write (SHA-256, line shape,
+                      counts, as hgbr verify does); for a backup verified already. Without the
+                      read, a damaged file is still refused before any of its own elements is
+                      written, but after the files before it
   --remote ARN        start the deployed restore state machine instead of running here, and wait
                       for it (execution name = --restore-id); --from and --state must be s3://
   --graphspace GS, --user U, --password P, --json
 
+One restore per target graph at a time: its lock is kept in HGBR_LOCKS (a folder or s3://…;
+default ~/.local/state/hgbr), whatever the backup's root; give every machine that restores into
+the same graphs the same HGBR_LOCKS, such as the deployed stack's StateRoot, to share them.
 The target's mode is put back as it was, whether the restore succeeds, fails or is interrupted.
 Exit status 0 only when every element is restored and the counts match.`;
 
@@ -56,6 +68,7 @@ export const OPTIONS = {
   'restore-id': { type: 'string' },
   concurrency: { type: 'string' },
   'verify-target': { type: 'boolean' },
+  'skip-preflight-read': { type: 'boolean' },
   remote: { type: 'string' },
 } as const;
 
@@ -72,6 +85,7 @@ export const restoreCommand: Command = async (argv, output) => {
     restoreId: values['restore-id'] as string | undefined,
     batchConcurrency: optionalInt('restore', values, 'concurrency'),
     verifyTarget: values['verify-target'] === true,
+    ...(values['skip-preflight-read'] === true ? { preflightRead: false } : {}),
   };
   const runtime = localRuntime({ ...credentialsFrom(values), notify: restoreProgress(output) });
   try {
@@ -89,7 +103,7 @@ export const restoreCommand: Command = async (argv, output) => {
             locations: { from: request.source, state: request.stateLocation },
           })
         : await runResumably(output, runtime, { ...request, restoreId: request.restoreId ?? newBackupId() }, (named) =>
-            withSignals(output, 'putting the mode of the target back…', (signal) => runRestoreLocally(runtime, named, signal)),
+            withSignals(output, 'putting the mode of the target back…', (signal) => runRestoreLocally(runtime, named, signal), { leftBehind: restoreLeftBehind(runtime, named) }),
           );
     output.result({ ok: true, ...summary }, describeRestore(summary));
     return EXIT_OK;
@@ -134,6 +148,12 @@ export function resumeCommand(request: RestoreRequest & { restoreId: string }): 
 /** A word as a POSIX shell reads it back: quoted only when it needs to be. */
 function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** What a restore stopped before its clean-up leaves, and how to finish by hand. */
+export function restoreLeftBehind(runtime: LocalRuntime, request: RestoreRequest): string {
+  const lock = openStorage(runtime.lockRoot ?? request.stateLocation ?? resolveSource(request.source).root).uri(restoreLockKey(request.target));
+  return `graph ${request.target.graph} may still be in its restore mode and its lock ${lock} held; the next restore into it takes the lock over (this process being gone) and puts the mode back, or now: ${modeSetCommand(request.target, 'NONE')}`;
 }
 
 export function parseMode(command: string, value: string | undefined): RestoreMode {

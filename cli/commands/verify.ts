@@ -1,10 +1,12 @@
-import { verifyBackup, type FileProblem, type VerifyReport } from '../../functions/backup/catalog';
+import { verifyBackup, type VerifyReport } from '../../functions/backup/catalog';
+import { describeFileProblem } from '../../functions/format';
 import { openStorage } from '../../functions/storage/open';
 import { parseBackupRef } from '../backup-ref';
 import { parseCommandArgs, required } from '../args';
 import { EXIT_BACKUP_DAMAGED, EXIT_OK, showHelp, type Command } from '../command';
 import { formatBytes } from '../output';
 import { verifyProgress } from '../progress';
+import { CLI_MESSAGES } from '../messages';
 
 export const HELP = `usage: hgbr verify --from ROOT/<graph>/<backupId> [--json]
 
@@ -22,7 +24,8 @@ export const verifyCommand: Command = async (argv, output) => {
   const ok = report.problems.length === 0;
   const human = ok
     ? `backup ${report.backupId} (holds ${report.contents.join(', ')}) is intact: ${report.filesChecked} files, ${formatBytes(report.bytesChecked)}, ${report.elementsChecked.toLocaleString('en')} elements checked`
-    : [`backup ${report.backupId} is DAMAGED: ${report.problems.length} problem(s)`, ...report.problems.map(describeProblem)].join('\n');
+    : [`backup ${report.backupId} is DAMAGED: ${report.problems.length} problem(s)`, ...report.problems.map((p) => `  ${describeFileProblem(p)}`)].join('\n');
+  for (const file of report.unlisted) output.notify(CLI_MESSAGES.unlistedFile.of({ file, location: report.location }));
   const exitCode = ok ? EXIT_OK : EXIT_BACKUP_DAMAGED;
   output.result({ ok, ...report }, [human, ...describeWindow(report.window)].join('\n'), exitCode);
   return exitCode;
@@ -38,19 +41,4 @@ function describeWindow(window: VerifyReport['window']): string[] {
       .map(([label, c]) => `    ${kind} ${label}: ${c.atStart} before, ${c.atEnd} after`),
   );
   return ['  WRITTEN DURING BACKUP: the graph changed while it was read, so the backup is no single point in time', ...moved];
-}
-
-function describeProblem(p: FileProblem): string {
-  switch (p.problem) {
-    case 'missing':
-      return `  ${p.file}: missing`;
-    case 'checksum':
-      return `  ${p.file}: SHA-256 ${p.actual} (${p.actualBytes} bytes), manifest says ${p.expected} (${p.expectedBytes} bytes)`;
-    case 'unreadable':
-      return `  ${p.file}: cannot be read: ${p.detail}`;
-    case 'count':
-      return `  ${p.file}: holds ${p.actual} elements, manifest says ${p.expected}`;
-    case 'unlisted':
-      return `  ${p.file}: not in the manifest (a restore by hugegraph-tools would load it)`;
-  }
 }

@@ -1,5 +1,5 @@
-import { classifyFile, type ConsistencyWindow, createManifest, serializeManifest, type ManifestFile } from '../format';
-import { ObjectExistsError, type BackupStorage } from '../storage/storage';
+import { classifyFile, type ConsistencyWindow, createManifest, parseManifest, serializeManifest, type Manifest, type ManifestFile } from '../format';
+import { ObjectExistsError, ObjectNotFoundError, type BackupStorage } from '../storage/storage';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 import { ManifestExistsError, RecordedFilesMismatchError } from './errors';
 import { backupLockKey, backupPrefix, fileRecordsPrefix, manifestKey, planRecordKey, prefixLocation, workPrefix } from './layout';
@@ -19,6 +19,9 @@ import type { BackupJob, BackupSummary } from './types';
 export async function finalizeBackup(runtime: WorkflowRuntime, job: BackupJob): Promise<BackupSummary> {
   const storage = runtime.storage(job.location);
   const graph = job.server.graph;
+  // A retried finalize whose first attempt committed (its answer was lost, its Lambda timed out).
+  const committed = await readOwnManifest(storage, graph, job.backupId);
+  if (committed) return summarize(storage, graph, job.backupId, committed);
   const plan = JSON.parse((await storage.get(planRecordKey(graph, job.backupId))).toString('utf8')) as PlanRecord;
   const dataFiles = await readFileRecords(storage, graph, job.backupId);
   const files = [...plan.schemaFiles, ...(plan.otherFiles ?? []), ...dataFiles];
@@ -43,13 +46,34 @@ export async function finalizeBackup(runtime: WorkflowRuntime, job: BackupJob): 
   try {
     await storage.put(manifestKey(graph, job.backupId), serializeManifest(manifest), { ifAbsent: true });
   } catch (error) {
-    if (error instanceof ObjectExistsError) throw new ManifestExistsError(storage.uri(manifestKey(graph, job.backupId)));
+    if (!(error instanceof ObjectExistsError)) throw error;
+    // Only this run writes manifests of its backup id: one there is an earlier attempt's commit.
+    const earlier = await readOwnManifest(storage, graph, job.backupId);
+    if (!earlier) throw new ManifestExistsError(storage.uri(manifestKey(graph, job.backupId)));
+    return summarize(storage, graph, job.backupId, earlier);
+  }
+  return summarize(storage, graph, job.backupId, manifest);
+}
+
+/** The manifest of this backup id, if one is committed (and it is this backup's). */
+async function readOwnManifest(storage: BackupStorage, graph: string, backupId: string): Promise<Manifest | undefined> {
+  let text: string;
+  try {
+    text = (await storage.get(manifestKey(graph, backupId))).toString('utf8');
+  } catch (error) {
+    if (error instanceof ObjectNotFoundError) return undefined;
     throw error;
   }
-  await storage.deletePrefix(workPrefix(graph, job.backupId));
-  const location = prefixLocation(storage.root, backupPrefix(graph, job.backupId));
+  const manifest = parseManifest(text);
+  return manifest.backupId === backupId && manifest.graph === graph ? manifest : undefined;
+}
+
+/** A committed backup: its work folder goes, and its summary comes from its manifest. */
+async function summarize(storage: BackupStorage, graph: string, backupId: string, manifest: Manifest): Promise<BackupSummary> {
+  await storage.deletePrefix(workPrefix(graph, backupId));
+  const location = prefixLocation(storage.root, backupPrefix(graph, backupId));
   return {
-    backupId: job.backupId,
+    backupId,
     location,
     graph,
     contents: manifest.contents,

@@ -1,6 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient } from '@aws-sdk/client-sfn';
 import { deadlineSignal } from '../abort';
+import { LOCK_ROOT_ENV } from '../workflow/environment';
 import type { LockOwner } from '../workflow/lock';
 import type { Notify } from '../workflow/messages';
 import { clientCache, storageCache, withSignal, type WorkflowRuntime } from '../workflow/runtime';
@@ -55,6 +56,8 @@ export function awsRuntime(notify: Notify, env: NodeJS.ProcessEnv = process.env)
   const runtime: WorkflowRuntime = {
     connect: (server) => clients.get(server),
     storage: storageCache(),
+    // The stack's StateRoot (infra sets HGBR_LOCKS): every restore it runs, whatever its input, locks there.
+    ...(env[LOCK_ROOT_ENV] ? { lockRoot: env[LOCK_ROOT_ENV] } : {}),
     lockOwner: (executionId: string): LockOwner => ({ type: 'execution', executionArn: executionId }),
     async isLockOwnerAlive(owner: LockOwner) {
       if (owner.type !== 'execution') return undefined;

@@ -3,6 +3,7 @@
  * machine's contract: its Catch matches them, and `hgbr restore --json` reports them.
  */
 import { HgbrError } from '../errors';
+import type { GraphRef } from '../workflow/graph-ref';
 
 export class InvalidRestoreRequestError extends HgbrError {
   static override readonly code = 'InvalidRestoreRequestError';
@@ -33,6 +34,19 @@ export class BackupFilesMissingError extends HgbrError {
     readonly problems: readonly string[],
   ) {
     super(`${location} does not hold what its manifest lists: ${problems.join('; ')}`);
+  }
+}
+
+/** The read before the first write found damaged files: every one is listed, nothing was written. */
+export class BackupDamagedError extends HgbrError {
+  static override readonly code = 'BackupDamagedError';
+  static override readonly hint = 'nothing was written to the target; restore another backup (hgbr verify --from … checks one)';
+
+  constructor(
+    location: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${location} is damaged, ${problems.length} file(s): ${problems.join('; ')}`);
   }
 }
 
@@ -184,8 +198,8 @@ export class RestoreLockLostError extends HgbrError {
   static override readonly code = 'RestoreLockLostError';
   static override readonly hint = 'the restore was reset or taken over; start it again';
 
-  constructor(key: string, restoreId: string, holder?: string) {
-    super(`restore ${restoreId} no longer holds ${key}${holder ? ` (restore ${holder} does)` : ''}`);
+  constructor(key: string, restoreId: string, holder?: string, why?: string) {
+    super(`restore ${restoreId} no longer holds ${key}${holder ? ` (restore ${holder} does)` : ''}${why ? ` (${why})` : ''}`);
   }
 }
 
@@ -207,4 +221,64 @@ export class RestoreModeLostError extends HgbrError {
 export class ElementFixError extends HgbrError {
   static override readonly code = 'ElementFixError';
   static override readonly hint = 'the backup file holds an element HugeGraph would not have written; it is damaged or was edited';
+}
+
+/**
+ * The target is in a restore mode, yet no restore holds its lock where this run keeps locks:
+ * another restore may be writing to it (one keeping its locks elsewhere), or a reset failed. The
+ * mode is left as it is: putting NONE back under a live restore would break it.
+ */
+export class TargetInRestoreModeError extends HgbrError {
+  static override readonly code = 'TargetInRestoreModeError';
+
+  constructor(target: GraphRef, mode: string, lockUri: string) {
+    super(
+      `graph ${target.graph} on ${target.url} is in mode ${mode}, but no restore holds its lock ${lockUri}: another restore may be writing to it (one that keeps its locks elsewhere), or an earlier reset failed; nothing was changed`,
+      {
+        hint: `if no restore is running into it, put the mode back with \`${modeSetCommand(target, 'NONE')}\` and run again; restores share their locks through HGBR_LOCKS (the deployed stack's StateRoot)`,
+      },
+    );
+  }
+}
+
+/**
+ * A failed restore's clean-up could not finish: the target's mode, its lock, or both are left.
+ * The message says what is left and exactly how to finish by hand, and keeps the restore's own error.
+ */
+export class RestoreResetFailedError extends HgbrError {
+  static override readonly code = 'RestoreResetFailedError';
+
+  constructor(
+    readonly restoreId: string,
+    failure: { readonly error?: string; readonly cause?: string } | undefined,
+    left: { readonly target: GraphRef; readonly mode?: { readonly back: string; readonly error: unknown }; readonly lock?: { readonly uri: string; readonly error: unknown } },
+  ) {
+    const why = failure?.error ? ` after ${failure.error}${failure.cause ? `: ${failure.cause}` : ''}` : '';
+    const parts: string[] = [];
+    const steps: string[] = [];
+    if (left.mode) {
+      parts.push(`graph ${left.target.graph} on ${left.target.url} may still be in its restore mode (putting ${left.mode.back} back failed: ${messageOf(left.mode.error)})`);
+      steps.push(`\`${modeSetCommand(left.target, left.mode.back)}\``);
+    }
+    if (left.lock) {
+      parts.push(`its lock ${left.lock.uri} may still be there (removing it failed: ${messageOf(left.lock.error)})`);
+      steps.push(`remove the lock: \`${removeCommand(left.lock.uri)}\``);
+    }
+    super(`restore ${restoreId} failed${why}; its clean-up did not finish: ${parts.join('; ')}. To finish, once the server and the store answer: ${steps.join(', then ')}`, {
+      hint: 'once the server and the store answer, run what the message says; a restore into this graph is refused until the mode is back',
+    });
+  }
+}
+
+/** The `hgbr mode set` command that puts a graph's mode to `mode`. */
+export function modeSetCommand(target: GraphRef, mode: string): string {
+  return `hgbr mode set --server ${target.url} --graph ${target.graph}${target.graphspace ? ` --graphspace ${target.graphspace}` : ''} --mode ${mode}`;
+}
+
+function removeCommand(uri: string): string {
+  return uri.startsWith('s3://') ? `aws s3 rm ${uri}` : `rm ${uri}`;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -5,7 +5,7 @@ import type { GraphMode } from '../hugegraph';
 import { ObjectNotFoundError, type BackupStorage } from '../storage/storage';
 import type { RestoreLockRecord } from './plan';
 import { restoreLockKey, verifyRecordKey } from './layout';
-import { assertLockHeld, readPlanRecord } from './state';
+import { assertLockHeld, lockStorage, readPlanRecord } from './state';
 import type { RestoreJob, RestoreSummary, VerifyRecord, VerifyResult } from './types';
 
 /**
@@ -19,7 +19,8 @@ import type { RestoreJob, RestoreSummary, VerifyRecord, VerifyResult } from './t
 export async function finishRestore(runtime: WorkflowRuntime, job: RestoreJob, verified: VerifyResult): Promise<RestoreSummary> {
   const state = runtime.storage(job.stateLocation);
   const client = await runtime.connect(job.target);
-  const lock = (await readLock(state, restoreLockKey(job.target))) as RestoreLockRecord | undefined;
+  const locks = lockStorage(runtime, job);
+  const lock = (await readLock(locks, restoreLockKey(job.target))) as RestoreLockRecord | undefined;
   // A retry whose first attempt got as far as releasing the lock: nothing holds the graph and its
   // mode is back, so only the summary and the clean-up are left. Any other lock state: lost.
   const released = lock === undefined && (await client.getMode()) === job.previousMode;
@@ -28,7 +29,7 @@ export async function finishRestore(runtime: WorkflowRuntime, job: RestoreJob, v
   const record = await readVerifyRecord(state, job);
   if (!released) {
     await client.setMode(job.previousMode as GraphMode);
-    await releaseLock(state, restoreLockKey(job.target), job.restoreId);
+    await releaseLock(locks, restoreLockKey(job.target), job.restoreId);
   }
   await state.deletePrefix(job.statePrefix).catch((error: unknown) => {
     runtime.notify(MESSAGES.restoreRecordsLeft.of({ restoreId: job.restoreId, statePrefix: job.statePrefix, error: (error as Error).message }));

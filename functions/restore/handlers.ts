@@ -1,6 +1,6 @@
 import type { WorkflowRuntime, WorkflowSteps } from '../workflow/runtime';
 import { bindSteps } from '../workflow/runtime';
-import { resetRestore } from './abort';
+import { type CaughtError, resetRestore } from './abort';
 import { finishRestore } from './finish';
 import { planRestore } from './plan';
 import { prepareRestore } from './prepare';
@@ -18,8 +18,8 @@ export const RESTORE_STEPS = {
   restoreFiles: (runtime: WorkflowRuntime, input: RestoreFilesInput) => restoreFiles(runtime, input),
   verify: (runtime: WorkflowRuntime, input: { job: RestoreJob }) => verifyRestore(runtime, input.job),
   finish: (runtime: WorkflowRuntime, input: { job: RestoreJob; verified: VerifyResult }) => finishRestore(runtime, input.job, input.verified),
-  // `error` is the Catch's {Error, Cause}: the reset is the same whatever failed.
-  reset: (runtime: WorkflowRuntime, input: { job: RestoreJob; error?: unknown }) => resetRestore(runtime, input.job),
+  // `error` is the Catch's {Error, Cause}: the reset is the same whatever failed; its message keeps it.
+  reset: (runtime: WorkflowRuntime, input: { job: RestoreJob; error?: CaughtError }) => resetRestore(runtime, input.job, input.error),
 } satisfies WorkflowSteps;
 
 export function restoreHandlers(runtime: WorkflowRuntime) {

@@ -7,10 +7,10 @@ import { type AuthSet, type ContentKind, countAuth, newBackupId, V1_CONTENTS, ty
 import { checkAuthConflicts, readBackupAuth } from './auth';
 import { versionAtLeast, type GraphMode, type SchemaReader } from '../hugegraph';
 import { formatLocation, parseLocation, type BackupStorage } from '../storage/storage';
-import { ContentNotInBackupError, InvalidRestoreRequestError, RestoreNotPossibleError, SchemaConflictError, TargetNotEmptyError } from './errors';
+import { ContentNotInBackupError, InvalidRestoreRequestError, RestoreNotPossibleError, SchemaConflictError, TargetInRestoreModeError, TargetNotEmptyError } from './errors';
 import { doneRecordsPrefix, itemsRef, planRecordKey, restoreLockKey, statePrefixOf, workListKey } from './layout';
 import { compareSchema, describeSchemaSize, isEmptySchema, type SchemaComparison } from './schema-diff';
-import { openBackup, readSchema, resolveSource, type BackupContents, type SchemaFileRef, type SchemaSet } from './source';
+import { openBackup, preflightRead, readSchema, resolveSource, type BackupContents, type SchemaFileRef, type SchemaSet } from './source';
 import { checkSettable, checkVariableConflicts, readBackupVariables } from './variables';
 import {
   AUTH_CONFLICT_STRATEGIES,
@@ -41,6 +41,11 @@ export interface RestoreLockRecord extends LockRecord {
   readonly target: GraphRef;
   readonly mode: RestoreMode;
   readonly previousMode: string;
+  /**
+   * Set by the reset before it puts the mode back: the fence that tells workers still posting
+   * batches (siblings of a failed child, Lambdas of an aborted execution) to stop.
+   */
+  readonly resetAt?: string;
 }
 
 /** What plan leaves in the state location: finish reads it, and a re-run with the same id finds it. */
@@ -78,9 +83,10 @@ interface CheckedSource {
 
 /**
  * Starts a restore. Everything is checked before anything is written to the target: the manifest
- * (or that the folder is a hugegraph-tools backup), the schema files' SHA-256, then, holding the
- * target's restore lock, the target itself (RESTORING: empty; MERGING: every name clash
- * identical). A mode left behind by a dead run is put back first. Writes the work lists of the
+ * (or that the folder is a hugegraph-tools backup), every listed file present with its size, the
+ * schema files' SHA-256, then, holding the target's restore lock, the target itself (RESTORING:
+ * empty; MERGING: every name clash identical) and, unless `preflightRead` is false, every data
+ * file read once (SHA-256, line shape, counts). A mode left behind by a dead run is put back first. Writes the work lists of the
  * Distributed Maps; if anything fails after the lock was taken, the lock is released.
  */
 export async function planRestore(runtime: WorkflowRuntime, request: RestoreRequest, executionId: string): Promise<RestorePlan> {
@@ -89,15 +95,20 @@ export async function planRestore(runtime: WorkflowRuntime, request: RestoreRequ
   const { contents, schema, restored, variables, auth } = await checkSource(runtime, request);
   const onConflict = request.authConflict ?? 'stop';
   const stateLocation = canonicalLocation(request.stateLocation ?? contents.source.root);
+  const lockLocation = canonicalLocation(runtime.lockRoot ?? stateLocation);
   const state = runtime.storage(stateLocation);
+  const locks = runtime.storage(lockLocation);
   const startedAt = runtime.now();
   const restoreId = request.restoreId ?? newBackupId(startedAt);
   const statePrefix = statePrefixOf(restoreId);
   const warnings = [...contents.warnings];
 
   const lockKey = restoreLockKey(request.target);
-  const [existing, currentMode] = await Promise.all([readLock(state, lockKey) as Promise<RestoreLockRecord | undefined>, client.getMode()]);
-  // Not NONE with no live restore holding the lock (acquireLock refuses a live holder): a dead run's mode.
+  const [existing, currentMode] = await Promise.all([readLock(locks, lockKey) as Promise<RestoreLockRecord | undefined>, client.getMode()]);
+  // A restore mode that no lock here explains belongs to someone this run cannot see (a restore
+  // keeping its locks elsewhere) or to a failed reset: refused, and the mode left as it is.
+  if (currentMode !== 'NONE' && !existing) throw new TargetInRestoreModeError(request.target, currentMode, locks.uri(lockKey));
+  // Not NONE with a lock: a live holder is refused by acquireLock, so this is a dead run's mode.
   const previousMode = currentMode === 'NONE' ? 'NONE' : (existing?.previousMode ?? 'NONE');
   const record: RestoreLockRecord = {
     purpose: 'restore',
@@ -113,9 +124,9 @@ export async function planRestore(runtime: WorkflowRuntime, request: RestoreRequ
     // a run's own lock through, so check here that the earlier one is gone, then own the lock.
     const expired = runtime.now().getTime() - Date.parse(existing.acquiredAt) > RESTORE_LOCK_MAX_AGE_MS;
     if (!expired && (await runtime.isLockOwnerAlive(existing.owner)) !== false) throw new LockHeldError(lockKey, existing);
-    await state.put(lockKey, JSON.stringify(record, null, 2));
+    await locks.put(lockKey, JSON.stringify(record, null, 2));
   }
-  await acquireLock(state, lockKey, record, {
+  await acquireLock(locks, lockKey, record, {
     maxAgeMs: RESTORE_LOCK_MAX_AGE_MS,
     isOwnerAlive: (owner) => runtime.isLockOwnerAlive(owner),
     now: () => runtime.now(),
@@ -123,14 +134,14 @@ export async function planRestore(runtime: WorkflowRuntime, request: RestoreRequ
   try {
     if (currentMode !== previousMode) {
       await client.setMode(previousMode as GraphMode);
-      const by = existing ? `restore ${existing.runId}, which is no longer running` : 'no running restore';
-      warnings.push(`graph ${request.target.graph} was in mode ${currentMode}, left there by ${by}: set back to ${previousMode}`);
+      warnings.push(`graph ${request.target.graph} was in mode ${currentMode}, left there by restore ${existing?.runId}, which is no longer running: set back to ${previousMode}`);
     }
     const resuming = (await state.head(planRecordKey(statePrefix))) !== undefined;
     const targetSchema = await readTargetSchema(client);
     const comparison = evaluateTarget(request, schema, targetSchema, client.serverVersion, resuming, warnings);
     if (request.mode === 'MERGING') await checkVariableConflicts(client, request.target.graph, variables);
     if (auth) await checkAuthConflicts(client, request.target.graph, auth, onConflict);
+    if (request.preflightRead !== false) await preflightRead(runtime.storage(contents.source.root), contents);
     if (request.mode === 'RESTORING' && isEmptySchema(targetSchema)) {
       // Records of an earlier attempt into a graph that has since been cleared would skip files.
       const stale = await state.deletePrefix(doneRecordsPrefix(statePrefix));
@@ -160,6 +171,7 @@ export async function planRestore(runtime: WorkflowRuntime, request: RestoreRequ
       target: request.target,
       mode: request.mode,
       stateLocation,
+      lockLocation,
       statePrefix,
       previousMode,
       batchConcurrency: request.batchConcurrency ?? DEFAULT_BATCH_CONCURRENCY,
@@ -171,7 +183,7 @@ export async function planRestore(runtime: WorkflowRuntime, request: RestoreRequ
     runtime.notify(MESSAGES.restorePlanned.of({ restoreId, files, filesDone: done.files, elements, elementsDone: done.elements }));
     return { job, items: itemsRef(stateLocation, statePrefix), summary: planSummary(request.mode, restored, contents, { variables: variables.length, auth }, comparison, warnings) };
   } catch (error) {
-    await releaseLock(state, lockKey, restoreId).catch(() => undefined);
+    await releaseLock(locks, lockKey, restoreId).catch(() => undefined);
     throw error;
   }
 }
@@ -185,21 +197,26 @@ export async function planRestoreDryRun(runtime: WorkflowRuntime, request: Resto
   validateRequest(request);
   const { session: client } = await connectChecked(runtime, request.target);
   const { contents, schema, restored, variables, auth } = await checkSource(runtime, request);
-  const state = runtime.storage(canonicalLocation(request.stateLocation ?? contents.source.root));
+  const stateLocation = canonicalLocation(request.stateLocation ?? contents.source.root);
+  const state = runtime.storage(stateLocation);
+  const locks = runtime.storage(canonicalLocation(runtime.lockRoot ?? stateLocation));
   const warnings = [...contents.warnings];
   const lockKey = restoreLockKey(request.target);
-  const [lock, mode, targetSchema] = await Promise.all([readLock(state, lockKey) as Promise<RestoreLockRecord | undefined>, client.getMode(), readTargetSchema(client)]);
+  const [lock, mode, targetSchema] = await Promise.all([readLock(locks, lockKey) as Promise<RestoreLockRecord | undefined>, client.getMode(), readTargetSchema(client)]);
   if (lock && lock.runId !== request.restoreId) {
     const alive = await runtime.isLockOwnerAlive(lock.owner);
     warnings.push(
-      `restore ${lock.runId} holds ${state.uri(lockKey)} since ${lock.acquiredAt}${alive === false ? ' but is no longer running: a restore would take the lock over' : ': a restore would be refused while it runs'}`,
+      `restore ${lock.runId} holds ${locks.uri(lockKey)} since ${lock.acquiredAt}${alive === false ? ' but is no longer running: a restore would take the lock over' : ': a restore would be refused while it runs'}`,
     );
   }
-  if (mode !== 'NONE') warnings.push(`graph ${request.target.graph} is in mode ${mode}; unless a running restore holds it, a restore sets it back to ${lock?.previousMode ?? 'NONE'} first`);
+  if (mode !== 'NONE' && lock)
+    warnings.push(`graph ${request.target.graph} is in mode ${mode}; unless restore ${lock.runId} still runs, a restore sets it back to ${lock.previousMode ?? 'NONE'} first`);
+  if (mode !== 'NONE' && !lock) warnings.push(new TargetInRestoreModeError(request.target, mode, locks.uri(lockKey)).message);
   const resuming = request.restoreId !== undefined && (await state.head(planRecordKey(statePrefixOf(request.restoreId)))) !== undefined;
   const comparison = evaluateTarget(request, schema, targetSchema, client.serverVersion, resuming, warnings);
   if (request.mode === 'MERGING') await checkVariableConflicts(client, request.target.graph, variables);
   if (auth) await checkAuthConflicts(client, request.target.graph, auth, request.authConflict ?? 'stop');
+  if (request.preflightRead !== false) await preflightRead(runtime.storage(contents.source.root), contents);
   return planSummary(request.mode, restored, contents, { variables: variables.length, auth }, comparison, warnings);
 }
 
@@ -365,6 +382,7 @@ function validateRequest(request: RestoreRequest): void {
     problems.push(`types must list one or more of ${RESTORE_TYPES.join(', ')}`);
   }
   if (request?.authConflict !== undefined && !AUTH_CONFLICT_STRATEGIES.includes(request.authConflict)) problems.push(`authConflict must be one of ${AUTH_CONFLICT_STRATEGIES.join(', ')}`);
+  if (request?.preflightRead !== undefined && typeof request.preflightRead !== 'boolean') problems.push('preflightRead must be true or false');
   if (problems.length) throw new InvalidRestoreRequestError(problems);
 }
 

@@ -68,7 +68,25 @@ async function restoreFile(
 }
 
 /**
- * Checked before each file: the run still holds its lock and the target is still in its mode.
+ * How often a file's batches check that the run still holds its lock (and the mode): a reset
+ * fences the lock, then waits {@link RESET_FENCE_WAIT_MS} (abort.ts) for workers to see it.
+ */
+export const FENCE_CHECK_MS = 1000;
+
+/** `check`, run at most once per `ms` (the first call waits `ms` from now: the caller just checked). */
+function every(ms: number, runtime: WorkflowRuntime, check: () => Promise<void>): () => Promise<void> {
+  let last = runtime.now().getTime();
+  return async () => {
+    const now = runtime.now().getTime();
+    if (now - last < ms) return;
+    last = now;
+    await check();
+  };
+}
+
+/**
+ * Checked before each file, and every {@link FENCE_CHECK_MS} between its batches: the run still
+ * holds its lock, unfenced, and the target is still in its mode.
  * Only Prepare sets the mode: setting it here again could undo a reset that ran meanwhile (a
  * sibling child failed). A server restarted since Prepare is back in NONE: stop, a re-run resumes.
  */
@@ -86,7 +104,7 @@ async function assertStillRestoring(runtime: WorkflowRuntime, job: RestoreJob, c
 async function postFile(
   runtime: WorkflowRuntime,
   job: RestoreJob,
-  client: GraphWriter,
+  client: GraphWriter & Pick<GraphModes, 'getMode'>,
   context: ElementFixContext,
   item: FileItem,
   content: AsyncIterable<Uint8Array>,
@@ -96,10 +114,12 @@ async function postFile(
   const labels: Record<string, number> = {};
   const pending = new Set<Promise<void>>();
   const failed: { error?: unknown } = {};
+  const fence = every(FENCE_CHECK_MS, runtime, () => assertStillRestoring(runtime, job, client));
   try {
     for await (const line of readFileLineBytes(item.name, content)) {
       if ('error' in failed) break;
       throwIfAborted(runtime.signal);
+      await fence();
       const batch = handling === 'as-stored' ? storedBatch(item, line) : handling === 'without-ids' ? withoutIdsBatch(item, context, line) : fixedBatch(item, kind, context, line);
       if (batch.elements === 0) continue;
       for (const [label, n] of batch.labels) labels[label] = (labels[label] ?? 0) + n;

@@ -12,13 +12,17 @@ import {
   readFileLines,
   readVerified,
   SCHEMA_KINDS,
+  unlistedDataFiles,
+  checkStoredFile,
+  describeFileProblem,
   type Manifest,
   type SchemaKind,
 } from '../format';
 import type { EdgeLabel, IndexLabel, PropertyKey, VertexLabel } from '../hugegraph';
 import { parseLosslessObject } from '../json/lossless';
 import { formatLocation, ObjectNotFoundError, parseLocation, type BackupStorage } from '../storage/storage';
-import { BackupFilesMissingError, NotABackupError } from './errors';
+import { mapWithConcurrency } from '../concurrency';
+import { BackupDamagedError, BackupFilesMissingError, NotABackupError } from './errors';
 import type { FileItem, SourceRef } from './types';
 
 /** Work folder of a backup being written (backup/layout.ts `workPrefix`); gone once its manifest is. */
@@ -108,6 +112,7 @@ function fromManifest(source: Omit<SourceRef, 'hasManifest'>, manifest: Manifest
     else problems.push(`the manifest lists no ${kind} file`);
   }
   if (problems.length) throw new BackupFilesMissingError(where, problems);
+  const unlisted = unlistedDataFiles(stored.keys(), [...manifest.files.map((f) => f.name), MANIFEST_FILE]);
   const item = (f: Manifest['files'][number]): FileItem => ({
     name: f.name,
     type: f.type as 'vertices' | 'edges',
@@ -123,7 +128,7 @@ function fromManifest(source: Omit<SourceRef, 'hasManifest'>, manifest: Manifest
     ...extraFilesOf(manifest),
     vertexFiles: manifest.files.filter((f) => f.type === 'vertices').map(item),
     edgeFiles: manifest.files.filter((f) => f.type === 'edges').map(item),
-    warnings: [],
+    warnings: unlisted.map((name) => `${where}${name} is named like a backup file but the manifest does not list it: it is not restored (hugegraph-tools would load it)`),
   };
 }
 
@@ -205,4 +210,19 @@ export async function readWholeFile(storage: BackupStorage, prefix: string, file
 /** Bytes already in memory, as the stream the format readers take. */
 export async function* inMemory(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
   yield bytes;
+}
+
+/** Files read at once by {@link preflightRead}. */
+const PREFLIGHT_CONCURRENCY = 4;
+
+/**
+ * Reads every data file of the backup once before anything is written (plan): SHA-256 and size
+ * against the manifest, every line's shape, element counts; a hugegraph-tools file, which has no
+ * checksum nor count, for its shape. Every damaged file is named in one BackupDamagedError.
+ */
+export async function preflightRead(storage: BackupStorage, contents: Pick<BackupContents, 'source' | 'vertexFiles' | 'edgeFiles'>): Promise<void> {
+  const files = [...contents.vertexFiles, ...contents.edgeFiles];
+  const checks = await mapWithConcurrency(files, PREFLIGHT_CONCURRENCY, (file) => checkStoredFile(file, () => storage.openRead(`${contents.source.prefix}${file.name}`)));
+  const problems = checks.flatMap((check) => (check.problem ? [describeFileProblem(check.problem)] : []));
+  if (problems.length) throw new BackupDamagedError(`${storage.root.replace(/\/+$/, '')}/${contents.source.prefix}`, problems);
 }

@@ -18,11 +18,17 @@ export interface DoneRecord {
   readonly finishedAt: string;
 }
 
+/** Where the job's target lock lives. */
+export function lockStorage(runtime: WorkflowRuntime, job: RestoreJob): BackupStorage {
+  return runtime.storage(job.lockLocation ?? job.stateLocation);
+}
+
 /** The restore must still own its target: a reset or a takeover means it must stop writing. */
 export async function assertLockHeld(runtime: WorkflowRuntime, job: RestoreJob): Promise<void> {
   const key = restoreLockKey(job.target);
-  const lock = (await readLock(runtime.storage(job.stateLocation), key)) as RestoreLockRecord | undefined;
+  const lock = (await readLock(lockStorage(runtime, job), key)) as RestoreLockRecord | undefined;
   if (!lock || lock.runId !== job.restoreId) throw new RestoreLockLostError(key, job.restoreId, lock?.runId);
+  if (lock.resetAt) throw new RestoreLockLostError(key, job.restoreId, undefined, `its reset began at ${lock.resetAt}`);
 }
 
 export async function readDoneRecord(state: BackupStorage, job: RestoreJob, fileName: string): Promise<DoneRecord | undefined> {

@@ -35,6 +35,11 @@ export interface RestoreRequest {
    * (as long again as a backup). Without it, the check is what the server acknowledged. @default false
    */
   readonly verifyTarget?: boolean;
+  /**
+   * Before the first element is written, read every file once: SHA-256, line shape, element count
+   * (as `hgbr verify` does). False skips it for a backup verified already. @default true
+   */
+  readonly preflightRead?: boolean;
   /** Set by the restore API: the digest of the request as asked, which a retry under the same restoreId must match. */
   readonly apiRequest?: string;
 }
@@ -55,6 +60,8 @@ export interface RestoreJob {
   readonly target: GraphRef;
   readonly mode: RestoreMode;
   readonly stateLocation: string;
+  /** Where the target's lock is (the runtime's lockRoot); absent in jobs of older runs: the state location. */
+  readonly lockLocation?: string;
   /** Key prefix of this restore's records in the state location, ending with '/'. */
   readonly statePrefix: string;
   /** Mode the target had before the restore; put back at the end. */

@@ -87,6 +87,8 @@ export class StorageAccessDeniedError extends HgbrError {
 export class StorageUnavailableError extends HgbrError {
   static override readonly code = 'StorageUnavailableError';
   static override readonly transient = true;
+  static override readonly hint =
+    'the store could not be reached, or kept failing or throttling after the retries; run again later (a restore run again with the same --restore-id skips the files it finished)';
 
   constructor(
     readonly uri: string,

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { abortedError, destroyOnAbort, throwIfAborted } from '../abort';
 import { HgbrError } from '../errors';
+import { digestingStream, holdsSameBytes, holdsSameDigest } from './create-only';
 import { InvalidKeyError, ObjectExistsError, ObjectNotFoundError, StorageAccessDeniedError, StorageError } from './errors';
 import { checkKey, checkPrefix, prefixDirectory, TEMP_PREFIX } from './keys';
 import type { BackupStorage, StoredObject, UploadOptions, WriteOptions } from './storage';
@@ -40,23 +41,35 @@ export class LocalStorage implements BackupStorage {
 
   async put(key: string, body: Buffer | string, options: WriteOptions = {}): Promise<void> {
     const data = typeof body === 'string' ? Buffer.from(body) : body;
-    await this.write('put', key, options, async (handle) => {
-      await writeAll(handle, data).catch((error: unknown) => Promise.reject(this.writeError('put', key, error)));
-    });
+    try {
+      await this.write('put', key, options, async (handle) => {
+        await writeAll(handle, data).catch((error: unknown) => Promise.reject(this.writeError('put', key, error)));
+      });
+    } catch (error) {
+      // A retried task repeating its own create-only write (see create-only.ts).
+      if (error instanceof ObjectExistsError && (await holdsSameBytes(this, key, data).catch(() => false))) return;
+      throw error;
+    }
   }
 
   async upload(key: string, body: Readable | AsyncIterable<Uint8Array>, options: UploadOptions = {}): Promise<{ bytes: number }> {
     let bytes = 0;
-    await this.write('upload', key, options, async (handle) => {
-      // Errors of the source pass through unchanged; only the file system's are translated.
-      for await (const chunk of body as AsyncIterable<Uint8Array | string>) {
-        throwIfAborted(this.signal);
-        const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-        await writeAll(handle, data).catch((error: unknown) => Promise.reject(this.writeError('upload', key, error)));
-        bytes += data.byteLength;
-        options.onProgress?.(bytes);
-      }
-    });
+    const sent = digestingStream(body as AsyncIterable<Uint8Array | string>);
+    try {
+      await this.write('upload', key, options, async (handle) => {
+        // Errors of the source pass through unchanged; only the file system's are translated.
+        for await (const data of sent.stream) {
+          throwIfAborted(this.signal);
+          await writeAll(handle, data).catch((error: unknown) => Promise.reject(this.writeError('upload', key, error)));
+          bytes += data.byteLength;
+          options.onProgress?.(bytes);
+        }
+      });
+    } catch (error) {
+      const digest = sent.digest();
+      if (error instanceof ObjectExistsError && digest && (await holdsSameDigest(this, key, digest).catch(() => false))) return { bytes };
+      throw error;
+    }
     return { bytes };
   }
 

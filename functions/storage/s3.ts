@@ -3,6 +3,7 @@ import {
   DeleteObjectsCommand,
   type DeleteObjectsCommandOutput,
   GetObjectCommand,
+  type GetObjectCommandOutput,
   HeadObjectCommand,
   ListObjectsV2Command,
   type ListObjectsV2CommandOutput,
@@ -13,6 +14,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { Readable } from 'node:stream';
 import { abortableSleep, abortedError, destroyOnAbort } from '../abort';
 import { HgbrError } from '../errors';
+import { digestingStream, holdsSameBytes, holdsSameDigest } from './create-only';
 import { BucketNotFoundError, InvalidKeyError, ObjectExistsError, ObjectNotFoundError, StorageAccessDeniedError, StorageError, StorageUnavailableError } from './errors';
 import { checkKey, checkPrefix } from './keys';
 import type { BackupStorage, StoredObject, UploadOptions, WriteOptions } from './storage';
@@ -91,8 +93,13 @@ export class S3Storage implements BackupStorage {
         await this.client.send(command, this.requestOptions);
         return;
       } catch (error) {
-        if (!(isConflict(error) && attempt < 5)) throw this.fail('put', key, error);
-        await abortableSleep(50 * attempt * (1 + Math.random()), this.signal);
+        if (isConflict(error) && attempt < 5) {
+          await abortableSleep(50 * attempt * (1 + Math.random()), this.signal);
+          continue;
+        }
+        const failure = this.fail('put', key, error);
+        if (failure instanceof ObjectExistsError && (await settles(holdsSameBytes(this, key, body)))) return;
+        throw failure;
       }
     }
   }
@@ -100,10 +107,10 @@ export class S3Storage implements BackupStorage {
   async upload(key: string, body: Readable | AsyncIterable<Uint8Array>, options: UploadOptions = {}): Promise<{ bytes: number }> {
     let bytes = 0;
     let sourceError: unknown;
+    const sent = digestingStream(body as AsyncIterable<Uint8Array | string>);
     async function* counted(): AsyncGenerator<Buffer> {
       try {
-        for await (const chunk of body as AsyncIterable<Uint8Array | string>) {
-          const data = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+        for await (const data of sent.stream) {
           bytes += data.byteLength;
           yield data;
         }
@@ -132,27 +139,71 @@ export class S3Storage implements BackupStorage {
       await upload.done();
     } catch (error) {
       if (sourceError !== undefined && error === sourceError) throw error;
-      throw this.fail('upload', key, error);
+      const failure = this.fail('upload', key, error);
+      // A create-only upload that failed after sending everything (412, or a lost answer to its
+      // CompleteMultipartUpload) is done if the object stored is the one it sent.
+      const digest = sent.digest();
+      if (options.ifAbsent && digest && !this.signal?.aborted && (await settles(holdsSameDigest(this, key, digest)))) return { bytes };
+      throw failure;
     }
     return { bytes };
   }
 
   async get(key: string): Promise<Buffer> {
-    try {
-      const output = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + checkKey(key) }), this.requestOptions);
-      const bytes = await output.Body!.transformToByteArray();
-      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    } catch (error) {
-      throw this.fail('get', key, error);
-    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of this.resumableBody('get', key, await this.getObject('get', key))) chunks.push(chunk);
+    return Buffer.concat(chunks);
   }
 
   async openRead(key: string): Promise<Readable> {
+    const first = await this.getObject('openRead', key); // ObjectNotFoundError here, before any byte
+    return destroyOnAbort(Readable.from(this.resumableBody('openRead', key, first), { objectMode: false }), this.signal);
+  }
+
+  private async getObject(operation: string, key: string, from?: { offset: number; etag?: string }): Promise<GetObjectCommandOutput> {
     try {
-      const output = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + checkKey(key) }), this.requestOptions);
-      return destroyOnAbort(output.Body as Readable, this.signal); // in Node.js the SDK's body is an http.IncomingMessage
+      return await this.client.send(
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: this.prefix + checkKey(key),
+          ...(from ? { Range: `bytes=${from.offset}-`, IfMatch: from.etag } : {}),
+        }),
+        this.requestOptions,
+      );
     } catch (error) {
-      throw this.fail('openRead', key, error);
+      const failure = this.fail(operation, key, error);
+      // On a resumed read, 412 means the object changed since the first byte: not a create clash.
+      if (from && failure instanceof ObjectExistsError) throw new StorageError(this.uri(key), operation, 'the object changed while it was being read', 'read it again', { cause: error });
+      throw failure;
+    }
+  }
+
+  /**
+   * The object's bytes; a transfer cut midway (a reset, a proxy timing out) goes on from the byte
+   * it reached, with a ranged GET of the same version (If-Match), up to {@link READ_RESUMES} times.
+   */
+  private async *resumableBody(operation: string, key: string, first: GetObjectCommandOutput): AsyncGenerator<Buffer> {
+    const total = first.ContentLength;
+    let output = first;
+    let offset = 0;
+    for (let resumes = 0; ; resumes++) {
+      let cut: unknown;
+      try {
+        for await (const chunk of (output.Body ?? []) as AsyncIterable<Buffer>) {
+          offset += (chunk as Buffer).byteLength;
+          yield chunk as Buffer;
+        }
+      } catch (error) {
+        cut = error;
+      }
+      if (this.signal?.aborted) throw abortedError(this.signal);
+      if (cut === undefined && (total === undefined || offset >= total)) return;
+      if (resumes >= READ_RESUMES) {
+        const detail = `the transfer was cut ${resumes + 1} times, the last at byte ${offset}${total === undefined ? '' : ` of ${total}`}: ${(cut as Error)?.message ?? 'the body ended early'}`;
+        throw new StorageUnavailableError(this.uri(key), operation, detail, this.unavailableHint(), { cause: cut });
+      }
+      await abortableSleep(Math.random() * Math.min(5000, 200 * 2 ** resumes), this.signal);
+      output = await this.getObject(operation, key, { offset, etag: first.ETag });
     }
   }
 
@@ -292,6 +343,16 @@ export class S3Storage implements BackupStorage {
         options,
       );
     }
+    if ((status !== undefined && status >= 500) || SERVER_ERRORS.has(name)) {
+      const attempts = $metadata?.attempts;
+      return new StorageUnavailableError(
+        uri,
+        operation,
+        `${name || `HTTP ${status}`}${status ? ` (HTTP ${status})` : ''}${attempts ? ` after ${attempts} attempts` : ''}: ${message}`,
+        this.unavailableHint(),
+        options,
+      );
+    }
     // The SDK may hand over a socket error re-wrapped, with its code only in the message.
     const networkCode = code && NETWORK_ERRORS.has(code) ? code : NETWORK_ERROR_PATTERN.exec(message)?.[0];
     if (networkCode || name === 'TimeoutError' || name === 'AbortError') {
@@ -305,13 +366,29 @@ export class S3Storage implements BackupStorage {
     }
     return new StorageError(uri, operation, `${name || code || 'Error'}: ${message}`, undefined, options);
   }
+
+  private unavailableHint(): string {
+    const where = this.endpoint ? `the S3 endpoint ${this.endpoint}` : `S3 (bucket ${this.bucket})`;
+    return `${where} kept failing or throttling (503 SlowDown) after the retries; run again later (a restore run again with the same --restore-id skips the files it finished), or raise AWS_MAX_ATTEMPTS`;
+  }
 }
+
+/** Whether a check succeeds; a check that itself fails counts as no. */
+async function settles(check: Promise<boolean>): Promise<boolean> {
+  return check.catch(() => false);
+}
+
+/** Times a read cut midway goes on from where it stopped before it fails. */
+const READ_RESUMES = 5;
+
+/** S3 error codes of a server that failed or throttled, whatever the status says. */
+const SERVER_ERRORS = new Set(['SlowDown', 'InternalError', 'ServiceUnavailable', 'RequestTimeout', 'ThrottlingException']);
 
 interface SdkError {
   name?: string;
   code?: string;
   message?: string;
-  $metadata?: { httpStatusCode?: number };
+  $metadata?: { httpStatusCode?: number; attempts?: number };
 }
 
 const ACCESS_ERRORS = new Set(['AccessDenied', 'AllAccessDisabled', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'TokenRefreshRequired']);
@@ -330,6 +407,9 @@ export function endpointFromEnvironment(env: NodeJS.ProcessEnv = process.env): s
   return env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined;
 }
 
+/** Attempts per S3 request (AWS_MAX_ATTEMPTS overrides). */
+export const S3_MAX_ATTEMPTS = 8;
+
 const clients = new Map<string, S3Client>();
 
 /**
@@ -345,6 +425,10 @@ export function s3Client(options: Pick<S3StorageOptions, 'endpoint' | 'region'> 
     client = new S3Client({
       region,
       followRegionRedirects: true, // a bucket in another region still works, after one redirect
+      // The SDK's standard retry (exponential back-off, full jitter, up to 20 s a wait) with more
+      // attempts than its 3: a burst of 503 SlowDown lasts longer than three tries.
+      retryMode: process.env.AWS_RETRY_MODE || 'standard',
+      maxAttempts: Number(process.env.AWS_MAX_ATTEMPTS) || S3_MAX_ATTEMPTS,
       ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
     });
     clients.set(cacheKey, client);

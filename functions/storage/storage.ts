@@ -14,7 +14,8 @@ export type { StorageLocation } from './location';
  * - A write is all or nothing: readers and listings never see a partial object, and a failed write
  *   (including a source stream that errors) leaves no object behind.
  * - `ifAbsent` is atomic: of any number of concurrent creators of one key exactly one succeeds; the
- *   others get ObjectExistsError.
+ *   others get ObjectExistsError. A create-only write that finds the very bytes it writes already
+ *   stored succeeds: that is itself, retried after its answer was lost (create-only.ts).
  * - Reading a missing object throws ObjectNotFoundError; `head` returns undefined instead.
  * - Listings return every object under the prefix exactly once, sorted by key (UTF-8 byte order, as
  *   S3 does), whatever the page size.
@@ -76,7 +77,10 @@ export interface StoredObject {
 }
 
 export interface WriteOptions {
-  /** Create only: if the object exists, throw ObjectExistsError and leave it untouched. @default false */
+  /**
+   * Create only: if the object exists with other bytes, throw ObjectExistsError and leave it
+   * untouched; the same bytes count as written. @default false
+   */
   readonly ifAbsent?: boolean;
 }
 

@@ -111,6 +111,14 @@ export const MESSAGES = {
     'A restore was verified, the mode put back and the lock released.',
     (d) => `restore ${d.restoreId} into graph ${d.graph} is complete: ${d.vertices} vertices, ${d.edges} edges, mode put back to ${d.modeRestoredTo}`,
   ),
+  restoreReset: messageType<{ restoreId: string; graph: string; error?: string; modeRestoredTo?: string; lockReleased: boolean; takenOverBy?: string }>(
+    'HGBR_RESTORE_W2008',
+    "A failed or stopped restore was cleaned up: the target's mode put back and its lock released (or left to the restore that took the graph over).",
+    (d) =>
+      d.takenOverBy
+        ? `restore ${d.restoreId} stopped${d.error ? ` (${d.error})` : ''}; restore ${d.takenOverBy} has taken graph ${d.graph} over, so its mode and lock are left to it`
+        : `restore ${d.restoreId} stopped${d.error ? ` (${d.error})` : ''}: the mode of graph ${d.graph} was put back to ${d.modeRestoredTo ?? 'what it was'}${d.lockReleased ? ' and its lock released' : ''}`,
+  ),
 } as const;
 
 /** A sink that drops everything: the default where nobody listens. */

@@ -14,6 +14,12 @@ export interface WorkflowRuntime {
   /** A session on the graph, as the steps use it (pooled per server and graph). */
   connect(server: GraphRef): Promise<GraphSession>;
   storage(location: string): BackupStorage;
+  /**
+   * Where restores keep the lock of each target graph (HGBR_LOCKS): one place for every run of a
+   * deployment (its StateRoot) or of a machine, never the source's root, so two restores into one
+   * graph see each other whatever they restore from. Unset: the restore's state location.
+   */
+  readonly lockRoot?: string;
   /** Who this run is, for the locks it takes; `executionId` is the state machine's `$$.Execution.Id`. */
   lockOwner(executionId: string): LockOwner;
   isLockOwnerAlive(owner: LockOwner): Promise<boolean | undefined>;

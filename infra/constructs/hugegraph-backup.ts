@@ -17,6 +17,7 @@ import { BACKUP_TYPES, type BackupRequest, READ_PATHS, type ReadPath } from '../
 import { FRESHNESS_METRICS, MODE_METRICS } from '../../functions/ops/metric-names';
 import { BackupWorkflow } from '../workflows/backup-workflow';
 import { RestoreWorkflow } from '../workflows/restore-workflow';
+import { LOCK_ROOT_ENV } from '../../functions/workflow/environment';
 import { BACKUP_TASKS, RESTORE_TASKS } from '../../functions/workflow/task-names';
 import type { LambdaEntry } from '../lambda/bundles';
 import { handlerFunction } from '../workflows/workflow-functions';
@@ -331,7 +332,8 @@ export class HugeGraphBackup extends Construct {
   /** The restore machine, its Lambdas and role: read the backups, write the restores' state folder. */
   private buildRestore(sourceArea: S3Area, stateArea: S3Area, targets: readonly GraphEndpoint[]): { workflow: RestoreWorkflow; role: iam.Role } {
     const role = this.lambdaRole('RestoreRole', 'hgbr restore Lambdas: read the backups, write the restore state, reach HugeGraph', this.props.roleNames?.restore);
-    const fn = (fnId: string, handler: string, worker = false) => this.workflowFunction(fnId, 'restore', handler, role, targets, worker);
+    // Every restore this stack runs locks its target in the stack's state root, whatever its input.
+    const fn = (fnId: string, handler: string, worker = false) => this.workflowFunction(fnId, 'restore', handler, role, targets, worker).addEnvironment(LOCK_ROOT_ENV, this.stateRoot);
     const concurrency = this.props.concurrency ?? {};
     const workflow = new RestoreWorkflow(this, 'Restore', {
       functions: {
@@ -364,7 +366,7 @@ export class HugeGraphBackup extends Construct {
       machine,
       'The Catch path reset the target graph mode; check the execution error (GET /restores/{id}), fix it, and restart with the same restoreId to resume.',
     );
-    this.operations.cleanUpAfter('Restore', machine, this.opsFunction('RestoreEndedFunction', 'restoreEnded', role, targets));
+    this.operations.cleanUpAfter('Restore', machine, this.opsFunction('RestoreEndedFunction', 'restoreEnded', role, targets).addEnvironment(LOCK_ROOT_ENV, this.stateRoot));
     return { workflow, role };
   }
 

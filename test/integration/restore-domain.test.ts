@@ -3,6 +3,7 @@
  * finish, or reset), as the state machine calls them, against a real HugeGraph server and a backup
  * in a local folder made by the backup workflow.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,7 +14,7 @@ import { HugeGraphClient } from '../../functions/hugegraph';
 import { parseLossless, stringifyLossless, type JsonValue } from '../../functions/json/lossless';
 import { editObjectMembers, getMemberRaw } from '../../functions/json/scan';
 import { cleanUpEndedRestore } from '../../functions/restore/abort';
-import { RestoreCountMismatchError, RestoreLockLostError, SchemaConflictError, TargetNotEmptyError } from '../../functions/restore/errors';
+import { RestoreCountMismatchError, RestoreLockLostError, SchemaConflictError, TargetInRestoreModeError, TargetNotEmptyError } from '../../functions/restore/errors';
 import { restoreHandlers } from '../../functions/restore/handlers';
 import { doneRecordKey, restoreLockKey } from '../../functions/restore/layout';
 import { planRestoreDryRun } from '../../functions/restore/plan';
@@ -96,7 +97,7 @@ async function restore(req: RestoreRequest): Promise<{ plan: RestorePlan; summar
     const verified = await h.verify({ job: plan.job });
     return { plan, summary: await h.finish({ job: plan.job, verified }) };
   } catch (error) {
-    await h.reset({ job: plan.job, error }); // the machine's Catch path
+    await h.reset({ job: plan.job, error: { Error: (error as Error).name, Cause: (error as Error).message } }); // the machine's Catch path
     throw error;
   }
 }
@@ -122,6 +123,25 @@ async function labelIds(): Promise<Map<string, string>> {
   return new Map((await client.listVertexLabels()).elements.map((l) => [l.name, String(l.id)]));
 }
 
+/** Where the runtime keeps target locks (test/integration/setup.ts). */
+function locks() {
+  return openStorage(process.env.HGBR_LOCKS as string);
+}
+
+/** The lock a restore process that has died left on the target. */
+function deadRunLock() {
+  const pid = spawnSync('true').pid as number; // ended: its pid is free
+  return {
+    purpose: 'restore',
+    runId: 'dead-run',
+    owner: { type: 'process', host: os.hostname(), pid },
+    acquiredAt: new Date().toISOString(),
+    target: request('MERGING').target,
+    mode: 'MERGING',
+    previousMode: 'NONE',
+  };
+}
+
 async function stateKeys(): Promise<string[]> {
   const keys: string[] = [];
   for await (const o of openStorage(path.join(folder, 'root')).list('_restores/')) keys.push(o.key);
@@ -131,12 +151,13 @@ async function stateKeys(): Promise<string[]> {
 describe('RESTORING into an empty graph', () => {
   it('brings back every element byte for byte, with the same schema ids, and puts the mode back', async () => {
     await client.clear();
-    // A mode left behind by a dead run (no lock holds the graph): plan puts it back first.
+    // A mode left behind by a dead run whose lock is still there: plan puts it back first.
     await client.setMode('MERGING');
+    await locks().put(restoreLockKey(request('RESTORING').target), JSON.stringify(deadRunLock()));
     const { plan, summary } = await restore(request('RESTORING', { verifyTarget: true }));
 
     expect(summary.countedOnTarget).toBe(true);
-    expect(plan.summary.warnings.join()).toMatch(/was in mode MERGING, left there by no running restore: set back to NONE/);
+    expect(plan.summary.warnings.join()).toMatch(/was in mode MERGING, left there by restore dead-run, which is no longer running: set back to NONE/);
     expect(plan.job.previousMode).toBe('NONE');
     expect(plan.summary.schemaToCreate.vertexlabels).toHaveLength(6);
     const after = await snapshot();
@@ -201,6 +222,22 @@ describe('RESTORING into an empty graph', () => {
     );
     expect(await stateKeys()).toEqual([]);
     expect(await client.getMode()).toBe('NONE');
+  });
+
+  it('refuses a graph in a restore mode that no lock explains, and leaves its mode alone', async () => {
+    // Another restore writing with its lock elsewhere, or a failed reset: not ours to undo.
+    await client.setMode('MERGING');
+    try {
+      const error = await restoreHandlers(runtime)
+        .plan({ request: request('MERGING'), executionId: 'test' })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TargetInRestoreModeError);
+      expect((error as TargetInRestoreModeError).hint).toContain(`hgbr mode set --server ${hugegraph.url} --graph ${GRAPH} --mode NONE`);
+      expect(await client.getMode()).toBe('MERGING');
+      expect(await locks().head(restoreLockKey(request('MERGING').target))).toBeUndefined();
+    } finally {
+      await client.setMode('NONE');
+    }
   });
 });
 
@@ -303,7 +340,7 @@ describe('damage and interruption', () => {
     await expect(h.reset({ job: plan.job, error: { Error: 'ChecksumMismatchError' } })).resolves.toMatchObject({ modeRestoredTo: 'NONE', lockReleased: true });
     await expect(h.reset({ job: plan.job })).resolves.toMatchObject({ lockReleased: false });
     expect(await client.getMode()).toBe('NONE');
-    expect(await openStorage(path.join(folder, 'damaged')).head(restoreLockKey(plan.job.target))).toBeUndefined();
+    expect(await locks().head(restoreLockKey(plan.job.target))).toBeUndefined();
   });
 
   it('an aborted execution is cleaned up through its lock: mode back, lock released', async () => {
@@ -354,7 +391,7 @@ describe('verification of the counts', () => {
       edges: plan.summary.elements ? Object.values(plan.summary.elements.edges).reduce((a, b) => a + b, 0) : -1,
       countedOnTarget: false,
     });
-    await h.reset({ job: plan.job, error: changed });
+    await h.reset({ job: plan.job, error: { Error: 'RestoreCountMismatchError' } });
     expect(await client.getMode()).toBe('NONE');
 
     // A finish that comes after the reset (its lock gone) leaves the mode to whoever set it since.
@@ -374,8 +411,7 @@ describe('verification of the counts', () => {
     const verified = await h.verify({ job: plan.job });
     // The first attempt set the mode back and released the lock, then its answer was lost.
     await client.setMode('NONE');
-    const state = openStorage(path.join(folder, 'root'));
-    await state.delete(restoreLockKey(plan.job.target));
+    await locks().delete(restoreLockKey(plan.job.target));
     const summary = await h.finish({ job: plan.job, verified });
     expect(summary.vertices).toEqual(expectedCounts({ extraVertices: EXTRA_VERTICES }).vertices);
     expect(await client.getMode()).toBe('NONE');

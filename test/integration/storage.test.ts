@@ -77,6 +77,16 @@ function describeStorageContract(name: string, subject: () => Subject): void {
       expect((await storage.get('g/.hgbr-backup.lock')).toString()).toBe('third');
     });
 
+    it('counts a create-if-absent write that finds its own bytes as written (a retry after a lost answer)', async () => {
+      await storage.put('g/b/manifest.json', '{"v":1}', { ifAbsent: true });
+      await storage.put('g/b/manifest.json', Buffer.from('{"v":1}'), { ifAbsent: true });
+      await expect(storage.put('g/b/manifest.json', '{"v":2}', { ifAbsent: true })).rejects.toBeInstanceOf(ObjectExistsError);
+      await storage.upload('g/b/streamed', Readable.from([Buffer.from('one'), Buffer.from('two')]), { ifAbsent: true });
+      await expect(storage.upload('g/b/streamed', Readable.from([Buffer.from('onetwo')]), { ifAbsent: true })).resolves.toEqual({ bytes: 6 });
+      await expect(storage.upload('g/b/streamed', Readable.from([Buffer.from('onetwO')]), { ifAbsent: true })).rejects.toBeInstanceOf(ObjectExistsError);
+      expect((await storage.get('g/b/manifest.json')).toString()).toBe('{"v":1}');
+    });
+
     it('lets exactly one of many concurrent create-if-absent writers win', async () => {
       const bodies = Array.from({ length: 12 }, (_, i) => `${i}:`.padEnd(64 * 1024, String.fromCharCode(97 + i)));
       const results = await Promise.allSettled(bodies.map((body) => storage.put('g/lock', body, { ifAbsent: true })));

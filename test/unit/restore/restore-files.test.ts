@@ -11,7 +11,7 @@ import { ChecksumMismatchError, encodeDataLine } from '../../../functions/format
 import type { BatchInput, GraphSession } from '../../../functions/hugegraph';
 import { scanArray } from '../../../functions/json/scan';
 import { doneRecordKey, restoreLockKey } from '../../../functions/restore/layout';
-import { restoreFiles } from '../../../functions/restore/restore-files';
+import { FENCE_CHECK_MS, restoreFiles } from '../../../functions/restore/restore-files';
 import type { FileItem, RestoreJob } from '../../../functions/restore/types';
 
 const BIG = '1190241039214968832';
@@ -172,5 +172,26 @@ describe('restoreFiles', () => {
     const fake = fakeClient();
     await expect(restoreFiles(runtime(fake.client), { BatchInput: { job }, Items: [item] })).rejects.toThrow(/restore r1 no longer holds .* \(restore other does\)/);
     expect(fake.stats().calls).toBe(0);
+  });
+
+  it('stops between batches once a reset has fenced its lock (a sibling failed), sending nothing more', async () => {
+    const { item, job } = setUp([vertices(0, 1), vertices(1, 1), vertices(2, 1), vertices(3, 1), vertices(4, 1), vertices(5, 1)], 'RESTORING', 1);
+    const fake = fakeClient();
+    // The reset fences the lock while the second batch is being posted.
+    const post = fake.client.createVertices;
+    let posts = 0;
+    const createVertices: typeof post = async (input) => {
+      if (++posts === 2) fs.writeFileSync(path.join(dir, restoreLockKey(job.target)), JSON.stringify({ runId: 'r1', resetAt: '2026-11-24T22:00:05Z' }));
+      return post(input);
+    };
+    // A clock a check interval further on each reading, so that every batch checks the lock.
+    let now = Date.parse('2026-11-24T22:00:00Z');
+    const tick = () => {
+      now += FENCE_CHECK_MS;
+      return new Date(now);
+    };
+    const ticking = fakeRuntime({ connect: async () => ({ ...fake.client, createVertices }), now: tick });
+    await expect(restoreFiles(ticking, { BatchInput: { job }, Items: [item] })).rejects.toThrow(/no longer holds .* \(its reset began at 2026-11-24T22:00:05Z\)/);
+    expect(fake.stats().calls).toBe(2);
   });
 });

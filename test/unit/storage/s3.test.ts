@@ -1,5 +1,6 @@
 import { AbortedError } from '../../../functions/abort';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { Readable } from 'node:stream';
 import { endpointFromEnvironment, s3Client, S3Storage } from '../../../functions/storage/s3';
 import { BucketNotFoundError, InvalidKeyError, ObjectExistsError, ObjectNotFoundError, StorageAccessDeniedError, StorageError, StorageUnavailableError } from '../../../functions/storage/storage';
 import { openStorage } from '../../../functions/storage/open';
@@ -24,6 +25,27 @@ function sdkError(name: string, status?: number, extra: Record<string, unknown> 
 }
 
 const location = { bucket: 'bucket', prefix: 'root/dir' };
+
+/** A GetObject answer with these bytes. */
+function body(text: string) {
+  return { ContentLength: Buffer.byteLength(text), Body: Readable.from([Buffer.from(text)]) };
+}
+
+/** A body that yields `text`, then fails as a connection reset midway does. */
+function cutAfter(text: string): Readable {
+  return Readable.from(
+    (async function* () {
+      if (text) yield Buffer.from(text);
+      throw Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+    })(),
+  );
+}
+
+async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
 
 describe('S3Storage', () => {
   it('passes its signal to every request and reports an abandoned one as AbortedError, not as S3 being down', async () => {
@@ -60,9 +82,31 @@ describe('S3Storage', () => {
   });
 
   it('asks again while S3 reports a conflicting conditional write in flight (409)', async () => {
-    const { client, sent } = scriptedClient(sdkError('ConditionalRequestConflict', 409), sdkError('ConditionalRequestConflict', 409), sdkError('PreconditionFailed', 412));
+    const { client, sent } = scriptedClient(sdkError('ConditionalRequestConflict', 409), sdkError('ConditionalRequestConflict', 409), sdkError('PreconditionFailed', 412), body('y'));
     await expect(new S3Storage(location, { client }).put('g/lock', 'x', { ifAbsent: true })).rejects.toBeInstanceOf(ObjectExistsError);
-    expect(sent).toHaveLength(3);
+    expect(sent.map((s) => s.command)).toEqual(['PutObjectCommand', 'PutObjectCommand', 'PutObjectCommand', 'GetObjectCommand']);
+  });
+
+  it('takes a create-if-absent write that finds its own bytes (its first answer was lost) as written', async () => {
+    // What the SDK hands over after its retry of a PUT whose 200 was lost met 412.
+    const { client, sent } = scriptedClient(sdkError('PreconditionFailed', 412, { $metadata: { httpStatusCode: 412, attempts: 2 } }), body('{"v":1}'));
+    await expect(new S3Storage(location, { client }).put('g/manifest.json', '{"v":1}', { ifAbsent: true })).resolves.toBeUndefined();
+    expect(sent[1]).toEqual({ command: 'GetObjectCommand', input: { Bucket: 'bucket', Key: 'root/dir/g/manifest.json' } });
+  });
+
+  it('goes on from the byte it reached when a transfer is cut, with a ranged GET of the same version', async () => {
+    const { client, sent } = scriptedClient({ ContentLength: 6, ETag: '"e1"', Body: cutAfter('abc') }, { ContentLength: 3, Body: Readable.from([Buffer.from('def')]) });
+    expect((await new S3Storage(location, { client }).get('g/x')).toString()).toBe('abcdef');
+    expect(sent[1]!.input).toMatchObject({ Range: 'bytes=3-', IfMatch: '"e1"' });
+  });
+
+  it('names the store and the object when a transfer keeps being cut', async () => {
+    const cuts = Array.from({ length: 6 }, () => ({ ContentLength: 6, ETag: '"e1"', Body: cutAfter('') }));
+    const storage = new S3Storage(location, { ...scriptedClient(...cuts), endpoint: 'http://127.0.0.1:1' });
+    const error = await readAll(await storage.openRead('g/x')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StorageUnavailableError);
+    expect((error as Error).message).toMatch(/^openRead s3:\/\/bucket\/root\/dir\/g\/x failed: the transfer was cut 6 times, the last at byte 0 of 6/);
+    expect((error as StorageUnavailableError).hint).toMatch(/http:\/\/127\.0\.0\.1:1 kept failing/);
   });
 
   it.each([
@@ -73,7 +117,9 @@ describe('S3Storage', () => {
     [sdkError('CredentialsProviderError'), StorageAccessDeniedError, /access denied/],
     [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }), StorageUnavailableError, /ECONNREFUSED/],
     [new Error('AWS SDK error wrapper for Error: connect ECONNRESET 127.0.0.1:1'), StorageUnavailableError, /ECONNRESET/],
-    [sdkError('InternalError', 500), StorageError, /get s3:\/\/bucket\/root\/dir\/g\/x failed: InternalError/],
+    [sdkError('InternalError', 500), StorageUnavailableError, /get s3:\/\/bucket\/root\/dir\/g\/x failed: InternalError \(HTTP 500\)/],
+    [sdkError('SlowDown', 503, { $metadata: { httpStatusCode: 503, attempts: 8 } }), StorageUnavailableError, /failed: SlowDown \(HTTP 503\) after 8 attempts/],
+    [sdkError('MalformedXML', 400), StorageError, /failed: MalformedXML/],
   ])('maps %s to a typed error', async (thrown, type, message) => {
     const { client } = scriptedClient(thrown);
     const error = await new S3Storage(location, { client }).get('g/x').catch((e: unknown) => e);
