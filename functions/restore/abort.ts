@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { HgbrError } from '../errors';
 import { readLock, releaseLock } from '../workflow/lock';
 import { MESSAGES } from '../workflow/messages';
 import type { WorkflowRuntime } from '../workflow/runtime';
@@ -38,7 +39,7 @@ export interface CaughtError {
 export async function resetRestore(runtime: WorkflowRuntime, job: RestoreJob, failure?: CaughtError, options: ResetOptions = {}): Promise<ResetResult> {
   const locks = lockStorage(runtime, job);
   const key = restoreLockKey(job.target);
-  const lock = await attempt(() => readLock(locks, key));
+  const lock = await attempt(() => persistently(() => readLock(locks, key)));
   const failed = { error: failure?.Error, cause: failure?.Cause };
   if (lock.value && lock.value.runId !== job.restoreId) {
     runtime.notify(MESSAGES.restoreReset.of({ restoreId: job.restoreId, graph: job.target.graph, error: failure?.Error, lockReleased: false, takenOverBy: lock.value.runId }));
@@ -102,11 +103,11 @@ export const RESET_FENCE_WAIT_MS = 2500;
 
 async function putBack(runtime: WorkflowRuntime, run: HeldTarget, failure: { error?: string; cause?: string }, options: ResetOptions): Promise<ResetResult> {
   if (run.record && !run.record.resetAt) {
-    const fenced = await attempt(() => run.locks.put(run.key, JSON.stringify({ ...run.record, resetAt: runtime.now().toISOString() }, null, 2)));
+    const fenced = await attempt(() => persistently(() => run.locks.put(run.key, JSON.stringify({ ...run.record, resetAt: runtime.now().toISOString() }, null, 2))));
     if (!('error' in fenced)) await sleep(options.fenceWaitMs ?? RESET_FENCE_WAIT_MS);
   }
   const mode = await attempt(async () => (await runtime.connect(run.target)).setMode(run.mode as GraphMode));
-  const release = run.held ? await attempt(() => releaseLock(run.locks, run.key, run.restoreId)) : { value: undefined };
+  const release = run.held ? await attempt(() => persistently(() => releaseLock(run.locks, run.key, run.restoreId))) : { value: undefined };
   if ('error' in mode || 'error' in release) {
     throw new RestoreResetFailedError(run.restoreId, failure, {
       target: run.target,
@@ -117,6 +118,23 @@ async function putBack(runtime: WorkflowRuntime, run: HeldTarget, failure: { err
   runtime.notify(MESSAGES.restoreReset.of({ restoreId: run.restoreId, graph: run.target.graph, error: failure.error, modeRestoredTo: run.mode, lockReleased: run.held }));
   return { restoreId: run.restoreId, modeRestoredTo: run.mode, lockReleased: run.held };
 }
+
+/**
+ * The reset's own storage calls, tried again on a transient failure: after a burst of 503s the
+ * SDK's retry quota may be spent, and the reset is the call that must get through.
+ */
+async function persistently<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!HgbrError.isTransient(error) || attempt >= RESET_STORAGE_ATTEMPTS) throw error;
+      await sleep(Math.random() * 500 * 2 ** attempt);
+    }
+  }
+}
+
+const RESET_STORAGE_ATTEMPTS = 5;
 
 async function attempt<T>(work: () => Promise<T>): Promise<{ value: T } | { value?: undefined; error: unknown }> {
   try {
