@@ -81,11 +81,12 @@ export async function runRestoreLocally(runtime: LocalRuntime, request: RestoreR
   // A reset that failed said what is left in its own error, the one the run failed with.
   const afterwards = outcome.status === 'FAILED' && outcome.error === RestoreResetFailedError.code ? undefined : describeReset(request, cleanup);
   if (outcome.status === 'FAILED') throw new WorkflowFailedError('restore', outcome.error, outcome.cause, outcome.thrown, afterwards);
-  throw new WorkflowAbortedError('restore', afterwards ?? '');
+  throw new WorkflowAbortedError('restore', afterwards ?? 'the target was not touched');
 }
 
-function describeReset(request: RestoreRequest, result: ResetResult): string {
-  if (!result.modeRestoredTo) return `graph ${request.target.graph} was not touched (its mode and any lock are another restore's)`;
+/** What the reset did, when it did something (a run that failed before it held the target did not touch it). */
+function describeReset(request: RestoreRequest, result: ResetResult): string | undefined {
+  if (!result.modeRestoredTo) return undefined;
   return `the mode of graph ${request.target.graph} was put back to ${result.modeRestoredTo}${result.lockReleased ? ' and its lock released' : ''}`;
 }
 
