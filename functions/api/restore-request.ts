@@ -19,6 +19,12 @@ export interface RestoreBody {
   readonly types?: RestoreRequest['types'];
   /** Auth objects the target server already has (see RestoreRequest.authConflict). @default 'stop' */
   readonly authConflict?: RestoreRequest['authConflict'];
+  /**
+   * Read every data file once before the first write (see RestoreRequest.preflightRead). `false`
+   * for a backup verified already, or one too large to read within the plan step's 15 minutes.
+   * @default true
+   */
+  readonly preflightRead?: boolean;
 }
 
 export const LATEST = 'latest';
@@ -27,7 +33,7 @@ export const RESTORE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/;
 /** HugeGraph graph names (GraphManager checks `[a-zA-Z][a-zA-Z0-9_]{0,47}`). */
 export const GRAPH_NAME = /^[A-Za-z][A-Za-z0-9_]{0,47}$/;
 const MODES: readonly RestoreMode[] = ['RESTORING', 'MERGING'];
-const KEYS = new Set(['backup', 'graph', 'backupId', 'target', 'mode', 'restoreId', 'verifyTarget', 'types', 'authConflict']);
+const KEYS = new Set(['backup', 'graph', 'backupId', 'target', 'mode', 'restoreId', 'verifyTarget', 'types', 'authConflict', 'preflightRead']);
 const TARGET_KEYS = new Set(['url', 'graph', 'graphspace']);
 
 /** Checks the shape of a restore request and reports every problem at once (400). */
@@ -36,7 +42,7 @@ export function parseRestoreBody(raw: unknown): RestoreBody {
   if (!isObject(raw)) throw new ApiError(API_REFUSALS.invalidRequest, 'the body must be a JSON object');
   for (const key of Object.keys(raw)) if (!KEYS.has(key)) problems.push(`unknown field ${key}`);
 
-  const { backup, graph, backupId, target, mode, restoreId, verifyTarget, types, authConflict } = raw;
+  const { backup, graph, backupId, target, mode, restoreId, verifyTarget, types, authConflict, preflightRead } = raw;
   if (backup !== undefined) {
     if (typeof backup !== 'string' || !backup.startsWith('s3://')) problems.push('backup must be an s3:// location');
     if (graph !== undefined || backupId !== undefined) problems.push('give either backup, or graph and backupId, not both');
@@ -63,6 +69,7 @@ export function parseRestoreBody(raw: unknown): RestoreBody {
     problems.push(`types must list one or more of ${RESTORE_TYPES.join(', ')}`);
   }
   if (authConflict !== undefined && !AUTH_CONFLICT_STRATEGIES.includes(authConflict as never)) problems.push(`authConflict must be one of ${AUTH_CONFLICT_STRATEGIES.join(', ')}`);
+  if (preflightRead !== undefined && typeof preflightRead !== 'boolean') problems.push('preflightRead must be true or false');
   if (problems.length) throw new ApiError(API_REFUSALS.invalidRequest, `the restore request is invalid: ${problems.join('; ')}`, { problems });
   return raw as unknown as RestoreBody;
 }

@@ -63,6 +63,7 @@ export async function startRestore(deps: ApiDeps, raw: unknown, statusUrlOf: (re
     verifyTarget: body.verifyTarget,
     ...(body.types ? { types: body.types } : {}),
     ...(body.authConflict ? { authConflict: body.authConflict } : {}),
+    ...(body.preflightRead === false ? { preflightRead: false } : {}),
     ...(deps.config.batchConcurrency !== undefined ? { batchConcurrency: deps.config.batchConcurrency } : {}),
     apiRequest: asked,
   };

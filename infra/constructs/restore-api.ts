@@ -122,6 +122,10 @@ export class RestoreApi extends Construct {
             enum: ['stop', 'skip', 'overwrite'],
             description: 'auth objects the target server already has: refuse (stop, the default), keep them (skip), take the backup fields (overwrite)',
           },
+          preflightRead: {
+            type: s.BOOLEAN,
+            description: 'read every data file once (checksum, line shape) before the first write; false for a backup verified already or too large to read within 15 minutes',
+          },
         },
         oneOf: [{ required: ['backup'] }, { required: ['graph', 'backupId'] }],
       },

@@ -163,12 +163,19 @@ describe('POST /restores', () => {
       verifyTarget: true,
       types: ['schema', 'variables'],
       authConflict: 'skip',
+      preflightRead: false,
     };
     const plain = await call(sfn.client, { ...post(body), headers: { 'Idempotency-Key': 'job-42' } });
     const uuid = await call(sfn.client, { ...post(body), headers: { 'idempotency-key': 'key with spaces/and slashes' } });
     expect([plain.status, plain.body.restoreId]).toEqual([202, 'job-42']);
     expect(uuid.body.restoreId).toMatch(/^k-[0-9a-f]{40}$/);
-    expect(JSON.parse(sfn.calls[1]?.input.input)).toMatchObject({ source: `${ROOT}/hugegraph/20261120T020000Z-aaaa`, verifyTarget: true, types: ['schema', 'variables'], authConflict: 'skip' });
+    expect(JSON.parse(sfn.calls[1]?.input.input)).toMatchObject({
+      source: `${ROOT}/hugegraph/20261120T020000Z-aaaa`,
+      verifyTarget: true,
+      types: ['schema', 'variables'],
+      authConflict: 'skip',
+      preflightRead: false,
+    });
   });
 
   it('refuses a request with neither a restore id nor an Idempotency-Key (400): a retry would start a second restore', async () => {
@@ -211,7 +218,17 @@ describe('POST /restores', () => {
   it('lists every problem of a malformed request in one 400', async () => {
     const { status, body } = await call(
       stubSfn({}).client,
-      post({ backupId: 'yesterday', target: { graph: '1bad', url: 'ftp://x' }, mode: 'restoring', restoreId: 'no spaces', verifyTarget: 'yes', types: ['edge'], authConflict: 'merge', extra: 1 }),
+      post({
+        backupId: 'yesterday',
+        target: { graph: '1bad', url: 'ftp://x' },
+        mode: 'restoring',
+        restoreId: 'no spaces',
+        verifyTarget: 'yes',
+        types: ['edge'],
+        authConflict: 'merge',
+        preflightRead: 'no',
+        extra: 1,
+      }),
     );
     expect(status).toBe(400);
     expect(body.error.details.problems).toEqual([
@@ -225,6 +242,7 @@ describe('POST /restores', () => {
       'verifyTarget must be true or false',
       'types must list one or more of schema, vertices, edges, variables, auth',
       'authConflict must be one of stop, skip, overwrite',
+      'preflightRead must be true or false',
     ]);
   });
 
