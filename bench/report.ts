@@ -45,7 +45,9 @@ How to read the tables:
 - **…, 64 MiB heap** rows run the same step with V8's heap capped (\`--max-old-space-size\`, bench
   option \`--worker-heap\`), as a memory-bounded worker would be: with the default heap V8 keeps
   garbage it has room for, so those rows show the live memory's bound and what the cap costs in CPU.
-- **hgbr restore** checks the counts the server acknowledged; **hgbr restore --verify-target**
+- **hgbr restore** reads every file once before its first write (checksums, line shapes; skipped
+  by **--skip-preflight-read**, the row that shows what that read costs) and checks the counts the
+  server acknowledged; **hgbr restore --verify-target**
   also counts every label on the target by reading it back, which reads the whole graph again.
 `;
 
@@ -99,6 +101,7 @@ const BASELINES: Record<string, { ceiling?: string[]; tools?: string }> = {
   'read ceiling, no gzip': { ceiling: ['read ceiling'] },
   'scan ceiling': { ceiling: ['read ceiling'] },
   'hgbr restore ← folder': { ceiling: ['write ceiling'], tools: 'hugegraph-tools restore' },
+  'hgbr restore --skip-preflight-read ← folder': { ceiling: ['write ceiling'], tools: 'hugegraph-tools restore' },
   'hgbr restore --verify-target ← folder': { ceiling: ['write ceiling'], tools: 'hugegraph-tools restore' },
   'hugegraph-tools restore': { ceiling: ['write ceiling'] },
 };

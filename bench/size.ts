@@ -235,10 +235,14 @@ async function measureWriteCeiling(b: SizeBench, backupDir: string): Promise<Ste
   }
 }
 
-/** (e) hgbr restore into a cleared graph: as it runs by default, reading the target back, and with the worker heap. */
+/**
+ * (e) hgbr restore into a cleared graph: as it runs by default (every file read once before the
+ * first write), without that pre-write read (its cost), reading the target back, and with the worker heap.
+ */
 async function measureRestores(b: SizeBench, backupDir: string): Promise<void> {
   const restores = [
     { step: 'hgbr restore ← folder', args: [], nodeFlags: b.o.nodeOptions },
+    { step: 'hgbr restore --skip-preflight-read ← folder', args: ['--skip-preflight-read'], nodeFlags: b.o.nodeOptions },
     { step: 'hgbr restore --verify-target ← folder', args: ['--verify-target'], nodeFlags: b.o.nodeOptions },
     ...(b.o.workerHeapMib ? [{ step: `hgbr restore ← folder, ${b.o.workerHeapMib} MiB heap`, args: [], nodeFlags: [...b.o.nodeOptions, `--max-old-space-size=${b.o.workerHeapMib}`] }] : []),
   ];
