@@ -26,19 +26,23 @@ export async function holdsSameDigest(storage: Pick<BackupStorage, 'head' | 'ope
   return hash.digest('hex') === sent.sha256;
 }
 
-/** Counts and hashes the chunks of a stream as they pass, for {@link holdsSameDigest}. */
-export function digestingStream(source: AsyncIterable<Uint8Array | string>): { stream: AsyncGenerator<Buffer>; digest: () => { bytes: number; sha256: string } | undefined } {
-  const hash = createHash('sha256');
+/**
+ * Counts and hashes the chunks of a stream as they pass, for {@link holdsSameDigest}. Only a
+ * create-only write needs the digest (`createOnly`): data files are plain writes, and hashing every
+ * byte of them a second time (their writer already does, for the manifest) would be wasted work.
+ */
+export function digestingStream(source: AsyncIterable<Uint8Array | string>, createOnly: boolean): { stream: AsyncGenerator<Buffer>; digest: () => { bytes: number; sha256: string } | undefined } {
+  const hash = createOnly ? createHash('sha256') : undefined;
   let bytes = 0;
   let complete = false;
   async function* stream(): AsyncGenerator<Buffer> {
     for await (const chunk of source) {
       const data = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      hash.update(data);
+      hash?.update(data);
       bytes += data.byteLength;
       yield data;
     }
     complete = true;
   }
-  return { stream: stream(), digest: () => (complete ? { bytes, sha256: hash.copy().digest('hex') } : undefined) };
+  return { stream: stream(), digest: () => (complete && hash ? { bytes, sha256: hash.copy().digest('hex') } : undefined) };
 }

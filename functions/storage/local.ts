@@ -54,7 +54,7 @@ export class LocalStorage implements BackupStorage {
 
   async upload(key: string, body: Readable | AsyncIterable<Uint8Array>, options: UploadOptions = {}): Promise<{ bytes: number }> {
     let bytes = 0;
-    const sent = digestingStream(body as AsyncIterable<Uint8Array | string>);
+    const sent = digestingStream(body as AsyncIterable<Uint8Array | string>, options.ifAbsent === true);
     try {
       await this.write('upload', key, options, async (handle) => {
         // Errors of the source pass through unchanged; only the file system's are translated.

@@ -107,7 +107,7 @@ export class S3Storage implements BackupStorage {
   async upload(key: string, body: Readable | AsyncIterable<Uint8Array>, options: UploadOptions = {}): Promise<{ bytes: number }> {
     let bytes = 0;
     let sourceError: unknown;
-    const sent = digestingStream(body as AsyncIterable<Uint8Array | string>);
+    const sent = digestingStream(body as AsyncIterable<Uint8Array | string>, options.ifAbsent === true);
     async function* counted(): AsyncGenerator<Buffer> {
       try {
         for await (const data of sent.stream) {
