@@ -31,3 +31,15 @@ it('so does a fully configured source and a migration target', () => {
     if (system.backup) expect(definitionOf(stack, template, system.backup.stateMachine)).toEqual(local.backup);
   }
 });
+
+it('every definition the CLI runs is valid ASL (the local runner trusts them and does not validate at start)', () => {
+  const validate = require('asl-validator') as (definition: unknown, options?: { checkArn?: boolean; checkPaths?: boolean }) => { isValid: boolean; errorsText: (sep?: string) => string };
+  const generated = require('../../cli/generated/state-machines.json') as Record<string, unknown>;
+  const machines = Object.entries(generated).filter(([name]) => name !== '//');
+  expect(machines.map(([name]) => name).sort()).toEqual(['backup', 'restore']);
+  for (const [name, definition] of machines) {
+    // A copy: the validator fills in defaults (QueryLanguage) in place.
+    const result = validate(structuredClone(definition), { checkArn: false, checkPaths: true });
+    expect({ name, errors: result.isValid ? '' : result.errorsText('\n') }).toEqual({ name, errors: '' });
+  }
+});
