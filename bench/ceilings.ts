@@ -86,7 +86,7 @@ export interface ReadCeilingOptions {
   readonly pageSize: number;
   /** Labels paged at the same time (hgbr's backup Map concurrency). @default 4 */
   readonly labelConcurrency?: number;
-  /** Ask for gzip answers as hgbr's client does. @default true */
+  /** Ask for gzip answers as hgbr's client does (the server gzips list answers anyway). @default true */
   readonly acceptGzip?: boolean;
   /** Count the elements of each page (a scan; off for the ceiling itself). @default false */
   readonly count?: boolean;

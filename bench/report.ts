@@ -98,7 +98,6 @@ const BASELINES: Record<string, { ceiling?: string[]; tools?: string }> = {
   'hgbr backup --read-path label → folder': { ceiling: BEST_READ, tools: 'hugegraph-tools backup' },
   'hgbr backup → S3': { ceiling: BEST_READ, tools: 'hugegraph-tools backup' },
   'hugegraph-tools backup': { ceiling: BEST_READ },
-  'read ceiling, no gzip': { ceiling: ['read ceiling'] },
   'scan ceiling': { ceiling: ['read ceiling'] },
   'hgbr restore ← folder': { ceiling: ['write ceiling'], tools: 'hugegraph-tools restore' },
   'hgbr restore --skip-preflight-read ← folder': { ceiling: ['write ceiling'], tools: 'hugegraph-tools restore' },
