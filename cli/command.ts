@@ -60,6 +60,7 @@ export const EXIT_CODES: readonly { readonly status: number; readonly meaning: s
     errors: [
       'ServerUnreachableError',
       'GraphNotFoundError',
+      'GraphspaceNotSupportedError',
       'HugeGraphConnectionError',
       'HugeGraphUnauthorizedError',
       'HugeGraphForbiddenError',

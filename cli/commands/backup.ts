@@ -10,15 +10,15 @@ import { formatBytes, formatDuration, type Output } from '../output';
 import { withSignals } from '../signals';
 import { runRemoteWorkflow } from '../remote';
 import { runBackupLocally } from '../workflows';
-import { backupLockKey } from '../../functions/backup/layout';
+import { backupLockKey, DEFAULT_GRAPHSPACE, graphFolder, namedGraphspace } from '../../functions/backup/layout';
 import { openStorage } from '../../functions/storage/open';
 
 export const HELP = `usage: hgbr backup --server URL (--graph G | --all-graphs) --to ROOT [options]
 
   --server URL        HugeGraph server, e.g. http://127.0.0.1:8080
   --graph G           graph to back up
-  --all-graphs        every graph of the server (of --graphspace on 1.7) that the user may read,
-                      one after the other: one backup per graph, each with its own manifest and
+  --all-graphs        every graph of the server that the user may read (from 1.7.0: of every
+                      graph space it lists, or of --graphspace only), one after the other: one backup per graph, each with its own manifest and
                       lock. A graph that fails does not stop the others; exit status 0 only
                       when every graph was backed up
   --to ROOT           backup root: a folder, file:///path or s3://bucket/prefix
@@ -47,7 +47,8 @@ export const HELP = `usage: hgbr backup --server URL (--graph G | --all-graphs) 
                       --to must then be s3://, and the stack's secret holds the credentials
   --json              print one JSON object with the outcome
 
-The backup is written to ROOT/G/<backupId>/ and is complete once manifest.json is there.
+The backup is written to ROOT/G/<backupId>/ (ROOT/_graphspaces/GS/G/<backupId>/ for a graph of a
+graph space other than DEFAULT) and is complete once manifest.json is there.
 Exit status 0 only for a complete backup.`;
 
 /** The command's own options (the common ones are in cli/args.ts). */
@@ -104,37 +105,57 @@ export const backupCommand: Command = async (argv, output) => {
 
 /**
  * One backup per graph of the server, one after the other, each its own run (manifest, lock,
- * retention). A graph that fails is reported and the next one goes on; Ctrl-C stops them all.
+ * retention). A graph that fails is reported and the next one goes on; Ctrl-C stops them all. On
+ * 1.7.0 and later, every graph of every graph space listed (only those of --graphspace when given).
  */
 async function backupAllGraphs(request: BackupRequest, credentials: { username?: string; password?: string }, output: Output): Promise<number> {
-  const graphs = await HugeGraphClient.listGraphs({ url: request.server.url, graphspace: request.server.graphspace, ...credentials });
+  const graphs = await graphsToBackUp(request.server, credentials);
   const runtime = localRuntime({ ...credentials, notify: backupProgress(output) });
   const backups: BackupSummary[] = [];
-  const failed: { graph: string; error: { code: string; message: string } }[] = [];
+  const failed: { graph: string; graphspace?: string; error: { code: string; message: string } }[] = [];
   try {
-    for (const graph of graphs) {
-      const one = { ...request, server: { ...request.server, graph } };
+    for (const of of graphs) {
+      const one = { ...request, server: { ...request.server, ...of } };
       try {
         backups.push(await withSignals(output, 'removing the incomplete backup and releasing the lock…', (signal) => runBackupLocally(runtime, one, signal), { leftBehind: backupLeftBehind(one) }));
       } catch (error) {
         if (error instanceof WorkflowAbortedError) throw error;
-        failed.push({ graph, error: { code: HgbrError.isHgbrError(error) ? error.reportedCode : 'Error', message: (error as Error).message } });
+        failed.push({ ...of, error: { code: HgbrError.isHgbrError(error) ? error.reportedCode : 'Error', message: (error as Error).message } });
       }
     }
   } finally {
     await runtime.close();
   }
-  const human = [...backups.map(describeBackup), ...failed.map((f) => `backup of graph ${f.graph} FAILED: ${f.error.code}: ${f.error.message}`)];
+  const human = [...backups.map(describeBackup), ...failed.map((f) => `backup of graph ${graphName(f)} FAILED: ${f.error.code}: ${f.error.message}`)];
   if (graphs.length === 0) human.push('nothing backed up: the server lists no graph these credentials may read');
   const ok = failed.length === 0 && graphs.length > 0;
-  output.result({ ok, graphs, backups, failed }, human.join('\n'));
+  output.result({ ok, graphs: graphs.map(graphName), backups, failed }, human.join('\n'));
   return ok ? EXIT_OK : EXIT_FAILED;
+}
+
+/** The graphs --all-graphs backs up: those of --graphspace, or of every graph space the server lists (DEFAULT's first). */
+async function graphsToBackUp(server: BackupRequest['server'], credentials: { username?: string; password?: string }): Promise<{ graph: string; graphspace?: string }[]> {
+  const options = { url: server.url, ...credentials };
+  const spaces = server.graphspace !== undefined ? [server.graphspace] : await HugeGraphClient.listGraphSpaces(options);
+  const defaultFirst = [...spaces].sort((a, b) => Number(b === DEFAULT_GRAPHSPACE) - Number(a === DEFAULT_GRAPHSPACE));
+  if (defaultFirst.length === 0) return (await HugeGraphClient.listGraphs(options)).map((graph) => ({ graph }));
+  const graphs: { graph: string; graphspace?: string }[] = [];
+  for (const graphspace of defaultFirst) {
+    for (const graph of await HugeGraphClient.listGraphs({ ...options, graphspace })) graphs.push(namedGraphspace(graphspace) ? { graph, graphspace } : { graph });
+  }
+  return graphs;
+}
+
+/** A graph as --all-graphs reports it: its name, `<graphspace>/<graph>` outside DEFAULT. */
+function graphName(of: { graph: string; graphspace?: string }): string {
+  const space = namedGraphspace(of.graphspace);
+  return space ? `${space}/${of.graph}` : of.graph;
 }
 
 /** What a backup stopped before its clean-up leaves, and why that is harmless. */
 export function backupLeftBehind(request: BackupRequest): string {
   const storage = openStorage(request.location);
-  return `possibly an incomplete backup under ${storage.root.replace(/\/+$/, '')}/${request.server.graph}/ (no manifest: never restored, and the next backup of the graph removes it) and its lock ${storage.uri(backupLockKey(request.server.graph))} (the next backup takes it over, this process being gone)`;
+  return `possibly an incomplete backup under ${storage.root.replace(/\/+$/, '')}/${graphFolder(request.server)}/ (no manifest: never restored, and the next backup of the graph removes it) and its lock ${storage.uri(backupLockKey(request.server))} (the next backup takes it over, this process being gone)`;
 }
 
 export function describeBackup(s: BackupSummary): string {

@@ -9,6 +9,7 @@ import { verifyProgress } from '../progress';
 import { CLI_MESSAGES } from '../messages';
 
 export const HELP = `usage: hgbr verify --from ROOT/<graph>/<backupId> [--json]
+       hgbr verify --from ROOT/_graphspaces/<graphspace>/<graph>/<backupId> [--json]
 
 Reads every file of the backup: size and SHA-256 against the manifest, every line parsed, element
 counts against the manifest. Exit status 0 only when all of it holds, 4 when it does not.`;
@@ -20,7 +21,7 @@ export const verifyCommand: Command = async (argv, output) => {
   const { values } = parseCommandArgs('verify', argv, OPTIONS);
   if (values.help) return showHelp(output, HELP);
   const ref = parseBackupRef(required('verify', values, 'from'));
-  const report = await verifyBackup(openStorage(ref.root), ref.graph, ref.backupId, verifyProgress(output));
+  const report = await verifyBackup(openStorage(ref.root), ref.of, ref.backupId, verifyProgress(output));
   const ok = report.problems.length === 0;
   const human = ok
     ? `backup ${report.backupId} (holds ${report.contents.join(', ')}) is intact: ${report.filesChecked} files, ${formatBytes(report.bytesChecked)}, ${report.elementsChecked.toLocaleString('en')} elements checked`

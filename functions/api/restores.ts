@@ -9,8 +9,8 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { listBackups, readManifest } from '../backup/catalog';
-import { IncompleteBackupError } from '../format';
-import { backupPrefix } from '../backup/layout';
+import { IncompleteBackupError, parseBackupPath } from '../format';
+import { type BackupGraph, backupPrefix, graphFolder } from '../backup/layout';
 import type { GraphRef } from '../workflow/graph-ref';
 import { resolveSource } from '../restore/source';
 import type { RestoreRequest } from '../restore/types';
@@ -193,35 +193,38 @@ function sameUrl(a: string, b: string): boolean {
 async function resolveBackup(deps: ApiDeps, body: ReturnType<typeof parseRestoreBody>): Promise<{ graph: string; backupId: string; location: string }> {
   const root = deps.config.backupRoot;
   const storage = deps.storage(root);
-  let graph: string;
+  let of: BackupGraph;
   let backupId: string;
   if (body.backup !== undefined) {
     const source = resolveSourceOrFail(body.backup);
-    const parts = source.prefix.split('/');
-    if (source.root !== root || parts.length !== 3) {
-      throw new ApiError(API_REFUSALS.backupOutsideRoot, `backup must be ${root}/<graph>/<backupId>; this deployment reads backups there only`);
+    const parsed = parseBackupPath(source.prefix.split('/').filter((p) => p !== ''));
+    if (source.root !== root || !parsed || parsed.rootSegments.length > 0) {
+      throw new ApiError(
+        API_REFUSALS.backupOutsideRoot,
+        `backup must be ${root}/<graph>/<backupId> (or ${root}/_graphspaces/<graphspace>/<graph>/<backupId>); this deployment reads backups there only`,
+      );
     }
-    [graph, backupId] = parts as [string, string];
+    ({ of, backupId } = parsed);
   } else if (body.backupId === LATEST) {
-    graph = body.graph as string;
-    const latest = (await listBackups(storage, graph)).filter((b) => b.state === 'complete').at(-1);
-    if (!latest) throw new ApiError(API_REFUSALS.backupNotFound, `${root}/${graph} holds no complete backup`);
+    of = { graph: body.graph as string };
+    const latest = (await listBackups(storage, of)).filter((b) => b.state === 'complete').at(-1);
+    if (!latest) throw new ApiError(API_REFUSALS.backupNotFound, `${root}/${of.graph} holds no complete backup`);
     backupId = latest.backupId;
   } else {
-    graph = body.graph as string;
+    of = { graph: body.graph as string };
     backupId = body.backupId as string;
   }
-  const location = `${root}/${graph}/${backupId}`;
+  const location = `${root}/${graphFolder(of)}/${backupId}`;
   try {
-    await readManifest(storage, graph, backupId);
+    await readManifest(storage, of, backupId);
   } catch (error) {
     if (!(error instanceof IncompleteBackupError)) throw error;
-    for await (const _object of storage.list(backupPrefix(graph, backupId))) {
+    for await (const _object of storage.list(backupPrefix(of, backupId))) {
       throw new ApiError(API_REFUSALS.incompleteBackup, `${location} has no manifest.json: it is not a complete backup (interrupted, or still running)`);
     }
     throw new ApiError(API_REFUSALS.backupNotFound, `there is no backup at ${location}`);
   }
-  return { graph, backupId, location };
+  return { graph: of.graph, backupId, location };
 }
 
 function resolveSourceOrFail(location: string): { root: string; prefix: string } {

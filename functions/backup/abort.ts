@@ -1,5 +1,5 @@
 import type { BackupStorage } from '../storage/storage';
-import { backupLockKey, backupPrefix, manifestKey, workPrefix } from './layout';
+import { type BackupGraph, backupLockKey, backupPrefix, manifestKey, workPrefix } from './layout';
 import { readLock, releaseLock } from '../workflow/lock';
 import type { WorkflowRuntime } from '../workflow/runtime';
 import type { BackupJob, BackupRequest } from './types';
@@ -16,8 +16,8 @@ export interface AbortResult {
  */
 export async function abortBackup(runtime: WorkflowRuntime, job: BackupJob): Promise<AbortResult> {
   const storage = runtime.storage(job.location);
-  const deletedObjects = await removeUnlessComplete(storage, job.server.graph, job.backupId);
-  await releaseLock(storage, backupLockKey(job.server.graph), job.backupId);
+  const deletedObjects = await removeUnlessComplete(storage, job.server, job.backupId);
+  await releaseLock(storage, backupLockKey(job.server), job.backupId);
   return { backupId: job.backupId, deletedObjects, lockReleased: true };
 }
 
@@ -25,9 +25,9 @@ export async function abortBackup(runtime: WorkflowRuntime, job: BackupJob): Pro
  * Removes a failed run's files, unless its manifest was written: a run that failed after its commit
  * (retention, unlocking) produced a complete backup, which may by now be the only one.
  */
-async function removeUnlessComplete(storage: BackupStorage, graph: string, backupId: string): Promise<number> {
-  if (await storage.head(manifestKey(graph, backupId))) return storage.deletePrefix(workPrefix(graph, backupId));
-  return storage.deletePrefix(backupPrefix(graph, backupId));
+async function removeUnlessComplete(storage: BackupStorage, of: BackupGraph, backupId: string): Promise<number> {
+  if (await storage.head(manifestKey(of, backupId))) return storage.deletePrefix(workPrefix(of, backupId));
+  return storage.deletePrefix(backupPrefix(of, backupId));
 }
 
 /**
@@ -37,11 +37,11 @@ async function removeUnlessComplete(storage: BackupStorage, graph: string, backu
  */
 export async function cleanUpEndedExecution(runtime: WorkflowRuntime, request: BackupRequest, executionId: string): Promise<AbortResult> {
   const storage = runtime.storage(request.location);
-  const lockKey = backupLockKey(request.server.graph);
+  const lockKey = backupLockKey(request.server);
   const lock = await readLock(storage, lockKey);
   const owner = runtime.lockOwner(executionId);
   if (!lock || JSON.stringify(lock.owner) !== JSON.stringify(owner)) return { deletedObjects: 0, lockReleased: false };
-  const deletedObjects = await removeUnlessComplete(storage, request.server.graph, lock.runId);
+  const deletedObjects = await removeUnlessComplete(storage, request.server, lock.runId);
   await releaseLock(storage, lockKey, lock.runId);
   return { backupId: lock.runId, deletedObjects, lockReleased: true };
 }

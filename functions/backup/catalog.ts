@@ -15,12 +15,14 @@ import {
   type ManifestFile,
 } from '../format';
 import { ObjectNotFoundError, type BackupStorage } from '../storage/storage';
-import { backupLockKey, backupPrefix, graphPrefix, manifestKey, prefixLocation } from './layout';
+import { type BackupGraph, backupLockKey, backupPrefix, GRAPHSPACES_FOLDER, graphPrefix, manifestKey, namedGraphspace, prefixLocation } from './layout';
 import { isLocalProcessAlive, readLock } from '../workflow/lock';
 import { ignoreMessages, MESSAGES, type Notify } from '../workflow/messages';
 
 export interface BackupListing {
   readonly graph: string;
+  /** The graph space, when not DEFAULT (backups below `_graphspaces/<graphspace>/`). */
+  readonly graphspace?: string;
   readonly backupId: string;
   /** complete: has a manifest; running: holds the graph's lock; incomplete: neither (a dead run). */
   readonly state: 'complete' | 'running' | 'incomplete';
@@ -37,26 +39,29 @@ export interface BackupListing {
   readonly serverVersion?: string;
 }
 
-/** Every backup under a root (or of one graph), oldest first. Reads manifests, never data files. */
-export async function listBackups(storage: BackupStorage, graph?: string): Promise<BackupListing[]> {
-  // Folders of hgbr's own records (a restore's `_restores/`) start with '_', which no graph name does.
-  const graphs = graph ? [graph] : (await collect(storage.listPrefixes(''), (p) => p.slice(0, -1))).filter((g) => !g.startsWith('_'));
+/**
+ * Every backup under a root (or of one graph), oldest first, the DEFAULT graph space's graphs
+ * first, then those of each other graph space. Reads manifests, never data files.
+ */
+export async function listBackups(storage: BackupStorage, only?: BackupGraph): Promise<BackupListing[]> {
   const listings: BackupListing[] = [];
-  for (const g of graphs) {
-    const lock = await readLock(storage, backupLockKey(g)).catch(() => undefined);
+  for (const of of only ? [only] : await graphFolders(storage)) {
+    const space = namedGraphspace(of.graphspace);
+    const where = { graph: of.graph, ...(space ? { graphspace: space } : {}) };
+    const lock = await readLock(storage, backupLockKey(of)).catch(() => undefined);
     // A lock whose owner is provably dead (a process of this host) marks no running backup.
     const runningId = lock && (await isLocalProcessAlive(lock.owner)) !== false ? lock.runId : undefined;
-    for await (const prefix of storage.listPrefixes(graphPrefix(g))) {
-      const backupId = prefix.slice(graphPrefix(g).length, -1);
+    for await (const prefix of storage.listPrefixes(graphPrefix(of))) {
+      const backupId = prefix.slice(graphPrefix(of).length, -1);
       if (!parseBackupId(backupId)) continue;
       const location = prefixLocation(storage.root, prefix);
-      const manifest = await readManifestIfAny(storage, g, backupId);
+      const manifest = await readManifestIfAny(storage, of, backupId);
       if (!manifest) {
-        listings.push({ graph: g, backupId, location, state: runningId === backupId ? 'running' : 'incomplete' });
+        listings.push({ ...where, backupId, location, state: runningId === backupId ? 'running' : 'incomplete' });
         continue;
       }
       listings.push({
-        graph: g,
+        ...where,
         backupId,
         location,
         state: 'complete',
@@ -72,18 +77,35 @@ export async function listBackups(storage: BackupStorage, graph?: string): Promi
     }
   }
   // Oldest first; ids of backups started within the same second do not sort by time.
-  return listings.sort((a, b) => (a.graph !== b.graph ? (a.graph < b.graph ? -1 : 1) : (a.startedAt ?? a.backupId) < (b.startedAt ?? b.backupId) ? -1 : 1));
+  const graphKey = (b: BackupListing) => `${b.graphspace === undefined ? 0 : 1}${b.graphspace ?? ''}/${b.graph}`;
+  return listings.sort((a, b) => (graphKey(a) !== graphKey(b) ? (graphKey(a) < graphKey(b) ? -1 : 1) : (a.startedAt ?? a.backupId) < (b.startedAt ?? b.backupId) ? -1 : 1));
 }
 
-export async function readManifest(storage: BackupStorage, graph: string, backupId: string): Promise<Manifest> {
-  const manifest = await readManifestIfAny(storage, graph, backupId);
-  if (!manifest) throw new IncompleteBackupError(prefixLocation(storage.root, backupPrefix(graph, backupId)));
+/**
+ * The graphs a root holds backups of: its top folders (DEFAULT graph space) and those below
+ * `_graphspaces/<graphspace>/`. Other folders starting with '_' are hgbr's own records (`_restores/`).
+ */
+async function graphFolders(storage: BackupStorage): Promise<BackupGraph[]> {
+  const top = await collect(storage.listPrefixes(''), (p) => p.slice(0, -1));
+  const folders: BackupGraph[] = top.filter((g) => !g.startsWith('_')).map((graph) => ({ graph }));
+  if (!top.includes(GRAPHSPACES_FOLDER)) return folders;
+  for (const space of await collect(storage.listPrefixes(`${GRAPHSPACES_FOLDER}/`), (p) => p.slice(GRAPHSPACES_FOLDER.length + 1, -1))) {
+    for (const graph of await collect(storage.listPrefixes(`${GRAPHSPACES_FOLDER}/${space}/`), (p) => p.slice(GRAPHSPACES_FOLDER.length + space.length + 2, -1))) {
+      folders.push({ graph, graphspace: space });
+    }
+  }
+  return folders;
+}
+
+export async function readManifest(storage: BackupStorage, of: BackupGraph, backupId: string): Promise<Manifest> {
+  const manifest = await readManifestIfAny(storage, of, backupId);
+  if (!manifest) throw new IncompleteBackupError(prefixLocation(storage.root, backupPrefix(of, backupId)));
   return manifest;
 }
 
-async function readManifestIfAny(storage: BackupStorage, graph: string, backupId: string): Promise<Manifest | undefined> {
+async function readManifestIfAny(storage: BackupStorage, of: BackupGraph, backupId: string): Promise<Manifest | undefined> {
   try {
-    return parseManifest((await storage.get(manifestKey(graph, backupId))).toString('utf8'));
+    return parseManifest((await storage.get(manifestKey(of, backupId))).toString('utf8'));
   } catch (error) {
     if (error instanceof ObjectNotFoundError) return undefined;
     throw error;
@@ -112,9 +134,9 @@ export interface VerifyReport {
  * and parse line by line, and it must hold the number of elements the manifest says. Files named
  * like backup files that the manifest does not list are reported apart (FORMAT.md): a warning.
  */
-export async function verifyBackup(storage: BackupStorage, graph: string, backupId: string, notify: Notify = ignoreMessages): Promise<VerifyReport> {
-  const manifest = await readManifest(storage, graph, backupId);
-  const prefix = backupPrefix(graph, backupId);
+export async function verifyBackup(storage: BackupStorage, of: BackupGraph, backupId: string, notify: Notify = ignoreMessages): Promise<VerifyReport> {
+  const manifest = await readManifest(storage, of, backupId);
+  const prefix = backupPrefix(of, backupId);
   const problems: FileProblem[] = [];
   let bytesChecked = 0;
   let elementsChecked = 0;

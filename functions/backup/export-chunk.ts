@@ -154,16 +154,15 @@ async function pageThrough(
 
 function writerOptions(x: ItemExport<LabelWork | RangeWork>, label: string, labelIndex: number) {
   const { job, work, storage } = x;
-  const graph = job.server.graph;
   return {
     type: dataKindOf(work.kind),
     label,
     labelIndex,
     maxFileElements: job.elementsPerFile,
     level: job.compressionLevel,
-    openSink: (name: string) => readableSink((body) => storage.upload(backupFileKey(graph, job.backupId, name), body)),
+    openSink: (name: string) => readableSink((body) => storage.upload(backupFileKey(job.server, job.backupId, name), body)),
     // The record is what finalize lists: a file counts once it is stored whole.
-    onFile: (file: { name: string }) => storage.put(fileRecordKey(graph, job.backupId, work, file.name), JSON.stringify(file)),
+    onFile: (file: { name: string }) => storage.put(fileRecordKey(job.server, job.backupId, work, file.name), JSON.stringify(file)),
   };
 }
 
@@ -173,12 +172,12 @@ function dataKindOf(kind: ElementKind): DataKind {
 
 /** Removes the files (and records) this item recorded with a sequence number from `firstSeq` on. */
 async function dropFilesFrom(storage: BackupStorage, job: BackupJob, work: LabelWork | RangeWork, firstSeq: number): Promise<void> {
-  const prefix = itemRecordsPrefix(job.server.graph, job.backupId, work);
+  const prefix = itemRecordsPrefix(job.server, job.backupId, work);
   for await (const record of storage.list(prefix)) {
     const name = record.key.slice(prefix.length).replace(/\.json$/, '');
     const parsed = parseDataFileName(name);
     if (!parsed || parsed.seq < firstSeq) continue;
-    await storage.delete(backupFileKey(job.server.graph, job.backupId, name));
+    await storage.delete(backupFileKey(job.server, job.backupId, name));
     await storage.delete(record.key);
   }
 }
@@ -187,10 +186,10 @@ async function dropFilesFrom(storage: BackupStorage, job: BackupJob, work: Label
 const indexCache = new Map<string, Map<string, number>>();
 
 async function labelIndexes(storage: BackupStorage, job: BackupJob, kind: ElementKind): Promise<Map<string, number>> {
-  const key = `${storage.uri(planRecordKey(job.server.graph, job.backupId))}#${kind}`;
+  const key = `${storage.uri(planRecordKey(job.server, job.backupId))}#${kind}`;
   let indexes = indexCache.get(key);
   if (!indexes) {
-    const plan = JSON.parse((await storage.get(planRecordKey(job.server.graph, job.backupId))).toString('utf8')) as PlanRecord;
+    const plan = JSON.parse((await storage.get(planRecordKey(job.server, job.backupId))).toString('utf8')) as PlanRecord;
     indexes = new Map((kind === 'vertex' ? plan.vertexLabels : plan.edgeLabels).map((label, i) => [label, i + 1]));
     if (indexCache.size > 16) indexCache.clear();
     indexCache.set(key, indexes);

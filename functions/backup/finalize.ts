@@ -2,7 +2,7 @@ import { classifyFile, type ConsistencyWindow, createManifest, parseManifest, se
 import { ObjectExistsError, ObjectNotFoundError, type BackupStorage } from '../storage/storage';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 import { ManifestExistsError, RecordedFilesMismatchError } from './errors';
-import { backupLockKey, backupPrefix, fileRecordsPrefix, manifestKey, planRecordKey, prefixLocation, workPrefix } from './layout';
+import { type BackupGraph, backupLockKey, backupPrefix, fileRecordsPrefix, manifestKey, planRecordKey, prefixLocation, workPrefix } from './layout';
 import { releaseLock } from '../workflow/lock';
 import { countLabels, type LabelCounts, type PlanRecord } from './plan';
 import { applyRetention } from './retention';
@@ -19,13 +19,14 @@ import type { BackupJob, BackupSummary } from './types';
 export async function finalizeBackup(runtime: WorkflowRuntime, job: BackupJob): Promise<BackupSummary> {
   const storage = runtime.storage(job.location);
   const graph = job.server.graph;
+  const of = job.server;
   // A retried finalize whose first attempt committed (its answer was lost, its Lambda timed out).
-  const committed = await readOwnManifest(storage, graph, job.backupId);
-  if (committed) return summarize(storage, graph, job.backupId, committed);
-  const plan = JSON.parse((await storage.get(planRecordKey(graph, job.backupId))).toString('utf8')) as PlanRecord;
-  const dataFiles = await readFileRecords(storage, graph, job.backupId);
+  const committed = await readOwnManifest(storage, of, job.backupId);
+  if (committed) return summarize(storage, of, job.backupId, committed);
+  const plan = JSON.parse((await storage.get(planRecordKey(of, job.backupId))).toString('utf8')) as PlanRecord;
+  const dataFiles = await readFileRecords(storage, of, job.backupId);
   const files = [...plan.schemaFiles, ...(plan.otherFiles ?? []), ...dataFiles];
-  await checkStoredFiles(storage, graph, job.backupId, files);
+  await checkStoredFiles(storage, of, job.backupId, files);
 
   const countsAtEnd = plan.countsAtStart ? await countLabels(await runtime.connect(job.server), labelsOf(plan)) : undefined;
   const finishedAt = runtime.now();
@@ -44,38 +45,38 @@ export async function finalizeBackup(runtime: WorkflowRuntime, job: BackupJob): 
     ...(plan.countsAtStart && countsAtEnd ? { counts: countWindow(plan.countsAtStart, countsAtEnd) } : {}),
   });
   try {
-    await storage.put(manifestKey(graph, job.backupId), serializeManifest(manifest), { ifAbsent: true });
+    await storage.put(manifestKey(of, job.backupId), serializeManifest(manifest), { ifAbsent: true });
   } catch (error) {
     if (!(error instanceof ObjectExistsError)) throw error;
     // Only this run writes manifests of its backup id: one there is an earlier attempt's commit.
-    const earlier = await readOwnManifest(storage, graph, job.backupId);
-    if (!earlier) throw new ManifestExistsError(storage.uri(manifestKey(graph, job.backupId)));
-    return summarize(storage, graph, job.backupId, earlier);
+    const earlier = await readOwnManifest(storage, of, job.backupId);
+    if (!earlier) throw new ManifestExistsError(storage.uri(manifestKey(of, job.backupId)));
+    return summarize(storage, of, job.backupId, earlier);
   }
-  return summarize(storage, graph, job.backupId, manifest);
+  return summarize(storage, of, job.backupId, manifest);
 }
 
 /** The manifest of this backup id, if one is committed (and it is this backup's). */
-async function readOwnManifest(storage: BackupStorage, graph: string, backupId: string): Promise<Manifest | undefined> {
+async function readOwnManifest(storage: BackupStorage, of: BackupGraph, backupId: string): Promise<Manifest | undefined> {
   let text: string;
   try {
-    text = (await storage.get(manifestKey(graph, backupId))).toString('utf8');
+    text = (await storage.get(manifestKey(of, backupId))).toString('utf8');
   } catch (error) {
     if (error instanceof ObjectNotFoundError) return undefined;
     throw error;
   }
   const manifest = parseManifest(text);
-  return manifest.backupId === backupId && manifest.graph === graph ? manifest : undefined;
+  return manifest.backupId === backupId && manifest.graph === of.graph ? manifest : undefined;
 }
 
 /** A committed backup: its work folder goes, and its summary comes from its manifest. */
-async function summarize(storage: BackupStorage, graph: string, backupId: string, manifest: Manifest): Promise<BackupSummary> {
-  await storage.deletePrefix(workPrefix(graph, backupId));
-  const location = prefixLocation(storage.root, backupPrefix(graph, backupId));
+async function summarize(storage: BackupStorage, of: BackupGraph, backupId: string, manifest: Manifest): Promise<BackupSummary> {
+  await storage.deletePrefix(workPrefix(of, backupId));
+  const location = prefixLocation(storage.root, backupPrefix(of, backupId));
   return {
     backupId,
     location,
-    graph,
+    graph: of.graph,
     contents: manifest.contents,
     vertices: manifest.labels.vertex,
     edges: manifest.labels.edge,
@@ -97,9 +98,8 @@ async function summarize(storage: BackupStorage, graph: string, backupId: string
  */
 export async function applyRetentionStep(runtime: WorkflowRuntime, job: BackupJob, summary: BackupSummary): Promise<BackupSummary> {
   const storage = runtime.storage(job.location);
-  const graph = job.server.graph;
-  const retention = await applyRetention(storage, graph, job.keep, job.backupId);
-  await releaseLock(storage, backupLockKey(graph), job.backupId);
+  const retention = await applyRetention(storage, job.server, job.keep, job.backupId);
+  await releaseLock(storage, backupLockKey(job.server), job.backupId);
   const deletedBackups = [...retention.deletedComplete, ...retention.deletedIncomplete];
   runtime.notify(MESSAGES.backupCompleted.of({ backupId: job.backupId, location: summary.location, files: summary.files, bytes: summary.bytes, deletedBackups }));
   return { ...summary, deletedBackups };
@@ -116,9 +116,9 @@ function countWindow(start: LabelCounts, end: LabelCounts): ConsistencyWindow['c
   return { vertex: pair('vertex'), edge: pair('edge') };
 }
 
-async function readFileRecords(storage: BackupStorage, graph: string, backupId: string): Promise<ManifestFile[]> {
+async function readFileRecords(storage: BackupStorage, of: BackupGraph, backupId: string): Promise<ManifestFile[]> {
   const files: ManifestFile[] = [];
-  for await (const object of storage.list(fileRecordsPrefix(graph, backupId))) {
+  for await (const object of storage.list(fileRecordsPrefix(of, backupId))) {
     files.push(JSON.parse((await storage.get(object.key)).toString('utf8')) as ManifestFile);
   }
   return files;
@@ -128,9 +128,9 @@ async function readFileRecords(storage: BackupStorage, graph: string, backupId: 
  * Every recorded file must be stored with its recorded size; a data file without a record is what
  * a failed attempt left, and goes, so that the folder holds exactly what the manifest lists.
  */
-async function checkStoredFiles(storage: BackupStorage, graph: string, backupId: string, files: ManifestFile[]): Promise<void> {
+async function checkStoredFiles(storage: BackupStorage, of: BackupGraph, backupId: string, files: ManifestFile[]): Promise<void> {
   const expected = new Map(files.map((f) => [f.name, f]));
-  const prefix = backupPrefix(graph, backupId);
+  const prefix = backupPrefix(of, backupId);
   const seen = new Set<string>();
   for await (const object of storage.list(prefix)) {
     const name = object.key.slice(prefix.length);

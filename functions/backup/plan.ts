@@ -1,9 +1,9 @@
-import { buildAuthFile, type BuiltFile, buildSchemaFile, buildVariablesFile, type ContentKind, newBackupId, SCHEMA_KINDS, type ManifestFile } from '../format';
-import { type EdgeLabel, type GraphScanner, type LabelCounter, listAllAuth, type KeyRange, MIN_SPLIT_SIZE, type Schema, type SchemaReader, type VertexLabel } from '../hugegraph';
+import { buildAuthFile, type BuiltFile, buildSchemaFile, buildVariablesFile, type ContentKind, DEFAULT_GRAPHSPACE, newBackupId, SCHEMA_KINDS, type ManifestFile } from '../format';
+import { type EdgeLabel, type GraphScanner, type LabelCounter, listAllAuth, type KeyRange, MIN_SPLIT_SIZE, type Schema, type SchemaReader, usesGraphspaces, type VertexLabel } from '../hugegraph';
 import { parseLocation } from '../storage/location';
 import { BackupNotPossibleError, InvalidBackupRequestError } from './errors';
 import { balanceRanges } from './key-ranges';
-import { backupFileKey, backupLockKey, backupPrefix, mapResultsPrefix, planRecordKey, workListKey } from './layout';
+import { type BackupGraph, backupFileKey, backupLockKey, backupPrefix, mapResultsPrefix, planRecordKey, workListKey } from './layout';
 import { acquireLock, releaseLock } from '../workflow/lock';
 import { MESSAGES } from '../workflow/messages';
 import { connectChecked } from '../workflow/preflight';
@@ -82,7 +82,7 @@ export async function planBackup(runtime: WorkflowRuntime, request: BackupReques
   }
   const graph = request.server.graph;
   const backupId = newBackupId(startedAt);
-  const lockKey = backupLockKey(graph);
+  const lockKey = backupLockKey(request.server);
   await acquireLock(
     storage,
     lockKey,
@@ -99,11 +99,11 @@ export async function planBackup(runtime: WorkflowRuntime, request: BackupReques
     const schemaFiles: ManifestFile[] = [];
     for (const kind of SCHEMA_KINDS) {
       const built = await buildSchemaFile(kind, schema[kind].rawElements);
-      await storage.put(backupFileKey(graph, backupId, built.file.name), built.body);
+      await storage.put(backupFileKey(request.server, backupId, built.file.name), built.body);
       schemaFiles.push(built.file);
     }
     const countsAtStart = request.checkWrites ? await countLabels(client, labels) : undefined;
-    const put = (name: string, body: Buffer) => storage.put(backupFileKey(graph, backupId, name), body);
+    const put = (name: string, body: Buffer) => storage.put(backupFileKey(request.server, backupId, name), body);
     const otherFiles = [
       ...(contents.includes('variables') ? await writeExtraFile(buildVariablesFile(await client.readVariables()), put) : []),
       ...(contents.includes('auth') ? await writeExtraFile(buildAuthFile(await listAllAuth(client)), put) : []),
@@ -112,7 +112,8 @@ export async function planBackup(runtime: WorkflowRuntime, request: BackupReques
       backupId,
       contents,
       graph,
-      graphspace: request.server.graphspace ?? null,
+      // The graph space read from: DEFAULT unless named (1.7.0 and later); none before 1.7.0.
+      graphspace: usesGraphspaces(client.serverVersion) ? (request.server.graphspace ?? DEFAULT_GRAPHSPACE) : null,
       server: { version: client.serverVersion, backend: info.backend },
       modes: { graphMode, readMode },
       startedAt: startedAt.toISOString(),
@@ -122,8 +123,8 @@ export async function planBackup(runtime: WorkflowRuntime, request: BackupReques
       vertexLabels: labels.vertex.map((w) => w.label),
       edgeLabels: labels.edge.map((w) => w.label),
     };
-    await storage.put(planRecordKey(graph, backupId), JSON.stringify(record, null, 2));
-    await storage.put(workListKey(graph, backupId), JSON.stringify(work));
+    await storage.put(planRecordKey(request.server, backupId), JSON.stringify(record, null, 2));
+    await storage.put(workListKey(request.server, backupId), JSON.stringify(work));
     runtime.notify(MESSAGES.backupPlanned.of({ backupId, graph, vertexLabels: labels.vertex.length, edgeLabels: labels.edge.length, readPath, workItems: work.length }));
     return {
       job: {
@@ -138,10 +139,10 @@ export async function planBackup(runtime: WorkflowRuntime, request: BackupReques
         ...(readPath === 'scan' && request.labels?.length ? { labels: request.labels } : {}),
         executionId,
       },
-      items: itemsRef(request.location, graph, backupId, work.length),
+      items: itemsRef(request.location, request.server, backupId, work.length),
     };
   } catch (error) {
-    await storage.deletePrefix(backupPrefix(graph, backupId)).catch(() => undefined);
+    await storage.deletePrefix(backupPrefix(request.server, backupId)).catch(() => undefined);
     await releaseLock(storage, lockKey, backupId).catch(() => undefined);
     throw error;
   }
@@ -278,9 +279,9 @@ export async function planRanges(reader: GraphScanner, kind: ElementKind, wanted
 }
 
 /** Where the Distributed Map finds the work list: the root's bucket (or folder) and the key below it. */
-function itemsRef(location: string, graph: string, backupId: string, count: number): BackupItemsRef {
+function itemsRef(location: string, of: BackupGraph, backupId: string, count: number): BackupItemsRef {
   const parsed = parseLocation(location);
   const bucket = parsed.kind === 'local' ? parsed.path : parsed.bucket;
   const base = parsed.kind === 's3' && parsed.prefix !== '' ? `${parsed.prefix}/` : '';
-  return { bucket, key: `${base}${workListKey(graph, backupId)}`, resultsPrefix: `${base}${mapResultsPrefix(graph, backupId)}`, count };
+  return { bucket, key: `${base}${workListKey(of, backupId)}`, resultsPrefix: `${base}${mapResultsPrefix(of, backupId)}`, count };
 }

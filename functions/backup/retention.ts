@@ -1,6 +1,6 @@
 import { MANIFEST_FILE, parseBackupId, parseManifest } from '../format';
 import { ObjectNotFoundError, type BackupStorage } from '../storage/storage';
-import { backupPrefix, graphPrefix } from './layout';
+import { type BackupGraph, backupPrefix, graphPrefix } from './layout';
 
 export interface RetentionResult {
   readonly deletedComplete: string[];
@@ -13,11 +13,11 @@ export interface RetentionResult {
  * graph's backup lock, so no incomplete backup here can belong to a live run. The newest complete
  * backup is never deleted, whatever `keep` says.
  */
-export async function applyRetention(storage: BackupStorage, graph: string, keep: number | undefined, currentBackupId: string): Promise<RetentionResult> {
+export async function applyRetention(storage: BackupStorage, of: BackupGraph, keep: number | undefined, currentBackupId: string): Promise<RetentionResult> {
   const complete: { id: string; startedAt: string }[] = [];
   const incomplete: string[] = [];
-  for await (const prefix of storage.listPrefixes(graphPrefix(graph))) {
-    const id = prefix.slice(graphPrefix(graph).length, -1);
+  for await (const prefix of storage.listPrefixes(graphPrefix(of))) {
+    const id = prefix.slice(graphPrefix(of).length, -1);
     if (!parseBackupId(id)) continue; // not ours: leave it alone
     const startedAt = await startTime(storage, `${prefix}${MANIFEST_FILE}`);
     if (startedAt) complete.push({ id, startedAt });
@@ -26,7 +26,7 @@ export async function applyRetention(storage: BackupStorage, graph: string, keep
   // Newest first by start time: ids of backups started in the same second do not sort by time.
   complete.sort((a, b) => (a.startedAt === b.startedAt ? (a.id < b.id ? 1 : -1) : a.startedAt < b.startedAt ? 1 : -1));
   const expired = keep === undefined ? [] : complete.slice(Math.max(keep, 1)).map((b) => b.id);
-  for (const id of [...incomplete, ...expired]) await storage.deletePrefix(backupPrefix(graph, id));
+  for (const id of [...incomplete, ...expired]) await storage.deletePrefix(backupPrefix(of, id));
   return { deletedComplete: expired, deletedIncomplete: incomplete };
 }
 

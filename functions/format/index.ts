@@ -7,6 +7,7 @@ export * from './file-writer';
 export * from './lines';
 export * from './manifest';
 export * from './naming';
+export * from './folders';
 export * from './variables';
 export * from './verify';
 export * from './zip';

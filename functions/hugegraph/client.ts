@@ -179,6 +179,25 @@ export class HugeGraphClient implements GraphSession {
     }
   }
 
+  /**
+   * The graph spaces of a server that these credentials may list (`GET /graphspaces`), DEFAULT
+   * always among them, sorted; `[]` before 1.7.0, which has none. A 1.7.0 server without PD (one
+   * store, RocksDB) lists none at all although its graphs are in DEFAULT (docs/server-facts.md).
+   */
+  static async listGraphSpaces(options: Omit<ConnectOptions, 'graph' | 'graphspace'>): Promise<string[]> {
+    const http = new HugeGraphHttp(options);
+    try {
+      const versions = await HugeGraphClient.fetchVersions(http);
+      if (!usesGraphspaces(versions.core)) return [];
+      const path = '/graphspaces';
+      const spaces = asObject((await http.request({ method: 'GET', path, idempotent: true })).text(), `answer to GET ${path}`)['graphSpaces'];
+      if (!Array.isArray(spaces) || !spaces.every((s) => typeof s === 'string')) throw new HugeGraphProtocolError(`GET ${path} gave no list of graph space names`);
+      return [...new Set(['DEFAULT', ...(spaces as string[])])].sort();
+    } finally {
+      await http.close();
+    }
+  }
+
   private static async fetchVersions(http: HugeGraphHttp): Promise<ServerVersions> {
     const req: HttpRequest = { method: 'GET', path: '/versions', idempotent: true };
     let res: HttpResponse;

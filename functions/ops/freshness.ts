@@ -1,4 +1,5 @@
 import { listBackups } from '../backup/catalog';
+import { graphFolder } from '../backup/layout';
 import { HgbrError } from '../errors';
 import type { BackupStorage } from '../storage/storage';
 import { FRESHNESS_METRICS } from './metric-names';
@@ -9,8 +10,9 @@ export { FRESHNESS_METRICS };
 export interface WatchedBackups {
   /** The backup root, e.g. `s3://bucket/backups`. */
   readonly location: string;
-  /** The graph's folder below the root (its name). */
   readonly graph: string;
+  /** The graph space, when not DEFAULT (its backups are below `_graphspaces/<graphspace>/`). */
+  readonly graphspace?: string;
   /** The schedule's longest interval × 1.5, in minutes: the alarm's threshold. */
   readonly maxAgeMinutes: number;
 }
@@ -32,7 +34,7 @@ export async function checkFreshness(watched: readonly WatchedBackups[], storage
   return Promise.all(
     watched.map(async (w) => {
       try {
-        const newest = (await listBackups(storage(w.location), w.graph)).filter((b) => b.state === 'complete' && b.startedAt).at(-1);
+        const newest = (await listBackups(storage(w.location), w)).filter((b) => b.state === 'complete' && b.startedAt).at(-1);
         if (!newest?.startedAt) return { watched: w };
         return { watched: w, newestBackupId: newest.backupId, ageMinutes: Math.max(0, (now.getTime() - Date.parse(newest.startedAt)) / 60_000) };
       } catch (error) {
@@ -44,7 +46,7 @@ export async function checkFreshness(watched: readonly WatchedBackups[], storage
 
 /** The metric's dimension value of a graph: where its backups are. */
 export function backupFolderOf(w: WatchedBackups): string {
-  return `${w.location.replace(/\/+$/, '')}/${w.graph}`;
+  return `${w.location.replace(/\/+$/, '')}/${graphFolder(w)}`;
 }
 
 /**

@@ -6,7 +6,8 @@ import {
   classifyFile,
   IncompleteBackupError,
   MANIFEST_FILE,
-  parseBackupId,
+  graphFolder,
+  parseBackupPath,
   parseDataFileName,
   parseManifest,
   readFileLines,
@@ -59,19 +60,18 @@ export interface BackupContents {
 
 /**
  * Splits a source location into a storage root and the backup's folder below it: ROOT/<graph>/<id>
- * gives root ROOT and prefix `<graph>/<id>/` (so the state location defaults to ROOT); any other
+ * gives root ROOT and prefix `<graph>/<id>/`, ROOT/_graphspaces/<gs>/<graph>/<id> root ROOT and
+ * prefix `_graphspaces/<gs>/<graph>/<id>/` (so the state location defaults to ROOT); any other
  * folder (a hugegraph-tools backup) is its own root.
  */
 export function resolveSource(source: string): Omit<SourceRef, 'hasManifest'> {
   const location = parseLocation(source);
   const path = location.kind === 'local' ? location.path : location.prefix;
-  const parts = path.split('/').filter((p) => p !== '');
-  const id = parts[parts.length - 1];
-  const graph = parts[parts.length - 2];
-  if (id === undefined || graph === undefined || !parseBackupId(id)) return { root: formatLocation(location), prefix: '' };
-  const rest = parts.slice(0, -2).join('/');
+  const parsed = parseBackupPath(path.split('/').filter((p) => p !== ''));
+  if (!parsed) return { root: formatLocation(location), prefix: '' };
+  const rest = parsed.rootSegments.join('/');
   const root = location.kind === 'local' ? formatLocation({ kind: 'local', path: `/${rest}` }) : formatLocation({ ...location, prefix: rest });
-  return { root, prefix: `${graph}/${id}/` };
+  return { root, prefix: `${graphFolder(parsed.of)}/${parsed.backupId}/` };
 }
 
 /** Reads the manifest, or recognises a hugegraph-tools folder; checks that every listed file is stored. */

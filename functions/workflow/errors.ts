@@ -56,6 +56,16 @@ export class GraphNotFoundError extends HgbrError {
   }
 }
 
+/** A graph space other than DEFAULT named for a server before 1.7.0, which has none: the graph cannot be there. */
+export class GraphspaceNotSupportedError extends HgbrError {
+  static override readonly code = 'GraphspaceNotSupportedError';
+  static override readonly hint = 'graph spaces exist from HugeGraph 1.7.0 on: leave out the graph space (--graphspace) for this server';
+
+  constructor(url: string, serverVersion: string, graphspace: string) {
+    super(`the HugeGraph server at ${url} is ${serverVersion}, which has no graph spaces: it has no graph space ${graphspace}`);
+  }
+}
+
 /** The classes among a module's exports that are thrown: those that declare their own code (bases do not). */
 function thrownErrorClasses(exports: Record<string, unknown>): HgbrErrorClass[] {
   return Object.values(exports).filter((value): value is HgbrErrorClass => typeof value === 'function' && value.prototype instanceof HgbrError && Object.hasOwn(value, 'code'));
@@ -71,6 +81,7 @@ export const TASK_ERRORS: readonly HgbrErrorClass[] = [
   InvalidSecretError,
   ServerUnreachableError,
   GraphNotFoundError,
+  GraphspaceNotSupportedError,
 ];
 
 /** Codes of the task errors a retry may cure: what every task's Retry matches (infra/workflows). */

@@ -1,6 +1,6 @@
-import { type GraphInfo, type GraphSession, HugeGraphConnectionError, HugeGraphNotFoundError, HugeGraphTimeoutError } from '../hugegraph';
-import type { GraphRef } from './graph-ref';
-import { GraphNotFoundError, ServerUnreachableError } from './errors';
+import { type GraphInfo, type GraphSession, HugeGraphConnectionError, HugeGraphNotFoundError, HugeGraphTimeoutError, usesGraphspaces } from '../hugegraph';
+import { type GraphRef, namedGraphspace } from './graph-ref';
+import { GraphNotFoundError, GraphspaceNotSupportedError, ServerUnreachableError } from './errors';
 import type { WorkflowRuntime } from './runtime';
 
 /**
@@ -13,6 +13,9 @@ import type { WorkflowRuntime } from './runtime';
 export async function connectChecked(runtime: Pick<WorkflowRuntime, 'connect'>, server: GraphRef): Promise<{ session: GraphSession; info: GraphInfo }> {
   try {
     const session = await runtime.connect(server);
+    const space = namedGraphspace(server.graphspace);
+    // Before 1.7.0 the client ignores the graph space: the graph of DEFAULT would be read or written.
+    if (space && !usesGraphspaces(session.serverVersion)) throw new GraphspaceNotSupportedError(server.url, session.serverVersion, space);
     return { session, info: await session.graphInfo() };
   } catch (error) {
     if (error instanceof HugeGraphConnectionError || error instanceof HugeGraphTimeoutError) throw new ServerUnreachableError(server.url, error);

@@ -14,6 +14,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { API_ENV } from '../../functions/api/config';
 import { BACKUP_TYPES, type BackupRequest, READ_PATHS, type ReadPath } from '../../functions/backup/types';
+import { graphFolder, namedGraphspace } from '../../functions/workflow/graph-ref';
 import { FRESHNESS_METRICS, MODE_METRICS } from '../../functions/ops/metric-names';
 import { BackupWorkflow } from '../workflows/backup-workflow';
 import { RestoreWorkflow } from '../workflows/restore-workflow';
@@ -34,7 +35,10 @@ export interface GraphEndpoint {
   /** e.g. `http://hugegraph.internal:8080` */
   readonly url: string;
   readonly graph: string;
-  /** HugeGraph 1.5+ graph space. @default none (DEFAULT) */
+  /**
+   * Graph space (HugeGraph 1.7.0 and later). Backups of a graph of another graph space than DEFAULT
+   * go below `<prefix>/_graphspaces/<graphspace>/<graph>/`. @default none (DEFAULT)
+   */
   readonly graphspace?: string;
   /**
    * JSON `{"username": …, "password": …}` for this graph. Each server gets its own secret, never
@@ -393,8 +397,8 @@ export class HugeGraphBackup extends Construct {
     const machine = workflow.stateMachine;
     this.acknowledgeStateMachineGrants(workflow);
     this.restrictDistributedMapAccess(machine, area.sub('*/*/_hgbr'));
-    // Backups live in <prefix>/<graph>/; with no graph configured, anywhere below the prefix.
-    const graphAreas = graphs.length ? [...new Set(graphs.map((g) => g.graph))].map((graph) => area.sub(graph)) : [area];
+    // Backups live in <prefix>/<graph>/ (or <prefix>/_graphspaces/<gs>/<graph>/); with no graph configured, anywhere below the prefix.
+    const graphAreas = graphs.length ? [...new Set(graphs.map(graphFolder))].map((folder) => area.sub(folder)) : [area];
     const objectsReason = "Objects below one graph's folder: a backup is many files under <prefix>/<graph>/<backupId>/.";
     this.grant(
       'BackupAccess',
@@ -427,7 +431,7 @@ export class HugeGraphBackup extends Construct {
     const location = `s3://${this.bucket.bucketName}/${this.prefix}`;
     const watched = graphs.flatMap((g) => {
       const interval = g.schedule ? longestInterval(g.schedule) : undefined;
-      return interval === undefined ? [] : [{ location, graph: g.graph, maxAgeMinutes: Math.ceil((interval * 1.5) / 60_000) }];
+      return interval === undefined ? [] : [{ location, graph: g.graph, ...(namedGraphspace(g.graphspace) ? { graphspace: g.graphspace } : {}), maxAgeMinutes: Math.ceil((interval * 1.5) / 60_000) }];
     });
     if (!watched.length) return;
     const role = this.lambdaRole('FreshnessRole', 'hgbr backup freshness check: list the backups, publish their age', undefined, false);
@@ -437,7 +441,7 @@ export class HugeGraphBackup extends Construct {
       network: false,
       retryAttempts: 0,
     });
-    const folders = [...new Set(watched.map((w) => w.graph))].map((graph) => area.sub(graph));
+    const folders = [...new Set(watched.map(graphFolder))].map((folder) => area.sub(folder));
     this.grant(
       'FreshnessAccess',
       role,
@@ -455,7 +459,7 @@ export class HugeGraphBackup extends Construct {
       check,
       interval,
       machine,
-      watched.map((w) => ({ folder: `${w.location}/${w.graph}`, graph: w.graph, maxAgeMinutes: w.maxAgeMinutes })),
+      watched.map((w) => ({ folder: `${w.location}/${graphFolder(w)}`, graph: w.graph, maxAgeMinutes: w.maxAgeMinutes })),
     );
   }
 
@@ -845,16 +849,19 @@ function endpointProblems(props: HugeGraphBackupProps): string[] {
         );
     }
   }
-  // Backups live in <prefix>/<graph>/: two servers' graphs of one name would share the folder, the lock and the retention.
-  const serverOfGraph = new Map<string, string>();
+  // Backups live in <prefix>/<graph>/ (DEFAULT graph space) or <prefix>/_graphspaces/<gs>/<graph>/: two
+  // servers' graphs of one folder would share it, its lock and its retention. Graph spaces apart, they do not.
+  const serverOfFolder = new Map<string, string>();
   for (const [i, g] of (props.graphs ?? []).entries()) {
-    const other = serverOfGraph.get(g.graph);
+    const folder = graphFolder(g);
+    const other = serverOfFolder.get(folder);
     if (other !== undefined && other !== normalizeUrl(g.url)) {
+      const space = namedGraphspace(g.graphspace);
       problems.push(
-        `graphs[${i}]: graph ${JSON.stringify(g.graph)} is also backed up from ${other}; both would share the folder <prefix>/${g.graph}/, its lock and its retention: back them up in two HugeGraphBackup constructs with different prefixes`,
+        `graphs[${i}]: graph ${JSON.stringify(g.graph)}${space ? ` of graph space ${JSON.stringify(space)}` : ''} is also backed up from ${other}; both would share the folder <prefix>/${folder}/, its lock and its retention: back them up in two HugeGraphBackup constructs with different prefixes`,
       );
     }
-    serverOfGraph.set(g.graph, normalizeUrl(g.url));
+    serverOfFolder.set(folder, normalizeUrl(g.url));
   }
   if (props.source && (props.graphs ?? []).some((g) => g.schedule)) problems.push('a restore-only deployment (source) cannot schedule backups');
   if (props.source && !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/.test(props.source.keyArn)) problems.push('source.keyArn must be the ARN of a KMS key (not an alias)');

@@ -216,6 +216,23 @@ describe('credentials', () => {
       expect.stringContaining('graph "hugegraph" is also backed up from https://hugegraph.internal:8443'),
     ]);
   });
+
+  it('refuse them in one graph space, and let same-named graphs of two graph spaces be: their folders differ', () => {
+    const other = { ...GRAPH, url: 'https://hugegraph-2.internal' };
+    expect(
+      problemsOf(() => ({
+        graphs: [
+          { ...GRAPH, graphspace: 'gs1' },
+          { ...other, graphspace: 'gs1' },
+        ],
+      })),
+    ).toEqual([
+      expect.stringContaining('graph "hugegraph" of graph space "gs1" is also backed up from https://hugegraph.internal:8443; both would share the folder <prefix>/_graphspaces/gs1/hugegraph/'),
+    ]);
+    expect(problemsOf(() => ({ graphs: [GRAPH, { ...other, graphspace: 'gs1' }] }))).toEqual([]);
+    // DEFAULT named or not is one folder: <prefix>/hugegraph/.
+    expect(problemsOf(() => ({ graphs: [GRAPH, { ...other, graphspace: 'DEFAULT' }] }))).toHaveLength(1);
+  });
 });
 
 describe('the network', () => {

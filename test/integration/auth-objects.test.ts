@@ -100,7 +100,7 @@ const restore = (...args: string[]) => hgbr(['restore', '--server', server.url, 
 
 describe('a backup of the auth objects (--types auth)', () => {
   it('holds every user but admin, group, target, belong and access in a manifest-listed file, and no password', async () => {
-    const manifest = await readManifest(openStorage(folder), 'hugegraph', path.basename(backupDir));
+    const manifest = await readManifest(openStorage(folder), { graph: 'hugegraph' }, path.basename(backupDir));
     expect(manifest.contents).toEqual(['schema', 'auth']);
     expect(manifest.files.find((f) => f.type === 'auth')).toMatchObject({ name: 'auth.json', elements: 9, compressed: false });
     const text = fs.readFileSync(path.join(backupDir, 'auth.json'), 'utf8');

@@ -80,14 +80,14 @@ describe.each([
   it('records per label exactly what the server holds', async () => {
     const counts = await serverCounts();
     expect(counts).toEqual(expectedCounts({ extraVertices: EXTRA_VERTICES }));
-    const manifest = await readManifest(openStorage(location()), 'hugegraph', summary.backupId);
+    const manifest = await readManifest(openStorage(location()), { graph: 'hugegraph' }, summary.backupId);
     expect(manifest.labels).toEqual({ vertex: counts.vertices, edge: counts.edges });
     expect(summary.vertices).toEqual(counts.vertices);
     expect(summary.edges).toEqual(counts.edges);
   });
 
   it('splits a large label into several files of bounded size', async () => {
-    const manifest = await readManifest(openStorage(location()), 'hugegraph', summary.backupId);
+    const manifest = await readManifest(openStorage(location()), { graph: 'hugegraph' }, summary.backupId);
     const autoFiles = manifest.files.filter((f) => f.label === 'v_auto');
     // By label: one file per 1000 elements; by key range, also one per range the label spans.
     expect(autoFiles.length).toBeGreaterThanOrEqual(Math.ceil((EXTRA_VERTICES + 3) / 1000));
@@ -96,7 +96,7 @@ describe.each([
   });
 
   it('verifies: every file matches its SHA-256, size and element count', async () => {
-    const report = await verifyBackup(openStorage(location()), 'hugegraph', summary.backupId);
+    const report = await verifyBackup(openStorage(location()), { graph: 'hugegraph' }, summary.backupId);
     expect(report.problems).toEqual([]);
     const total = Object.values(summary.vertices).reduce((a, b) => a + b, 0) + Object.values(summary.edges).reduce((a, b) => a + b, 0);
     const schemaElements = await client.getSchema();
@@ -116,7 +116,7 @@ describe.each([
 
   it('leaves no lock and no work files behind', async () => {
     const storage = openStorage(location());
-    expect(await storage.head(backupLockKey('hugegraph'))).toBeUndefined();
+    expect(await storage.head(backupLockKey({ graph: 'hugegraph' }))).toBeUndefined();
     const keys: string[] = [];
     for await (const o of storage.list(`hugegraph/${summary.backupId}/`)) keys.push(o.key);
     expect(keys.some((k) => k.includes('/_hgbr/'))).toBe(false);
@@ -131,7 +131,7 @@ describe('hgbr verify', () => {
     const ok = await runHgbr(['verify', '--from', dir, '--json']);
     expect(ok.code).toBe(0);
 
-    const vertexFile = (await readManifest(openStorage(root), 'hugegraph', summary.backupId)).files.find((f) => f.type === 'vertices')?.name as string;
+    const vertexFile = (await readManifest(openStorage(root), { graph: 'hugegraph' }, summary.backupId)).files.find((f) => f.type === 'vertices')?.name as string;
     flipByte(path.join(dir, vertexFile));
     fs.rmSync(path.join(dir, 'edgelabels.zip'));
 
@@ -151,20 +151,20 @@ describe('interrupted and concurrent backups', () => {
     const child = spawn(process.execPath, [path.resolve(__dirname, '../../bin/hgbr.js'), 'backup', '--server', hugegraph.url, '--graph', 'hugegraph', '--to', root, '--page-size', '2'], {
       stdio: 'ignore',
     });
-    const lock = backupLockKey('hugegraph');
+    const lock = backupLockKey({ graph: 'hugegraph' });
     // Lock held and the backup's folder listed (counting folder entries raced with the lock's temporary file).
-    await waitFor(async () => (await storage.head(lock)) !== undefined && (await listBackups(storage, 'hugegraph').catch(() => [])).length === 1, 120_000);
-    const [killed] = await listBackups(storage, 'hugegraph');
+    await waitFor(async () => (await storage.head(lock)) !== undefined && (await listBackups(storage, { graph: 'hugegraph' }).catch(() => [])).length === 1, 120_000);
+    const [killed] = await listBackups(storage, { graph: 'hugegraph' });
     if (!killed) throw new Error('the running backup is not listed');
     const killedId = killed.backupId;
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
 
-    expect(await storage.head(manifestKey('hugegraph', killedId))).toBeUndefined();
-    expect((await listBackups(storage, 'hugegraph')).map((b) => b.state)).toEqual(['incomplete']);
+    expect(await storage.head(manifestKey({ graph: 'hugegraph' }, killedId))).toBeUndefined();
+    expect((await listBackups(storage, { graph: 'hugegraph' })).map((b) => b.state)).toEqual(['incomplete']);
 
     const next = await backup(root);
-    const listed = await listBackups(storage, 'hugegraph');
+    const listed = await listBackups(storage, { graph: 'hugegraph' });
     // The dead run's lock was taken over and its files removed by the next run's clean-up.
     expect(listed.map((b) => [b.backupId, b.state])).toEqual([[next.backupId, 'complete']]);
   });
@@ -189,7 +189,7 @@ describe('interrupted and concurrent backups', () => {
       },
     };
     const first = runBackupLocally(paused, request(root));
-    await waitFor(async () => (await storage.head(backupLockKey('hugegraph'))) !== undefined, 60_000);
+    await waitFor(async () => (await storage.head(backupLockKey({ graph: 'hugegraph' }))) !== undefined, 60_000);
 
     const second = await runHgbr(['backup', '--server', hugegraph.url, '--graph', 'hugegraph', '--to', root, '--json']);
     release();
@@ -197,7 +197,7 @@ describe('interrupted and concurrent backups', () => {
     expect(JSON.parse(second.stdout).error.message).toMatch(/another backup holds .*hgbr-backup\.lock/);
 
     const done = await first.finally(() => base.close());
-    expect((await listBackups(storage, 'hugegraph')).map((b) => [b.backupId, b.state])).toEqual([[done.backupId, 'complete']]);
+    expect((await listBackups(storage, { graph: 'hugegraph' })).map((b) => [b.backupId, b.state])).toEqual([[done.backupId, 'complete']]);
   });
 });
 
@@ -206,7 +206,7 @@ describe('retention', () => {
     const root = `s3://${s3.bucket}/retention`;
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) ids.push((await backup(root, { keep: 2, labels: ['v_pk_str'] })).backupId);
-    const listed = await listBackups(openStorage(root), 'hugegraph');
+    const listed = await listBackups(openStorage(root), { graph: 'hugegraph' });
     expect(listed.map((b) => b.backupId)).toEqual(ids.slice(2));
     expect(listed.every((b) => b.state === 'complete')).toBe(true);
   });
@@ -217,7 +217,7 @@ describe('graph modes and refusals', () => {
     await client.setMode(mode);
     try {
       const summary = await backup(path.join(folder, `mode-${mode}`), { labels: ['v_cust_num', 'e_knows'] });
-      const manifest = await readManifest(openStorage(path.join(folder, `mode-${mode}`)), 'hugegraph', summary.backupId);
+      const manifest = await readManifest(openStorage(path.join(folder, `mode-${mode}`)), { graph: 'hugegraph' }, summary.backupId);
       expect(manifest.modes.graphMode).toBe(mode);
       expect(summary.vertices).toEqual({ v_cust_num: 3 });
       expect(await client.getMode()).toBe(mode);
@@ -231,9 +231,9 @@ describe('graph modes and refusals', () => {
     const sizes: Record<string, number> = {};
     for (const level of [0, 9]) {
       const done = await backup(root, { labels: ['v_auto'], compressionLevel: level });
-      const manifest = await readManifest(openStorage(root), 'hugegraph', done.backupId);
+      const manifest = await readManifest(openStorage(root), { graph: 'hugegraph' }, done.backupId);
       sizes[level] = manifest.files.filter((f) => f.label === 'v_auto').reduce((n, f) => n + f.bytes, 0);
-      expect((await verifyBackup(openStorage(root), 'hugegraph', done.backupId)).problems).toEqual([]);
+      expect((await verifyBackup(openStorage(root), { graph: 'hugegraph' }, done.backupId)).problems).toEqual([]);
     }
     expect(sizes[0]).toBeGreaterThan(2 * (sizes[9] as number));
 
@@ -247,6 +247,6 @@ describe('graph modes and refusals', () => {
     const result = await runHgbr(['backup', '--server', hugegraph.url, '--graph', 'hugegraph', '--to', root, '--labels', 'nope,v_auto', '--json']);
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout).error.message).toContain('nope');
-    expect(await listBackups(openStorage(root), 'hugegraph')).toEqual([]);
+    expect(await listBackups(openStorage(root), { graph: 'hugegraph' })).toEqual([]);
   });
 });

@@ -62,8 +62,8 @@ function request(location: string): BackupRequest {
 /** Nothing that could pass for a backup, no work files, and the lock free for the next run. */
 async function expectNothingLeft(root: string): Promise<void> {
   const storage = openStorage(root);
-  expect(await listBackups(storage, 'hugegraph')).toEqual([]);
-  expect(await storage.head(backupLockKey('hugegraph'))).toBeUndefined();
+  expect(await listBackups(storage, { graph: 'hugegraph' })).toEqual([]);
+  expect(await storage.head(backupLockKey({ graph: 'hugegraph' }))).toBeUndefined();
 }
 
 /**

@@ -115,7 +115,7 @@ const none = (byLabel: Record<string, string[]>) => Object.fromEntries(Object.ke
 
 describe('a schema-only backup (--types schema)', () => {
   it('holds the four schema files only (no variables), and its manifest (version 2) says so', async () => {
-    const manifest = await readManifest(openStorage(folder), 'hugegraph', backups.schema as string);
+    const manifest = await readManifest(openStorage(folder), { graph: 'hugegraph' }, backups.schema as string);
     expect(manifest.formatVersion).toBe(2);
     expect(manifest.contents).toEqual(['schema']);
     expect(manifest.files.map((f) => f.type)).toEqual(['propertykeys', 'vertexlabels', 'edgelabels', 'indexlabels']);
@@ -163,7 +163,7 @@ describe('a schema-only backup (--types schema)', () => {
 
 describe('a vertices backup (--types vertex, as hugegraph-tools names it)', () => {
   it('holds the schema and every vertex, no edge file', async () => {
-    const manifest = await readManifest(openStorage(folder), 'hugegraph', backups.vertex as string);
+    const manifest = await readManifest(openStorage(folder), { graph: 'hugegraph' }, backups.vertex as string);
     expect(manifest.formatVersion).toBe(2);
     expect(manifest.contents).toEqual(['schema', 'vertices']);
     expect(manifest.files.some((f) => f.type === 'edges')).toBe(false);
@@ -182,7 +182,7 @@ describe('a vertices backup (--types vertex, as hugegraph-tools names it)', () =
 
 describe('a full backup', () => {
   it('holds the variables as the server wrote them, in a manifest-listed file (format version 2)', async () => {
-    const manifest = await readManifest(openStorage(folder), 'hugegraph', backups.all as string);
+    const manifest = await readManifest(openStorage(folder), { graph: 'hugegraph' }, backups.all as string);
     expect(manifest.formatVersion).toBe(2);
     expect(manifest.contents).toEqual(['schema', 'vertices', 'edges', 'variables']);
     expect(manifest.files.find((f) => f.type === 'variables')).toMatchObject({ name: 'variables.json', elements: Object.keys(VARIABLES).length, compressed: false });
@@ -241,7 +241,7 @@ describe('a full backup', () => {
 
 describe('the consistency window (--check-writes)', () => {
   it('records each label counted the same before and after a quiet backup, and no writes seen', async () => {
-    const manifest = await readManifest(openStorage(folder), 'hugegraph', backups.quiet as string);
+    const manifest = await readManifest(openStorage(folder), { graph: 'hugegraph' }, backups.quiet as string);
     const both = (n: number) => ({ atStart: n, atEnd: n });
     expect(manifest.window).toEqual({
       counts: {
@@ -255,7 +255,7 @@ describe('the consistency window (--check-writes)', () => {
   });
 
   it('shows a backup taken while the graph was being written as such, in the manifest, list and verify', async () => {
-    const manifest = await readManifest(openStorage(folder), 'hugegraph', backups.written as string);
+    const manifest = await readManifest(openStorage(folder), { graph: 'hugegraph' }, backups.written as string);
     const autos = expectedCounts().vertices.v_auto as number;
     expect(manifest.window?.writesSeen).toBe(true);
     expect(manifest.window?.counts.vertex.v_auto).toEqual({ atStart: autos, atEnd: autos + 1 });
@@ -299,7 +299,7 @@ describe('a second graph on the server', () => {
     const summaries = json.backups as { graph: string; backupId: string }[];
     expect(summaries.map((b) => b.graph)).toEqual(['hugegraph', 'second']);
     const storage = openStorage(root);
-    const [mine, theirs] = await Promise.all(summaries.map((b) => readManifest(storage, b.graph, b.backupId)));
+    const [mine, theirs] = await Promise.all(summaries.map((b) => readManifest(storage, { graph: b.graph }, b.backupId)));
     expect(mine?.graph).toBe('hugegraph');
     expect(mine?.totals.vertices).toBe(0); // cleared before this test
     expect(theirs?.graph).toBe('second');

@@ -143,7 +143,7 @@ describe('a lost answer is not a failure', () => {
     const summary = JSON.parse(result.stdout);
     const verify = await hgbr(['verify', '--from', summary.location], { direct: true });
     expect(verify.code).toBe(0);
-    expect(await openStorage(`s3://${s3.bucket}/lost`).head(backupLockKey(GRAPH))).toBeUndefined();
+    expect(await openStorage(`s3://${s3.bucket}/lost`).head(backupLockKey({ graph: GRAPH }))).toBeUndefined();
 
     // What it wrote restores to the very graph.
     await client.clear();
@@ -363,13 +363,13 @@ describe('signals', () => {
     let reads = 0;
     graphProxy.rule = (request) => (/\/traversers\/(vertices|edges)\/scan|\/graph\/(vertices|edges)\?/.test(request.url) && ++reads > 1 ? { kind: 'hold', until: gate } : undefined);
     const run = hgbr(['backup', '--server', graphProxy.endpoint, '--graph', GRAPH, '--to', root, '--page-size', '50', '--workers', '1']);
-    await waitFor(() => graphProxy.served.some((s) => s.fault.kind === 'hold') && fs.existsSync(path.join(root, backupLockKey(GRAPH))), 120_000);
+    await waitFor(() => graphProxy.served.some((s) => s.fault.kind === 'hold') && fs.existsSync(path.join(root, backupLockKey({ graph: GRAPH }))), 120_000);
     run.child.kill(signal);
     const result = await run;
     release();
     expect(result.code).toBe(exitCode);
     expect(errorOf(result).code).toBe('WorkflowAbortedError');
-    expect(await listBackups(openStorage(root), GRAPH)).toEqual([]);
+    expect(await listBackups(openStorage(root), { graph: GRAPH })).toEqual([]);
     expect(fs.existsSync(path.join(root, GRAPH)) ? fs.readdirSync(path.join(root, GRAPH)) : []).toEqual([]);
     tally.runs++;
   });

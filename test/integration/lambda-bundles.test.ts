@@ -124,7 +124,7 @@ describe('the backup state machine with its bundles', () => {
     backup = (outcome as { output: BackupSummary }).output;
     const counts = expectedCounts({ extraVertices: EXTRA_VERTICES });
     expect({ vertices: backup.vertices, edges: backup.edges }).toEqual(counts);
-    const report = await verifyBackup(openStorage(`s3://${s3.bucket}/backups`), 'hugegraph', backup.backupId);
+    const report = await verifyBackup(openStorage(`s3://${s3.bucket}/backups`), { graph: 'hugegraph' }, backup.backupId);
     expect(report.problems).toEqual([]);
     expect(aws.calls).toContain('secretsmanager.GetSecretValue');
     expect(stepFunctions.logs()).not.toContain(PASSWORD);
@@ -180,7 +180,7 @@ describe('the restore API and the restore state machine with their bundles', () 
     );
     expect(status).toMatchObject({ status: 'FAILED', error: { error: 'TargetNotEmptyError' } });
     expect(await client.getMode()).toBe('NONE');
-    const backups = await listBackups(openStorage(`s3://${s3.bucket}/backups`), 'hugegraph');
+    const backups = await listBackups(openStorage(`s3://${s3.bucket}/backups`), { graph: 'hugegraph' });
     expect(backups.map((b) => b.state)).toEqual(['complete']);
   });
 });

@@ -174,7 +174,7 @@ describe('a key range that fails midway', () => {
       expect(failed).toBe(true);
       expect(storedBeforeFailure.length).toBeGreaterThan(0);
       expect({ vertices: summary.vertices, edges: summary.edges }).toEqual(expectedCounts(FIXTURE));
-      const manifest = await readManifest(openStorage(root), 'hugegraph', summary.backupId);
+      const manifest = await readManifest(openStorage(root), { graph: 'hugegraph' }, summary.backupId);
       const names = manifest.files.map((f) => f.name);
       expect(new Set(names).size).toBe(names.length);
       const stored = fs.readdirSync(path.join(root, 'hugegraph', summary.backupId)).filter((f) => f !== 'manifest.json');

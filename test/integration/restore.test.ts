@@ -158,7 +158,7 @@ describe('failures', () => {
     const damaged = fs.mkdtempSync(path.join(folder, 'damaged-'));
     fs.cpSync(backupDir, path.join(damaged, 'hugegraph', backup.backupId), { recursive: true });
     const dir = path.join(damaged, 'hugegraph', backup.backupId);
-    const manifest = await readManifest(openStorage(damaged), 'hugegraph', backup.backupId);
+    const manifest = await readManifest(openStorage(damaged), { graph: 'hugegraph' }, backup.backupId);
     const victim = manifest.files.find((f) => f.label === 'v_cust_str')!;
     flipByte(path.join(dir, victim.name), 0x20);
 

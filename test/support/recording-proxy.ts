@@ -33,12 +33,7 @@ export async function startRecordingProxy(target: string, options: RecordingProx
       res.destroy(); // the test's action failed: the client sees a broken connection
       return;
     }
-    const forward = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    forward.on('error', () => res.destroy());
-    req.pipe(forward);
+    forwardRequest(upstream, req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
@@ -46,4 +41,14 @@ export async function startRecordingProxy(target: string, options: RecordingProx
     requests,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** Sends `req` on to `upstream` (at `path`, by default its own) and its answer back, unchanged; a failure breaks the client's connection. */
+export function forwardRequest(upstream: URL, req: http.IncomingMessage, res: http.ServerResponse, path = req.url): void {
+  const forward = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path, headers: req.headers }, (answer) => {
+    res.writeHead(answer.statusCode ?? 502, answer.headers);
+    answer.pipe(res);
+  });
+  forward.on('error', () => res.destroy());
+  req.pipe(forward);
 }

@@ -18,7 +18,7 @@ beforeEach(async () => {
   storage = openStorage(root);
   await storage.put(`g/${job.backupId}/vertices-0001-00001.zip`, 'data');
   await storage.put(`g/${job.backupId}/_hgbr/plan.json`, '{}');
-  await storage.put(backupLockKey('g'), JSON.stringify({ runId: job.backupId }));
+  await storage.put(backupLockKey({ graph: 'g' }), JSON.stringify({ runId: job.backupId }));
 });
 
 afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -29,15 +29,15 @@ describe('abortBackup', () => {
   it('removes every file of a run that never wrote its manifest, and releases the lock', async () => {
     await abortBackup(runtime(), { ...job, location: root });
     expect(await storage.head(`g/${job.backupId}/vertices-0001-00001.zip`)).toBeUndefined();
-    expect(await storage.head(backupLockKey('g'))).toBeUndefined();
+    expect(await storage.head(backupLockKey({ graph: 'g' }))).toBeUndefined();
   });
 
   it('keeps a backup whose manifest was written (a failure after the commit), removing only its work files', async () => {
-    await storage.put(manifestKey('g', job.backupId), '{}');
+    await storage.put(manifestKey({ graph: 'g' }, job.backupId), '{}');
     await abortBackup(runtime(), { ...job, location: root });
-    expect(await storage.head(manifestKey('g', job.backupId))).toBeDefined();
+    expect(await storage.head(manifestKey({ graph: 'g' }, job.backupId))).toBeDefined();
     expect(await storage.head(`g/${job.backupId}/vertices-0001-00001.zip`)).toBeDefined();
     expect(await storage.head(`g/${job.backupId}/_hgbr/plan.json`)).toBeUndefined();
-    expect(await storage.head(backupLockKey('g'))).toBeUndefined();
+    expect(await storage.head(backupLockKey({ graph: 'g' }))).toBeUndefined();
   });
 });

@@ -12,6 +12,8 @@ describe('resolveSource', () => {
     expect(resolveSource('s3://bucket/pre/fix/g1/20261124T215600Z-3f9a')).toEqual({ root: 's3://bucket/pre/fix', prefix: 'g1/20261124T215600Z-3f9a/' });
     expect(resolveSource('s3://bucket/g1/20261124T215600Z-3f9a')).toEqual({ root: 's3://bucket', prefix: 'g1/20261124T215600Z-3f9a/' });
     expect(resolveSource('file:///g/20261124T215600Z-3f9a')).toEqual({ root: '/', prefix: 'g/20261124T215600Z-3f9a/' });
+    expect(resolveSource('/data/backups/_graphspaces/gs1/hugegraph/20261124T215600Z-3f9a')).toEqual({ root: '/data/backups', prefix: '_graphspaces/gs1/hugegraph/20261124T215600Z-3f9a/' });
+    expect(resolveSource('s3://bucket/pre/_graphspaces/gs1/g1/20261124T215600Z-3f9a/')).toEqual({ root: 's3://bucket/pre', prefix: '_graphspaces/gs1/g1/20261124T215600Z-3f9a/' });
   });
 
   it('takes any other folder (a hugegraph-tools backup) as its own root', () => {
