@@ -43,7 +43,7 @@ interface Piece {
   readonly cover: KeyRange;
   readonly data: KeyRange;
   readonly hasData: boolean;
-  /** Not to be cut: too few elements for two halves that hold data, or no cut was found. */
+  /** No cut was found (its data is one key, or spread too thin for two halves that hold data): never tried again. */
   readonly whole?: boolean;
 }
 
@@ -59,8 +59,7 @@ export async function balanceRanges(shards: readonly KeyRange[], probe: RangePro
   const limit = options.minElements ?? PROBE_ELEMENTS;
   const counted: Prober = (range) => {
     probesLeft--;
-    // Counting to twice the threshold tells a range that cannot be cut in two without a search.
-    return probe(range, 2 * limit);
+    return probe(range, limit);
   };
   const concurrency = options.concurrency ?? 4;
   let pieces: Piece[] = await mapLimited(shards, concurrency, async (cover) => pieceOf(cover, cover, await counted(cover), limit));
@@ -79,26 +78,33 @@ type Prober = (range: KeyRange) => Promise<number>;
 /** Two pieces that both hold data, or the piece itself marked whole when no cut was found. */
 async function cutPiece(piece: Piece, probe: Prober, limit: number, probesLeft: () => number): Promise<Piece[]> {
   let data = piece.data;
+  // Probe first the side that held nothing last time: a cluster far narrower than its range
+  // takes one probe per halving instead of two.
+  let upperFirst = false;
   for (let step = 0; step < MAX_STEPS_PER_CUT && probesLeft() > 0; step++) {
     const middle = midpointKey(data.start, data.end);
     if (middle === undefined) break;
     const lower = { start: data.start, end: middle };
     const upper = { start: middle, end: data.end };
-    const inLower = await probe(lower);
-    // The piece held data when probed: with nothing below the middle, it is above (a write
+    const [first, second] = upperFirst ? [upper, lower] : [lower, upper];
+    const inFirst = await probe(first);
+    // The piece held data when probed: with nothing on one side, it is on the other (a write
     // meanwhile changes nothing here: the ranges cover the whole table whatever the cut).
-    const inUpper = inLower === 0 ? 2 * limit : await probe(upper);
-    if (inLower >= limit && inUpper >= limit) {
+    const inSecond = inFirst === 0 ? limit : await probe(second);
+    if (inFirst >= limit && inSecond >= limit) {
+      const [inLower, inUpper] = upperFirst ? [inSecond, inFirst] : [inFirst, inSecond];
       return [pieceOf({ start: piece.cover.start, end: middle }, lower, inLower, limit), pieceOf({ start: middle, end: piece.cover.end }, upper, inUpper, limit)];
     }
-    if (inLower < limit && inUpper < limit) break; // its data is spread too thin to cut into two
-    data = inLower >= limit ? lower : upper;
+    if (inFirst < limit && inSecond < limit) break; // its data is spread too thin to cut into two
+    const intoFirst = inFirst >= limit;
+    data = intoFirst ? first : second;
+    upperFirst = (data === lower) === true;
   }
   return [{ ...piece, data, whole: true }];
 }
 
 function pieceOf(cover: KeyRange, data: KeyRange, elements: number, limit: number): Piece {
-  return { cover, data, hasData: elements >= limit, whole: elements < 2 * limit };
+  return { cover, data, hasData: elements >= limit };
 }
 
 /** The ranges of the pieces, each empty one joined to the range before it (the first to the one after). */
