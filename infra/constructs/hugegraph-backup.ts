@@ -132,7 +132,7 @@ export interface FunctionOverrides {
 export interface ConcurrencyOptions {
   /**
    * Work items (key ranges, or labels on the label read path) a backup exports at once: its
-   * Distributed Map's children. Scheduled backups cut the graph into 4 ranges per worker. @default 4
+   * Distributed Map's children. Scheduled backups cut the graph into 8 ranges that hold data per worker and kind. @default 4
    */
   readonly exports?: number;
   /** Files a restore writes at once (Distributed Map children). @default 4 */
