@@ -22,6 +22,8 @@ export interface Options {
   out: string | null;
   json?: string;
   keep: boolean;
+  /** The server on CPU 0, everything else on the other CPUs (taskset), as when HugeGraph has its own host. */
+  pin: boolean;
   stepTimeoutMs: number;
   hugegraphVersion?: string;
   heap?: string;

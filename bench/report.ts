@@ -68,6 +68,8 @@ export interface BenchReport {
   /** Extra node flags of the hgbr children, and hgbr restore --concurrency, when given. */
   readonly hgbrNodeOptions?: string[];
   readonly restoreConcurrency?: number;
+  /** `--pin`: the server on CPU 0, everything else on the other CPUs. */
+  readonly pinned?: boolean;
   /** hgbr ran compiled by tsc (else: the sources through tsx). */
   readonly compiled?: boolean;
   /** HGBR_BENCH_TOOLS_CLASSPATH, when given. */
@@ -199,7 +201,7 @@ export function renderReport(r: BenchReport): string {
     '',
     `Command: \`${r.command}\` (${(r.durationMs / 60000).toFixed(1)} min in all).`,
     '',
-    `Machine: ${m.nproc} CPUs (${m.cpu}), ${m.memory} memory, ${m.os}; Node ${m.node}; ${m.java}; HugeGraph ${r.hugegraphVersion} (${r.backend}, server and client on the same machine, S3 server too). Load average at start ${m.loadAverage}, at the end ${r.loadAverageEnd}. Code: ${m.git}.`,
+    `Machine: ${m.nproc} CPUs (${m.cpu}), ${m.memory} memory, ${m.os}; Node ${m.node}; ${m.java}; HugeGraph ${r.hugegraphVersion} (${r.backend}, server and client on the same machine, S3 server too${r.pinned ? '; the server pinned to CPU 0, the bench, hgbr, hugegraph-tools and the S3 server to the others (`--pin`)' : ', sharing its CPUs'}). Load average at start ${m.loadAverage}, at the end ${r.loadAverageEnd}. Code: ${m.git}.`,
     '',
     `Settings: page size ${r.pageSize}; labels read in parallel ${r.readConcurrency}; batches in flight on write ${r.writeConcurrency}` +
       (r.restoreConcurrency ? `; hgbr restore --concurrency ${r.restoreConcurrency}` : '') +

@@ -7,6 +7,7 @@
  * report to docs/benchmarks.md. A step that fails is reported as failed; the run goes on. The
  * benchmark never fails on a time.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,7 +18,7 @@ import { startHugeGraph, type HugeGraphServer } from '../test/support/hugegraph-
 import { startS3Server, type S3Server } from '../test/support/s3-server';
 import { type GraphSize, sizeFromTotal, skewedSize } from './graph';
 import type { Options } from './options';
-import { benchScaleOut, benchSize, log } from './size';
+import { benchScaleOut, benchSize, log, serverPid } from './size';
 import { machineInfo, runMeasured } from './proc';
 import { renderReport, writeReport, type BenchReport, type SizeReport } from './report';
 import { buildCompiled, removeCompiled, hgbrCommand, hgbrEnv, REPO, type StepResult } from './steps';
@@ -52,6 +53,10 @@ const HELP = `usage: npm run bench -- [options]        (or: npx tsx bench/run.ts
   --out FILE            report file (default docs/benchmarks.md; env HGBR_BENCH_OUT); --no-write: none
   --json FILE           also write the raw results as JSON
   --keep                keep the work folder (backups) and print where it is
+  --pin                 pin the HugeGraph server to CPU 0 and the bench, hgbr, hugegraph-tools and
+                        the S3 server to the other CPUs (taskset; Linux, 2 CPUs or more): client
+                        and server stop taking CPU from each other, as when HugeGraph has its own
+                        host and hgbr runs on Lambda
   --step-timeout S      seconds before a step is killed (default 1800)
   --hugegraph-version V server release (default HUGEGRAPH_VERSION or 1.5.0)
   --heap SIZE           server heap (default 2g)
@@ -59,6 +64,18 @@ const HELP = `usage: npm run bench -- [options]        (or: npx tsx bench/run.ts
 env: HGBR_BENCH_TOOLS_CLASSPATH   a classpath holding a hugegraph-tools build: adds its backup and
                                   restore (org.apache.hugegraph.cmd.HugeGraphCommand)
      HUGEGRAPH_JAVA               java for the server and the tools`;
+
+/** The CPUs other than 0, as taskset lists them. */
+function clientCpus(): string {
+  const n = os.cpus().length; // not availableParallelism(): that counts only the CPUs this process is pinned to
+  if (n < 2) throw new Error(`--pin needs 2 CPUs or more, this machine has ${n}`);
+  return n === 2 ? '1' : `1-${n - 1}`;
+}
+
+/** Sets the CPUs of every thread of a process (`taskset -a`); threads it starts later inherit them. */
+function pinToCpus(pid: number, cpus: string): void {
+  execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+}
 
 function parseCount(text: string): number {
   const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(text.trim().replace(/_/g, ''));
@@ -105,6 +122,7 @@ function parseOptions(argv: string[]): Options | undefined {
       'no-write': { type: 'boolean' },
       json: { type: 'string' },
       keep: { type: 'boolean' },
+      pin: { type: 'boolean' },
       'step-timeout': { type: 'string' },
       'hugegraph-version': { type: 'string' },
       heap: { type: 'string' },
@@ -151,6 +169,7 @@ function parseOptions(argv: string[]): Options | undefined {
     out,
     json: values.json,
     keep: !!values.keep,
+    pin: !!values.pin,
     stepTimeoutMs: positiveInt(values['step-timeout'], 'step-timeout', 1800) * 1000,
     hugegraphVersion: values['hugegraph-version'],
     heap: values.heap,
@@ -193,9 +212,17 @@ async function main(): Promise<void> {
       o.distDir = buildCompiled();
       log(`compiled into ${o.distDir} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
     }
+    // Children inherit the bench's CPUs: pinned first, everything started from here on stays off CPU 0.
+    if (o.pin) pinToCpus(process.pid, clientCpus());
     log(`starting HugeGraph${o.s3 ? ' and the S3 server' : ''}`);
     [hg, s3] = await Promise.all([startHugeGraph({ version: o.hugegraphVersion, backend: 'rocksdb', heap: o.heap }), o.s3 ? startS3Server({ bucket: 'hgbr-bench' }) : Promise.resolve(undefined)]);
     log(`HugeGraph ${hg.version} at ${hg.url}${s3 ? `, S3 at ${s3.endpoint}` : ''}`);
+    if (o.pin) {
+      const pid = serverPid(hg);
+      if (pid === undefined) throw new Error('--pin: the HugeGraph server has no pid file');
+      pinToCpus(pid, '0');
+      log(`pinned: HugeGraph (pid ${pid}) to CPU 0, the rest to CPU ${clientCpus()}`);
+    }
     const idleCommand = hgbrCommand(['backup', '--help'], { distDir: o.distDir });
     const idle = await runMeasured(idleCommand.command, idleCommand.args, { env: hgbrEnv() });
     baselineRssKb = idle.peakRssKb;
@@ -235,6 +262,7 @@ async function main(): Promise<void> {
       compiled: o.compiled,
       toolsClasspath: o.toolsClasspath,
       restoreConcurrency: o.restoreConcurrency,
+      pinned: o.pin,
       baselineRssKb,
       sizes,
       scaleOut,

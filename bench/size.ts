@@ -69,7 +69,7 @@ export async function benchSize(size: GraphSize, o: Options, hg: HugeGraphServer
   }
 }
 
-function serverPid(hg: HugeGraphServer): number | undefined {
+export function serverPid(hg: HugeGraphServer): number | undefined {
   try {
     return Number(fs.readFileSync(path.join(hg.home, 'hugegraph.pid'), 'utf8').trim()) || undefined;
   } catch {

@@ -35,8 +35,8 @@ export const PROBE_ELEMENTS = 64;
 
 /** Bytes a key may grow by when two bounds are too close to cut between (keys are short). */
 const MAX_EXTRA_KEY_BYTES = 16;
-/** Halvings of one range at most while looking for a cut: 8 per byte of a key of a few dozen bytes. */
-const MAX_STEPS_PER_CUT = 8 * 48;
+/** Halvings of one range at most while looking for a cut: ids sharing a prefix of up to 32 bytes. */
+const MAX_STEPS_PER_CUT = 8 * 32;
 
 /** A range of the plan and, inside it, the stretch known to hold all its data when probed. */
 interface Piece {
