@@ -25,8 +25,10 @@ export const HELP = `usage: hgbr backup --server URL (--graph G | --all-graphs) 
                       (S3 endpoint from AWS_ENDPOINT_URL_S3 for S3-compatible servers)
   --types T,…         what to back up: schema, vertices, edges, variables (all four: all, the
                       default), auth (the server's users, groups, targets, belongs, accesses;
-                      needs an administrator); as hugegraph-tools' -t, plus the graph's
-                      variables. The schema is always backed up: --types schema is a
+                      needs an administrator), config (the graph's properties file as
+                      GET …/conf gives it, secret values withheld; needs an administrator
+                      where auth is on; never restored); as hugegraph-tools' -t, plus the
+                      graph's variables. The schema is always backed up: --types schema is a
                       schema-only backup. The manifest says what the backup holds.
   --labels a,b        only these vertex / edge labels (the schema is always complete)
   --check-writes      have the server count every label before and after the export (two

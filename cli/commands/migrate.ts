@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { evaluateTarget, readTargetSchema } from '../../functions/restore/plan';
-import { AUTH_CONFLICT_STRATEGIES, type RestoreMode } from '../../functions/restore/types';
-import { BACKUP_TYPES, DEFAULT_BACKUP_TYPES } from '../../functions/backup/types';
+import { AUTH_CONFLICT_STRATEGIES, RESTORE_TYPES, type RestoreMode } from '../../functions/restore/types';
+import { DEFAULT_BACKUP_TYPES } from '../../functions/backup/types';
 import type { GraphRef } from '../../functions/workflow/graph-ref';
 import { connectChecked } from '../../functions/workflow/preflight';
 import { credentialsFrom, optionalChoice, optionalTypes, parseCommandArgs, required, serverUrl } from '../args';
@@ -56,7 +56,8 @@ export const migrateCommand: Command = async (argv, output) => {
   const source = { url: serverUrl('migrate', values, 'server'), graph: required('migrate', values, 'graph'), graphspace: values.graphspace as string | undefined };
   const target = { url: serverUrl('migrate', values, 'target-server'), graph: (values['target-graph'] as string | undefined) || source.graph };
   const mode = parseMode('migrate', values.mode as string | undefined);
-  const types = optionalTypes('migrate', values, BACKUP_TYPES, DEFAULT_BACKUP_TYPES);
+  // The graph's config is never restored, so it has nothing to move.
+  const types = optionalTypes('migrate', values, RESTORE_TYPES, DEFAULT_BACKUP_TYPES);
   const authConflict = optionalChoice('migrate', values, 'auth-conflict', AUTH_CONFLICT_STRATEGIES);
   const sourceCredentials = credentialsFrom(values);
   const targetCredentials = {

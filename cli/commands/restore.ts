@@ -25,7 +25,8 @@ export const HELP = `usage: hgbr restore --server URL --graph G --from BACKUP [o
   --mode M            restoring (default): into an empty graph, every id kept
                       merging: into a graph with data; identical schema is reused, ids recomputed
   --types T,…         what to restore: schema, vertices, edges, variables, auth (default: all
-                      the backup holds); the schema is always restored. Merging refuses variables
+                      the backup holds but config, which is never restored); the schema is
+                      always restored. Merging refuses variables
                       the target has with other values.
   --auth-conflict S   auth objects (users, groups, targets, belongs, accesses) the target server
                       already has: stop (default: refuse the restore, naming them all, before

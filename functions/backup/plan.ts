@@ -1,4 +1,4 @@
-import { buildAuthFile, type BuiltFile, buildSchemaFile, buildVariablesFile, type ContentKind, DEFAULT_GRAPHSPACE, newBackupId, SCHEMA_KINDS, type ManifestFile } from '../format';
+import { buildAuthFile, buildConfigFile, type BuiltFile, buildSchemaFile, buildVariablesFile, type ContentKind, DEFAULT_GRAPHSPACE, newBackupId, SCHEMA_KINDS, type ManifestFile } from '../format';
 import { type EdgeLabel, type GraphScanner, type LabelCounter, listAllAuth, type KeyRange, MIN_SPLIT_SIZE, type Schema, type SchemaReader, usesGraphspaces, type VertexLabel } from '../hugegraph';
 import { parseLocation } from '../storage/location';
 import { BackupNotPossibleError, InvalidBackupRequestError } from './errors';
@@ -96,6 +96,8 @@ export async function planBackup(runtime: WorkflowRuntime, request: BackupReques
     const contents = contentsOf(request);
     const labels = selectLabels(schema, request.labels, readPath, contents);
     const kinds = (['vertex', 'edge'] as const).filter((kind) => contents.includes(DATA_KIND[kind]));
+    // Counted before the key ranges are probed: the window starts before the first element is read.
+    const countsAtStart = request.checkWrites ? await countLabels(client, labels) : undefined;
     const work: ExportWork[] = readPath === 'scan' ? await rangeWork(client, kinds, request.workers ?? DEFAULT_WORKERS) : [...labels.vertex, ...labels.edge];
     const schemaFiles: ManifestFile[] = [];
     for (const kind of SCHEMA_KINDS) {
@@ -103,11 +105,11 @@ export async function planBackup(runtime: WorkflowRuntime, request: BackupReques
       await storage.put(backupFileKey(request.server, backupId, built.file.name), built.body);
       schemaFiles.push(built.file);
     }
-    const countsAtStart = request.checkWrites ? await countLabels(client, labels) : undefined;
     const put = (name: string, body: Buffer) => storage.put(backupFileKey(request.server, backupId, name), body);
     const otherFiles = [
       ...(contents.includes('variables') ? await writeExtraFile(buildVariablesFile(await client.readVariables()), put) : []),
       ...(contents.includes('auth') ? await writeExtraFile(buildAuthFile(await listAllAuth(client)), put) : []),
+      ...(contents.includes('config') ? await writeExtraFile(buildConfigFile(await client.readGraphConfig()), put) : []),
     ];
     const record: PlanRecord = {
       backupId,

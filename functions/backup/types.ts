@@ -13,10 +13,11 @@ export type ReadPath = 'scan' | 'label';
 export const READ_PATHS: readonly ReadPath[] = ['scan', 'label'];
 
 /** What a backup may be asked to hold (`--types`); the schema is always held. */
-export const BACKUP_TYPES: readonly ContentKind[] = ['schema', 'vertices', 'edges', 'variables', 'auth'];
+export const BACKUP_TYPES: readonly ContentKind[] = ['schema', 'vertices', 'edges', 'variables', 'auth', 'config'];
 /**
  * What a backup holds unless told otherwise: not `auth`, which is the whole server's (users,
- * groups, targets, belongs, accesses), readable by an administrator only.
+ * groups, targets, belongs, accesses), readable by an administrator only; not `config` (the
+ * graph's properties file, secrets withheld), readable by an administrator only where auth is on.
  */
 export const DEFAULT_BACKUP_TYPES: readonly ContentKind[] = ['schema', 'vertices', 'edges', 'variables'];
 

@@ -1,6 +1,7 @@
 /** Backup format (versions 1 and 2): see FORMAT.md in this folder. */
 export * from './auth';
 export * from './check-file';
+export * from './config';
 export * from './errors';
 export * from './file-reader';
 export * from './file-writer';

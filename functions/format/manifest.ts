@@ -94,7 +94,7 @@ export type ManifestInput = Omit<Manifest, 'formatVersion' | 'contents' | 'label
   readonly emptyLabels?: { readonly vertex?: readonly string[]; readonly edge?: readonly string[] };
 };
 
-const KIND_ORDER: Record<ManifestFileType, number> = { propertykeys: 0, vertexlabels: 1, edgelabels: 2, indexlabels: 3, vertices: 4, edges: 5, variables: 6, auth: 7 };
+const KIND_ORDER: Record<ManifestFileType, number> = { propertykeys: 0, vertexlabels: 1, edgelabels: 2, indexlabels: 3, vertices: 4, edges: 5, variables: 6, auth: 7, config: 8 };
 
 /**
  * The version a manifest must have. Version 1 readers take a backup to hold the schema, every

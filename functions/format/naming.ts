@@ -22,15 +22,17 @@ export const ZIP_SUFFIX = '.zip';
 /**
  * Files hgbr adds beside the tool's six kinds (FORMAT.md "Layout"), named so that hugegraph-tools,
  * which reads by the six prefixes, never picks them up. `variables`: the graph's variables;
- * `auth`: the server's users, groups, targets, belongs and accesses.
+ * `auth`: the server's users, groups, targets, belongs and accesses; `config`: the graph's
+ * configuration (its properties file, secrets withheld).
  */
-export const EXTRA_KINDS = ['variables', 'auth'] as const;
+export const EXTRA_KINDS = ['variables', 'auth', 'config'] as const;
 export type ExtraKind = (typeof EXTRA_KINDS)[number];
 /** What a manifest file entry's `type` may be. */
 export type ManifestFileType = FileKind | ExtraKind;
 export const VARIABLES_FILE = 'variables.json';
 export const AUTH_FILE = 'auth.json';
-const EXTRA_FILE_NAMES: Record<ExtraKind, string> = { variables: VARIABLES_FILE, auth: AUTH_FILE };
+export const CONFIG_FILE = 'config.json';
+const EXTRA_FILE_NAMES: Record<ExtraKind, string> = { variables: VARIABLES_FILE, auth: AUTH_FILE, config: CONFIG_FILE };
 
 export function isExtraKind(kind: string): kind is ExtraKind {
   return (EXTRA_KINDS as readonly string[]).includes(kind);
@@ -45,7 +47,7 @@ export function extraFileName(kind: ExtraKind): string {
  * What a backup may hold, as `--types` names it and the manifest's `contents` lists it: the schema
  * (the four schema files), the vertices, the edges, the graph's variables, the server's auth objects.
  */
-export const CONTENT_KINDS = ['schema', 'vertices', 'edges', 'variables', 'auth'] as const;
+export const CONTENT_KINDS = ['schema', 'vertices', 'edges', 'variables', 'auth', 'config'] as const;
 export type ContentKind = (typeof CONTENT_KINDS)[number];
 /** What every version 1 backup holds, without saying so. */
 export const V1_CONTENTS: readonly ContentKind[] = ['schema', 'vertices', 'edges'];

@@ -10,6 +10,7 @@ import { BackupFormatError } from './errors';
 import type { BuiltFile } from './file-writer';
 import { DigestCounter } from './verify';
 import { countAuth, parseAuthFile } from './auth';
+import { parseConfigFile } from './config';
 import { type ExtraKind, VARIABLES_FILE } from './naming';
 
 /** One variable: its key and its value's JSON text. */
@@ -41,7 +42,8 @@ export function parseVariables(bytes: Uint8Array, file: string): Variable[] {
   return Object.entries(object).map(([key, value]) => ({ key, rawValue: stringifyLossless(value) }));
 }
 
-/** Elements of a file of an extra kind: variables, or auth objects. */
+/** Elements of a file of an extra kind: variables, auth objects, or config options. */
 export function extraFileElements(type: ExtraKind, bytes: Uint8Array, file: string): number {
+  if (type === 'config') return Object.keys(parseConfigFile(bytes, file).options).length;
   return type === 'variables' ? parseVariables(bytes, file).length : countAuth(parseAuthFile(bytes, file));
 }

@@ -288,6 +288,14 @@ export class HugeGraphClient implements GraphSession {
   // ---- variables ---------------------------------------------------------------------------
 
   /** `GET G/variables`: the JSON object of every variable, as the server wrote it. */
+  /**
+   * `GET G/conf`: the text of the graph's properties file (1.0.0 to 1.7.0; admin only where auth
+   * is on). 1.7.0 serves it as `application/json` although it is properties text.
+   */
+  async readGraphConfig(): Promise<string> {
+    return (await this.getText(this.g('/conf'))).text();
+  }
+
   async readVariables(): Promise<string> {
     return (await this.getText(this.g('/variables'))).text();
   }

@@ -47,6 +47,11 @@ export interface GraphVariables {
   setVariable(key: string, rawValue: string): Promise<void>;
 }
 
+/** The graph's configuration (`G/conf`): the text of its properties file. */
+export interface GraphConfigReader {
+  readGraphConfig(): Promise<string>;
+}
+
 /** Users, groups, targets, belongs and accesses of a server with auth on. */
 export interface AuthObjects {
   listAuth(kind: AuthKind): Promise<JsonObject[]>;
@@ -103,7 +108,7 @@ export interface GraphWriter {
 }
 
 /** Every role: what a workflow step may do on a graph. */
-export interface GraphSession extends ServerInfo, GraphModes, GraphVariables, LabelCounter, AuthObjects, SchemaReader, SchemaWriter, GraphReader, GraphScanner, GraphWriter {
+export interface GraphSession extends ServerInfo, GraphModes, GraphVariables, GraphConfigReader, LabelCounter, AuthObjects, SchemaReader, SchemaWriter, GraphReader, GraphScanner, GraphWriter {
   /** The same session with every call abandoned once `signal` aborts (an AbortedError then). */
   withSignal(signal: AbortSignal | undefined): GraphSession;
 }

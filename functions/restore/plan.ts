@@ -258,7 +258,8 @@ async function checkSource(runtime: WorkflowRuntime, request: RestoreRequest): P
  */
 export function restoredContents(asked: readonly ContentKind[] | undefined, backup: Pick<BackupContents, 'manifest' | 'source'>): ContentKind[] {
   const held = backup.manifest?.contents ?? V1_CONTENTS;
-  if (asked === undefined) return [...held];
+  // The graph's config is never restored (FORMAT.md "Config"): all the backup holds is the rest.
+  if (asked === undefined) return held.filter((kind) => RESTORE_TYPES.includes(kind));
   const missing = asked.filter((kind) => !held.includes(kind));
   if (missing.length) throw new ContentNotInBackupError(`${backup.source.root.replace(/\/+$/, '')}/${backup.source.prefix}`, held, missing);
   return held.filter((kind) => kind === 'schema' || asked.includes(kind));

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readManifest } from '../../functions/backup/catalog';
-import { parseVariables } from '../../functions/format';
+import { parseConfigFile, parseVariables } from '../../functions/format';
 import { HugeGraphClient } from '../../functions/hugegraph';
 import { openStorage } from '../../functions/storage/open';
 import { createFixtureSchema, expectedCounts, fixtureSchema, loadFixtureData, TRICKY_TEXT } from '../support/graph-fixtures';
@@ -239,6 +239,29 @@ describe('a full backup', () => {
   });
 });
 
+describe('the graph config (--types config)', () => {
+  it("holds the graph's properties file as GET conf gives it, in a manifest-listed config.json, and a restore leaves it out", async () => {
+    const backup = await hgbr(['backup', '--server', server.url, '--graph', 'hugegraph', '--to', folder, '--types', 'schema,config']);
+    expect(backup.code).toBe(0);
+    const manifest = await readManifest(openStorage(folder), { graph: 'hugegraph' }, backup.json.backupId);
+    expect(manifest).toMatchObject({ formatVersion: 2, contents: ['schema', 'config'] });
+    const listed = manifest.files.find((f) => f.type === 'config');
+    const location = path.join(folder, 'hugegraph', backup.json.backupId);
+    const config = parseConfigFile(fs.readFileSync(path.join(location, 'config.json')), 'config.json');
+    expect(listed).toMatchObject({ name: 'config.json', elements: Object.keys(config.options).length, compressed: false });
+    expect(config.options).toMatchObject({ backend: 'rocksdb', store: 'hugegraph', serializer: 'binary' });
+    // The default hugegraph.properties of 1.0–1.5 sets cassandra.password, even for RocksDB: withheld.
+    expect(config.withheld).toEqual(['cassandra.password']);
+    expect(fs.readFileSync(path.join(location, 'config.json'), 'utf8')).not.toMatch(/cassandra\.password"\s*:/);
+    expect((await hgbr(['verify', '--from', location])).json).toMatchObject({ ok: true, contents: ['schema', 'config'] });
+    const restored = await hgbr(['restore', '--server', server.url, '--graph', 'hugegraph', '--from', location]);
+    expect(restored.code).toBe(0);
+    expect(restored.json.contents).toEqual(['schema']);
+    const asked = await hgbr(['restore', '--server', server.url, '--graph', 'hugegraph', '--from', location, '--types', 'config']);
+    expect(asked.code).toBe(2);
+  });
+});
+
 describe('the consistency window (--check-writes)', () => {
   it('records each label counted the same before and after a quiet backup, and no writes seen', async () => {
     const manifest = await readManifest(openStorage(folder), { graph: 'hugegraph' }, backups.quiet as string);
@@ -328,7 +351,7 @@ describe('--types on the command line', () => {
   it('refuses a kind it does not know, and --labels naming a label of a kind left out', async () => {
     const bad = await hgbr(['backup', '--server', server.url, '--graph', 'hugegraph', '--to', folder, '--types', 'schema,widgets']);
     expect(bad.code).toBe(2);
-    expect(bad.json.error.message).toMatch(/--types takes schema, vertices, edges, variables, auth or all, got 'schema,widgets'/);
+    expect(bad.json.error.message).toMatch(/--types takes schema, vertices, edges, variables, auth, config or all, got 'schema,widgets'/);
     await createFixtureSchema(client);
     const labels = await hgbr(['backup', '--server', server.url, '--graph', 'hugegraph', '--to', folder, '--types', 'vertices', '--labels', 'e_knows']);
     expect(labels.code).not.toBe(0);

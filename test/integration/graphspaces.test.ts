@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readManifest } from '../../functions/backup/catalog';
+import { parseConfigFile } from '../../functions/format';
 import { HugeGraphClient } from '../../functions/hugegraph';
 import { openStorage } from '../../functions/storage/open';
 import { runHgbr } from '../support/cli';
@@ -129,6 +130,18 @@ describe('same-named graphs of two graph spaces', () => {
     expect(json.edges).toEqual(expectedCounts().edges);
     // The restore's records sit at the root, beside the backups, not inside the graph space's folder.
     expect(fs.existsSync(path.join(root, '_graphspaces', 'gs1', '_restores'))).toBe(false);
+  });
+});
+
+describe('the graph config on 1.7.0 (--types config)', () => {
+  it("is the graph's properties file, read below its graph space", async () => {
+    const { code, json } = await hgbr(['backup', '--server', proxy.endpoint, '--graph', 'hugegraph', '--graphspace', 'gs1', '--to', path.join(root, 'config'), '--types', 'schema,config']);
+    expect(code).toBe(0);
+    const location = path.join(root, 'config', '_graphspaces', 'gs1', 'hugegraph', json.backupId);
+    const config = parseConfigFile(fs.readFileSync(path.join(location, 'config.json')), 'config.json');
+    // A clone's config: its own store, and the options the server adds.
+    expect(config.options).toMatchObject({ backend: 'rocksdb', store: 'gs1_hugegraph', 'gremlin.graph': 'org.apache.hugegraph.auth.HugeFactoryAuthProxy' });
+    expect((await hgbr(['verify', '--from', location])).json).toMatchObject({ ok: true, contents: ['schema', 'config'] });
   });
 });
 

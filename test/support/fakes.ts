@@ -23,6 +23,7 @@ export function fakeGraph(calls: Partial<GraphSession> = {}): GraphSession {
     setMode: notGiven('setMode'),
     getReadMode: notGiven('getReadMode'),
     readVariables: notGiven('readVariables'),
+    readGraphConfig: notGiven('readGraphConfig'),
     setVariable: notGiven('setVariable'),
     countPerLabel: notGiven('countPerLabel'),
     listAuth: notGiven('listAuth'),

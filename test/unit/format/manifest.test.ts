@@ -83,7 +83,7 @@ describe('contents and versions', () => {
     m.contents = ['schema', 'vertices'];
     expect(() => parseManifest(JSON.stringify(m))).toThrow(/files\[6\] \(edges-0000-00000.zip\) holds edges, which contents does not list; .*labels.edge must be empty: contents does not list edges/);
     m.contents = ['vertices', 'edges'];
-    expect(() => parseManifest(JSON.stringify(m))).toThrow(/contents must list each of what the backup holds once \(schema, vertices, edges, variables, auth\), schema always/);
+    expect(() => parseManifest(JSON.stringify(m))).toThrow(/contents must list each of what the backup holds once \(schema, vertices, edges, variables, auth, config\), schema always/);
     delete m.contents;
     expect(() => parseManifest(JSON.stringify(m))).toThrow(/contents must list/);
   });
