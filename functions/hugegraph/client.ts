@@ -7,6 +7,7 @@ import { abortableSleep } from '../abort';
 import { isLosslessNumber, type JsonObject, parseLosslessObject, stringifyLossless } from '../json/lossless';
 import { elementIdRaw, joinRawArray, scanArray, scanDocument, scanPage } from '../json/scan';
 import { leadingIdBytes, scanPageBytes } from '../json/bytes';
+import { PageStreamScanner } from '../json/page-stream';
 import { HugeGraphBusyError, HugeGraphProtocolError, HugeGraphServerError, HugeGraphTaskFailedError, HugeGraphTimeoutError, HugeGraphUsageError } from './errors';
 import { type HttpOptions, type HttpRequest, type HttpResponse, HugeGraphHttp, type QueryValue } from './http';
 import {
@@ -32,7 +33,9 @@ import type {
   BatchOptions,
   EdgeBatchOptions,
   ElementKind,
+  ElementFold,
   FetchPageOptions,
+  FoldedPage,
   GraphInfo,
   GraphMode,
   GraphReadMode,
@@ -118,6 +121,46 @@ function dropRepeatsOf<T>(elements: T[], afterId: string | null, idOf: (e: T) =>
 /** A copy of `text` that shares no memory with the string it was sliced from. */
 function detached(text: string): string {
   return Buffer.from(text, 'utf8').toString('utf8');
+}
+
+function checkLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit <= 0) throw new HugeGraphUsageError(`Page size must be a positive integer, not ${limit}`);
+}
+
+/** A fold that keeps nothing: what a count needs (a folded page says how many elements it had). */
+const NOTHING: ElementFold<undefined> = { start: () => undefined, add: () => undefined };
+
+/** One page's elements folded as they come, repeats dropped as {@link dropRepeatsOf} drops them. */
+class PageFolding<T> {
+  private value: T;
+  private previous: Buffer | undefined;
+  private last: Buffer | undefined;
+  private elements = 0;
+  private dropped = 0;
+
+  constructor(
+    private readonly fold: ElementFold<T>,
+    private readonly afterId: string | null,
+  ) {
+    this.value = fold.start();
+  }
+
+  add(element: Buffer): void {
+    const repeat = this.previous === undefined ? this.afterId !== null && elementIdOfBytes(element) === this.afterId : element.equals(this.previous);
+    this.previous = element;
+    if (repeat) {
+      this.dropped++;
+      return;
+    }
+    this.last = element;
+    this.elements++;
+    this.value = this.fold.add(this.value, element);
+  }
+
+  result(nextPage: string | null): FoldedPage<T> {
+    const lastId = this.last === undefined ? null : (elementIdOfBytes(this.last) ?? null);
+    return { value: this.value, elements: this.elements, nextPage, lastId, duplicatesDropped: this.dropped };
+  }
 }
 
 function isRawBatch(input: BatchInput): input is RawBatch {
@@ -534,18 +577,42 @@ export class HugeGraphClient implements GraphSession {
     options: FetchPageOptions,
     parse: (res: HttpResponse, afterId: string | null | undefined) => P,
   ): Promise<P> {
-    if (!Number.isInteger(limit) || limit <= 0) throw new HugeGraphUsageError(`Page size must be a positive integer, not ${limit}`);
+    checkLimit(limit);
     const res = await this.getText(this.g(`/graph/${ARRAY_KEY[kind]}`), { label, page: page ?? '', limit });
-    // Without an explicit afterId, use the lastId of the page that handed out this token, if this
-    // client fetched it (a resumed cursor from another process must pass afterId itself).
-    const afterId = options.afterId !== undefined ? options.afterId : page ? this.lastIdByToken.get(page) : undefined;
-    const result = parse(res, afterId);
-    if (result.nextPage && result.lastId !== null) {
-      // Copies, not slices: a slice of the page's text (key or value) keeps the whole page alive.
-      this.lastIdByToken.set(detached(result.nextPage), detached(result.lastId));
-      if (this.lastIdByToken.size > 64) this.lastIdByToken.delete(this.lastIdByToken.keys().next().value as string);
-    }
+    const result = parse(res, this.afterIdOf(page, options));
+    this.remember(result.nextPage, result.lastId);
     return result;
+  }
+
+  /**
+   * {@link fetchRawPage}, streamed: the page's elements are folded into a value as the answer
+   * arrives, so reading it holds one element at a time, not the page (what a count needs, at any
+   * page size). Repeats are dropped as {@link fetchPage} drops them.
+   */
+  async foldPage<T>(kind: ElementKind, label: string | undefined, page: string | null, limit: number, fold: ElementFold<T>, options: FetchPageOptions = {}): Promise<FoldedPage<T>> {
+    checkLimit(limit);
+    const afterId = this.afterIdOf(page, options) ?? null;
+    const req: HttpRequest = { method: 'GET', path: this.g(`/graph/${ARRAY_KEY[kind]}`), query: { label, page: page ?? '', limit }, idempotent: true };
+    const result = await this.http.requestStreaming(this.signal ? { ...req, signal: this.signal } : req, async (body) => {
+      const folding = new PageFolding(fold, afterId);
+      const scanner = new PageStreamScanner(ARRAY_KEY[kind], (element) => folding.add(element));
+      for await (const chunk of body) scanner.push(chunk);
+      return folding.result(scanner.end().page);
+    });
+    this.remember(result.nextPage, result.lastId);
+    return result;
+  }
+
+  /** Without an explicit afterId, the lastId of the page that handed out this token, if this client fetched it (a cursor resumed from another process must pass afterId itself). */
+  private afterIdOf(page: string | null, options: FetchPageOptions): string | null | undefined {
+    return options.afterId !== undefined ? options.afterId : page ? this.lastIdByToken.get(page) : undefined;
+  }
+
+  private remember(nextPage: string | null, lastId: string | null): void {
+    if (!nextPage || lastId === null) return;
+    // Copies, not slices: a slice of the page's text (key or value) keeps the whole page alive.
+    this.lastIdByToken.set(detached(nextPage), detached(lastId));
+    if (this.lastIdByToken.size > 64) this.lastIdByToken.delete(this.lastIdByToken.keys().next().value as string);
   }
 
   /**
@@ -571,16 +638,28 @@ export class HugeGraphClient implements GraphSession {
    * the answer's `nextPage` is null after the last one.
    */
   scanRawPage(kind: ElementKind, range: KeyRange, page: string | null, limit: number): Promise<RawPage> {
-    if (!Number.isInteger(limit) || limit <= 0) throw new HugeGraphUsageError(`Page size must be a positive integer, not ${limit}`);
+    checkLimit(limit);
     return this.getText(this.g(`/traversers/${ARRAY_KEY[kind]}/scan`), { start: range.start, end: range.end, page: page ?? '', page_limit: limit }).then((res) => this.rawPageOf(res, kind, null));
   }
 
   /** Every page of a label in order, until the server's `page` is null; repeats are dropped across pages too. */
-  async *pages(kind: ElementKind, label: string | undefined, options: PagesOptions): AsyncIterableIterator<Page> {
+  pages(kind: ElementKind, label: string | undefined, options: PagesOptions): AsyncIterableIterator<Page> {
+    return this.eachPage(options, (page, afterId) => this.fetchPage(kind, label, page, options.pageSize, { afterId }));
+  }
+
+  /** {@link pages}, each folded as it arrives ({@link foldPage}). */
+  foldPages<T>(kind: ElementKind, label: string | undefined, fold: ElementFold<T>, options: PagesOptions): AsyncIterableIterator<FoldedPage<T>> {
+    return this.eachPage(options, (page, afterId) => this.foldPage(kind, label, page, options.pageSize, fold, { afterId }));
+  }
+
+  private async *eachPage<P extends { nextPage: string | null; lastId: string | null }>(
+    options: PagesOptions,
+    fetch: (page: string | null, afterId: string | null | undefined) => Promise<P>,
+  ): AsyncIterableIterator<P> {
     let page: string | null = options.startPage ?? null;
     let afterId: string | null | undefined = options.afterId;
     for (;;) {
-      const p = await this.fetchPage(kind, label, page, options.pageSize, { afterId });
+      const p = await fetch(page, afterId);
       yield p;
       if (p.nextPage === null || p.nextPage === '') return;
       page = p.nextPage;
@@ -588,10 +667,10 @@ export class HugeGraphClient implements GraphSession {
     }
   }
 
-  /** Number of elements of a label, by paging through it (for tests and verification). */
+  /** Number of elements of a label, by paging through it (for tests and verification); one element in memory at a time. */
   async count(kind: ElementKind, label: string | undefined, options: { pageSize?: number } = {}): Promise<number> {
     let n = 0;
-    for await (const p of this.pages(kind, label, { pageSize: options.pageSize ?? 10_000 })) n += p.elements.length;
+    for await (const p of this.foldPages(kind, label, NOTHING, { pageSize: options.pageSize ?? 10_000 })) n += p.elements;
     return n;
   }
 

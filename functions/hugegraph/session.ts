@@ -10,8 +10,10 @@ import type {
   BatchInput,
   EdgeBatchOptions,
   BatchOptions,
+  ElementFold,
   ElementKind,
   FetchPageOptions,
+  FoldedPage,
   GraphInfo,
   GraphMode,
   GraphReadMode,
@@ -86,6 +88,7 @@ export interface SchemaWriter {
 export interface GraphReader {
   fetchRawPage(kind: ElementKind, label: string | undefined, page: string | null, limit: number, options?: FetchPageOptions): Promise<RawPage>;
   pages(kind: ElementKind, label: string | undefined, options: PagesOptions): AsyncIterableIterator<Page>;
+  foldPages<T>(kind: ElementKind, label: string | undefined, fold: ElementFold<T>, options: PagesOptions): AsyncIterableIterator<FoldedPage<T>>;
   count(kind: ElementKind, label: string | undefined, options?: { pageSize?: number }): Promise<number>;
 }
 

@@ -45,6 +45,21 @@ export interface KeyRange {
 /** A page whose elements are views of the answer's bytes, never decoded: what a backup writes. */
 export type RawPage = Page<Buffer>;
 
+/** How a page's elements are folded into one value as they arrive (see `HugeGraphClient.foldPage`). */
+export interface ElementFold<T> {
+  /** A fresh value for a page: also for an attempt that starts the page again after a lost connection. */
+  readonly start: () => T;
+  /** Adds one element, given as its bytes (a view that stays valid), to the page's value. */
+  readonly add: (value: T, element: Buffer) => T;
+}
+
+/** A page folded into a value: {@link Page} without the elements. */
+export interface FoldedPage<T> extends Omit<Page<never>, 'elements' | 'bytes'> {
+  readonly value: T;
+  /** Elements folded in (repeats dropped). */
+  readonly elements: number;
+}
+
 export interface FetchPageOptions {
   /**
    * Raw id of the last element of the previous page (its `lastId`). A first element with this id

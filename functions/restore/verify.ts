@@ -1,7 +1,7 @@
 import { MESSAGES } from '../workflow/messages';
 import type { WorkflowRuntime } from '../workflow/runtime';
 import { mapWithConcurrency } from '../concurrency';
-import type { GraphReader, SchemaReader } from '../hugegraph';
+import type { ElementFold, GraphReader, SchemaReader } from '../hugegraph';
 import { RestoreCountMismatchError, type CountMismatch } from './errors';
 import { elementLabel } from './element-fix';
 import { verifyRecordKey, workListKey } from './layout';
@@ -15,6 +15,11 @@ type ByType = Record<'vertices' | 'edges', Counts>;
 /** Done records read at once, and labels counted at once on the target (the backup's label concurrency). */
 const RECORD_READS = 16;
 const LABEL_COUNTS = 4;
+/**
+ * Elements per request when counting. Pages are read as a stream, one element in memory at a
+ * time, so a larger page costs no memory, only fewer requests.
+ */
+const PAGE_SIZE = 10_000;
 
 /**
  * Checks that the target got what the backup held, per label, and reports every mismatch at once:
@@ -122,7 +127,7 @@ export async function countLabels(
   const indexed = labels.filter((l) => known.has(l) && !unindexed.has(l));
   for (const label of labels) if (!known.has(label)) counts[label] = 0;
   const perLabel = await mapWithConcurrency(indexed, LABEL_COUNTS, async (label) => {
-    const elements = await client.count(kind, label);
+    const elements = await client.count(kind, label, { pageSize: PAGE_SIZE });
     onCounted(label, elements);
     return elements;
   });
@@ -130,13 +135,22 @@ export async function countLabels(
   const scan = labels.filter((l) => unindexed.has(l));
   if (scan.length) {
     for (const label of scan) counts[label] = 0;
-    for await (const page of client.pages(kind, undefined, { pageSize: 10_000 })) {
-      for (const raw of page.elements) {
-        const label = elementLabel(raw);
-        if (label !== undefined && label in counts && unindexed.has(label)) counts[label] = (counts[label] ?? 0) + 1;
-      }
+    for await (const page of client.foldPages(kind, undefined, tallyPerLabel(new Set(scan)), { pageSize: PAGE_SIZE })) {
+      for (const [label, n] of page.value) counts[label] = (counts[label] ?? 0) + n;
     }
     for (const label of scan) onCounted(label, counts[label] ?? 0);
   }
   return counts;
+}
+
+/** Elements per label of a page, for the labels asked about. */
+function tallyPerLabel(labels: ReadonlySet<string>): ElementFold<Map<string, number>> {
+  return {
+    start: () => new Map(),
+    add: (counts, element) => {
+      const label = elementLabel(element.toString('utf8'));
+      if (label !== undefined && labels.has(label)) counts.set(label, (counts.get(label) ?? 0) + 1);
+      return counts;
+    },
+  };
 }

@@ -3,8 +3,9 @@
  * the default) and label paging (`label`). A backup is restored into the emptied graph and every
  * element must come back byte for byte: ids above 2^53, PRIMARY_KEY text with `:` `>` and a back
  * tick, UUID and string ids, and (scan only) labels without a label index, which label paging
- * cannot list. A key range that fails midway is retried from its cursor with neither a duplicate
- * nor a gap. Ranges cut where the data is (key-ranges.ts) read every element once.
+ * cannot list. Every restore also counts the target (--verify-target), those labels included. A
+ * key range that fails midway is retried from its cursor with neither a duplicate nor a gap.
+ * Ranges cut where the data is (key-ranges.ts) read every element once.
  *
  * Versions: HGBR_TEST_READ_PATH_VERSIONS (default 1.0.0,1.5.0,1.7.0); each starts its own server.
  */
@@ -73,7 +74,9 @@ describe.each(VERSIONS)('HugeGraph %s', (version) => {
     try {
       const summary = await runBackupLocally(runtime, { server, location: root, readPath, labels, pageSize: 300, elementsPerFile: 500 });
       await client.clear();
-      await runRestoreLocally(runtime, { source: path.join(root, 'hugegraph', summary.backupId), target: server, mode: 'RESTORING' });
+      // --verify-target reads the restored graph back: labels without a label index in one pass over their kind.
+      const restored = await runRestoreLocally(runtime, { source: path.join(root, 'hugegraph', summary.backupId), target: server, mode: 'RESTORING', verifyTarget: true });
+      expect(restored.countedOnTarget).toBe(true);
       return summary;
     } finally {
       await runtime.close();

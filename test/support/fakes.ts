@@ -40,6 +40,7 @@ export function fakeGraph(calls: Partial<GraphSession> = {}): GraphSession {
     createIndexLabel: notGiven('createIndexLabel'),
     fetchRawPage: notGiven('fetchRawPage'),
     pages: notGiven('pages'),
+    foldPages: notGiven('foldPages'),
     count: notGiven('count'),
     shards: notGiven('shards'),
     scanRawPage: notGiven('scanRawPage'),

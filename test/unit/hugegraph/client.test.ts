@@ -268,6 +268,57 @@ describe('HugeGraphClient (HTTP stub)', () => {
       await expect(c.count('vertex', 'p')).resolves.toBe(2);
     });
 
+    it('folds pages as they stream in, dropping the repeats that pages() drops, across pages too', async () => {
+      const c = await connect();
+      const e = (k: number): string => `{"id":${k},"label":"p","properties":{"t":"${'x'.repeat(k * 300)}"}}`;
+      const answers = [`{"edges":[${[e(1), e(2), e(2), e(3)].join(',')}],"page":"t1"}`, `{"edges":[${[e(3), e(4)].join(',')}],"page":null}`];
+      let n = 0;
+      stub.routes = (_req, res) => json(res, 200, answers[n++ % 2] ?? '', n % 2 === 1);
+      const texts = { start: () => [] as string[], add: (list: string[], element: Buffer) => [...list, element.toString('utf8')] };
+      const folded = [];
+      for await (const p of c.foldPages('edge', 'knows', texts, { pageSize: 4 })) folded.push(p);
+      const paged = [];
+      for await (const p of c.pages('edge', 'knows', { pageSize: 4 })) paged.push(p);
+      expect(folded.map((p) => p.value)).toEqual(paged.map((p) => p.elements));
+      expect(folded.map(({ elements, nextPage, lastId, duplicatesDropped }) => ({ elements, nextPage, lastId, duplicatesDropped }))).toEqual([
+        { elements: 3, nextPage: 't1', lastId: '3', duplicatesDropped: 1 },
+        { elements: 1, nextPage: null, lastId: '4', duplicatesDropped: 1 },
+      ]);
+      expect(stub.requests[1]?.url).toBe('/graphs/hugegraph/graph/edges?label=knows&page=t1&limit=4');
+      await expect(c.count('edge', 'knows')).resolves.toBe(4);
+    });
+
+    it('starts a streamed page again when its answer breaks off, counting nothing twice', async () => {
+      const c = await connect();
+      const page = `{"vertices":[${Array.from({ length: 2000 }, (_, k) => `{"id":${k},"label":"p"}`).join(',')}],"page":null}`;
+      stub.routes = (_req, res) => {
+        if (stub.requests.length > 1) return json(res, 200, page, true);
+        // The headers and the first part of the elements, then the connection drops.
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(page.length) });
+        res.write(page.slice(0, 20_000), () => setTimeout(() => res.socket?.destroy(), 50));
+      };
+      await expect(c.count('vertex', 'p')).resolves.toBe(2000);
+      expect(stub.requests).toHaveLength(2);
+    });
+
+    it('reports what a streamed page cannot be: an error status, a cut gzip stream, a truncated page', async () => {
+      const c = await connect();
+      stub.routes = (_req, res) => hgError(res, 404, 'org.apache.hugegraph.exception.NotFoundException', 'Undefined vertex label: p');
+      await expect(c.count('vertex', 'p')).rejects.toBeInstanceOf(HugeGraphNotFoundError);
+      stub.routes = (_req, res) => send(res, 200, '', false);
+      await expect(c.count('vertex', 'p')).rejects.toMatchObject({ name: 'JsonSyntaxError' });
+      stub.requests = [];
+      stub.routes = (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+        res.end(gzipSync('{"vertices":[{"id":1},{"id":2}],"page":null}').subarray(0, 30));
+      };
+      await expect(c.count('vertex', 'p')).rejects.toThrow(/truncated or corrupt/);
+      expect(stub.requests).toHaveLength(noWait.maxAttempts as number);
+      stub.routes = (_req, res) => json(res, 200, '{"vertices":[{"id":1},{"id":', true);
+      await expect(c.count('vertex', 'p')).rejects.toMatchObject({ name: 'JsonSyntaxError' });
+      await expect(c.foldPage('vertex', 'p', null, 0, { start: () => 0, add: (k) => k + 1 })).rejects.toBeInstanceOf(HugeGraphUsageError);
+    });
+
     it('refuses a bad page size and reports a truncated answer', async () => {
       const c = await connect();
       await expect(c.fetchPage('vertex', 'p', null, 0)).rejects.toBeInstanceOf(HugeGraphUsageError);
