@@ -23,8 +23,9 @@ How to read the tables:
   run as child processes, so start-up, schema, mode changes and hgbr's count checks are in.
 - **own s** is hgbr's own \`durationMs\`; the difference to wall time is process start-up.
 - **vs ceiling**: backup against the faster of the two read ceilings: the **read ceiling** (label
-  paging) and the **scan ceiling** (the key ranges hgbr's plan cuts, \`…/traversers/…/scan\`), both
-  bare loops with hgbr's page size and worker count, gzip answers as hgbr's client asks for them;
+  paging) and the **scan ceiling** (the key ranges hgbr's plan cuts, \`…/traversers/…/scan\`, cut
+  before the clock starts: hgbr's own plan, its probes of where the data is, is in its wall time),
+  both bare loops with hgbr's page size and worker count, gzip answers as hgbr's client asks for them;
   restore against the write ceiling (the
   very batches restore posts, uncompressed as hgbr sends them, 12 requests in flight, prepared before
   the clock starts).
