@@ -95,7 +95,9 @@ describe('what a scheduled backup holds', () => {
     const input = JSON.stringify(schedule.Properties.Target.Input);
     expect(input).toContain('\\"types\\":[\\"schema\\",\\"variables\\"]');
     expect(input).toContain('\\"checkWrites\\":true');
-    expect(problemsOf(() => ({ graphs: [{ ...GRAPH, types: ['schema', 'widgets' as 'schema'] }] }))).toEqual(['graphs[0].types must list one or more of schema, vertices, edges, variables, auth, config']);
+    expect(problemsOf(() => ({ graphs: [{ ...GRAPH, types: ['schema', 'widgets' as 'schema'] }] }))).toEqual([
+      'graphs[0].types must list one or more of schema, vertices, edges, variables, auth, config',
+    ]);
   });
 });
 
