@@ -261,12 +261,9 @@ function readPathOf(request: BackupRequest): ReadPath {
 
 /** The key ranges of the tables asked for, each numbered from 1 within its kind (the number names its files). */
 async function rangeWork(reader: GraphScanner, kinds: readonly ElementKind[], workers: number): Promise<RangeWork[]> {
-  const work: RangeWork[] = [];
-  for (const kind of kinds) {
-    const ranges = await planRanges(reader, kind, workers * RANGES_PER_WORKER);
-    for (const [i, range] of ranges.entries()) work.push({ kind, range, index: i + 1 });
-  }
-  return work;
+  // Both tables are planned at once: planning is mostly waiting for probes.
+  const planned = await Promise.all(kinds.map((kind) => planRanges(reader, kind, workers * RANGES_PER_WORKER)));
+  return kinds.flatMap((kind, k) => (planned[k] ?? []).map((range, i) => ({ kind, range, index: i + 1 })));
 }
 
 /**
