@@ -3,7 +3,7 @@
  * runner runs) with client-sfn, wait for it, and hand back its output. The execution runs in AWS:
  * it keeps running when this process stops waiting.
  */
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
+import type { DescribeExecutionCommandOutput, SFNClient } from '@aws-sdk/client-sfn';
 import { RemoteExecutionFailedError, RemoteWaitStoppedError, UsageError, usageError } from './errors';
 import { CLI_MESSAGES } from './messages';
 import type { Output } from './output';
@@ -57,6 +57,8 @@ export function requireS3(command: string, option: string, location: string | un
 
 /** Starts the execution and resolves to its parsed output once it SUCCEEDED. */
 export async function runRemotely<T>(options: RemoteRunOptions): Promise<T> {
+  // Loaded on first use: only --remote needs the AWS SDK, and loading it slows every command's start.
+  const { DescribeExecutionCommand, SFNClient, StartExecutionCommand } = require('@aws-sdk/client-sfn') as typeof import('@aws-sdk/client-sfn');
   const sfn = options.sfn ?? new SFNClient({ region: regionOf(options.stateMachineArn) });
   let executionArn: string;
   try {
