@@ -18,7 +18,7 @@ export async function handleApiRequest(deps: ApiDeps, event: ApiEvent, log: (ent
       case 'GET /restores/{id}':
         return json(200, await describeRestore(deps, event.pathParameters?.id ?? ''));
       case 'GET /backups':
-        return json(200, await listCompleteBackups(deps, event.queryStringParameters?.graph || undefined));
+        return json(200, await listCompleteBackups(deps, event.queryStringParameters?.graph || undefined, event.queryStringParameters?.graphspace || undefined));
       default:
         throw new ApiError(API_REFUSALS.notFound, `no route ${route}`);
     }

@@ -32,7 +32,7 @@ const GRAPH = '^[A-Za-z][A-Za-z0-9_]{0,47}$';
  *
  *   POST /restores        start a restore            → 202 {restoreId, statusUrl, executionArn}
  *   GET  /restores/{id}   status and progress        → 200
- *   GET  /backups?graph=  complete backups, counts   → 200
+ *   GET  /backups?graph=&graphspace=  complete backups, counts   → 200
  */
 export class RestoreApi extends Construct {
   readonly api: apigw.RestApi;

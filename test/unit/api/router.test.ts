@@ -74,7 +74,7 @@ beforeEach(async () => {
 
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-async function writeBackup(graph: string, backupId: string, vertices: number, edges: number): Promise<void> {
+async function writeBackup(graph: string, backupId: string, vertices: number, edges: number, graphspace?: string): Promise<void> {
   const file = (name: string, type: ManifestFile['type'], elements = 1, label?: string): ManifestFile => ({
     name,
     type,
@@ -89,7 +89,7 @@ async function writeBackup(graph: string, backupId: string, vertices: number, ed
     tool: { name: 'hgbr', version: '0.1.0' },
     backupId,
     graph,
-    graphspace: null,
+    graphspace: graphspace ?? null,
     server: { version: '1.5.0', backend: 'rocksdb' },
     modes: { graphMode: 'NONE', readMode: 'ALL' },
     startedAt: `2026-11-${day}T02:00:00.000Z`,
@@ -103,7 +103,7 @@ async function writeBackup(graph: string, backupId: string, vertices: number, ed
       file('edges-0001-00001.zip', 'edges', edges, 'knows'),
     ],
   });
-  await storage.put(`${graph}/${backupId}/manifest.json`, serializeManifest(manifest));
+  await storage.put(`${graphspace ? `_graphspaces/${graphspace}/` : ''}${graph}/${backupId}/manifest.json`, serializeManifest(manifest));
 }
 
 function deps(sfn: Pick<SFNClient, 'send'>): ApiDeps {
@@ -176,6 +176,15 @@ describe('POST /restores', () => {
       authConflict: 'skip',
       preflightRead: false,
     });
+  });
+
+  it('accepts a backup of a graph of another graph space by its location, below _graphspaces/<gs>/', async () => {
+    await writeBackup('hugegraph', '20261123T020000Z-dddd', 3, 1, 'gs1');
+    const sfn = stubSfn({ DescribeExecutionCommand: notStarted, StartExecutionCommand: started });
+    const backup = `${ROOT}/_graphspaces/gs1/hugegraph/20261123T020000Z-dddd`;
+    const { status } = await call(sfn.client, { ...post({ backup, target: { url: 'http://hg-a:8080', graph: 'hugegraph' }, mode: 'MERGING' }), headers: { 'Idempotency-Key': 'gs-1' } });
+    expect(status).toBe(202);
+    expect(JSON.parse(sfn.calls[1]?.input.input)).toMatchObject({ source: backup });
   });
 
   it('refuses a request with neither a restore id nor an Idempotency-Key (400): a retry would start a second restore', async () => {
@@ -392,6 +401,15 @@ describe('GET /backups', () => {
       ['20261120T020000Z-aaaa', 10, 5, `${ROOT}/hugegraph/20261120T020000Z-aaaa`],
       ['20261121T020000Z-bbbb', 12, 6, `${ROOT}/hugegraph/20261121T020000Z-bbbb`],
     ]);
+  });
+
+  it('lists a graph of another graph space apart: below _graphspaces/<gs>/, named by graphspace', async () => {
+    await writeBackup('hugegraph', '20261123T020000Z-dddd', 3, 1, 'gs1');
+    const inSpace = await call(stubSfn({}).client, { resource: '/backups', httpMethod: 'GET', queryStringParameters: { graph: 'hugegraph', graphspace: 'gs1' } });
+    expect(inSpace.body.backups.map((b: any) => [b.graphspace, b.backupId, b.location])).toEqual([['gs1', '20261123T020000Z-dddd', `${ROOT}/_graphspaces/gs1/hugegraph/20261123T020000Z-dddd`]]);
+    const all = await call(stubSfn({}).client, { resource: '/backups', httpMethod: 'GET' });
+    expect(all.body.backups.map((b: any) => b.backupId)).toEqual(['20261120T020000Z-aaaa', '20261121T020000Z-bbbb', '20261123T020000Z-dddd']);
+    expect((await call(stubSfn({}).client, { resource: '/backups', httpMethod: 'GET', queryStringParameters: { graphspace: 'gs1' } })).status).toBe(400);
   });
 });
 
