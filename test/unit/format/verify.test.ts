@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ChecksumMismatchError, readVerified, sha256OfStream, verifyChunks, verifySha256, verifyStream } from '../../../functions/format';
-import { chunked, collect } from './helpers';
+import { ChecksumMismatchError, checkStoredFile, DataFileWriter, readVerified, sha256OfStream, verifyChunks, verifySha256, verifyStream } from '../../../functions/format';
+import { chunked, collect, memorySinks, vertex } from './helpers';
 
 const body = Buffer.from('PK\u0003\u0004 pretend this is a zip'.repeat(1000));
 const good = { sha256: createHash('sha256').update(body).digest('hex'), bytes: body.length };
@@ -65,5 +65,27 @@ describe('verifyStream and verifyChunks', () => {
         for await (const _c of source);
       }),
     ).rejects.toThrow(/^edges0.zip: SHA-256 mismatch/);
+  });
+});
+
+describe('checkStoredFile', () => {
+  it('hashes the whole file, also the zip trailer when it arrives in a chunk of its own after the last line', async () => {
+    const sinks = memorySinks();
+    const writer = new DataFileWriter({ type: 'vertices', label: 'person', labelIndex: 1, openSink: sinks.open });
+    await writer.write(Array.from({ length: 1200 }, (_, i) => vertex(i)));
+    const [written] = await writer.close();
+    const stored = [...sinks.files.values()][0] as Buffer;
+    const expected = { name: written?.name as string, type: 'vertices' as const, sha256: written?.sha256, bytes: written?.bytes, elements: 1200 };
+    // Cut where a reader meets it: everything up to the trailer's last 36 bytes, then those bytes
+    // (a 9 × 64 KiB file plus 36 bytes was called damaged by the reader that stopped at the last line).
+    for (const tail of [36, 22, 1]) {
+      const chunks = [stored.subarray(0, stored.length - tail), stored.subarray(stored.length - tail)];
+      const check = await checkStoredFile(expected, async () =>
+        (async function* () {
+          yield* chunks;
+        })(),
+      );
+      expect({ tail, problem: check.problem, bytes: check.bytes, elements: check.elements }).toEqual({ tail, problem: undefined, bytes: stored.length, elements: 1200 });
+    }
   });
 });
