@@ -14,6 +14,7 @@
  *
  * Keys are compared as the server does, as unsigned bytes (the API carries them in base64).
  */
+import { mapWithConcurrency } from '../concurrency';
 import type { KeyRange } from '../hugegraph';
 
 /** How many elements a range holds now, counted up to `limit` (more come back as `limit`). */
@@ -62,12 +63,12 @@ export async function balanceRanges(shards: readonly KeyRange[], probe: RangePro
     return probe(range, limit);
   };
   const concurrency = options.concurrency ?? 4;
-  let pieces: Piece[] = await mapLimited(shards, concurrency, async (cover) => pieceOf(cover, cover, await counted(cover), limit));
+  let pieces: Piece[] = await mapWithConcurrency(shards, concurrency, async (cover) => pieceOf(cover, cover, await counted(cover), limit));
   for (;;) {
     const cuttable = pieces.filter((p) => p.hasData && !p.whole);
     const holding = pieces.filter((p) => p.hasData).length;
     if (holding >= options.target || cuttable.length === 0 || probesLeft <= 0) break;
-    const next: Piece[][] = await mapLimited(pieces, concurrency, (p) => (p.hasData && !p.whole && probesLeft > 0 ? cutPiece(p, counted, limit, () => probesLeft) : Promise.resolve([p])));
+    const next: Piece[][] = await mapWithConcurrency(pieces, concurrency, (p) => (p.hasData && !p.whole && probesLeft > 0 ? cutPiece(p, counted, limit, () => probesLeft) : Promise.resolve([p])));
     pieces = next.flat();
   }
   return foldEmpty(pieces);
@@ -167,15 +168,4 @@ function isByteKeyRange(range: KeyRange): boolean {
 
 function isContiguous(ranges: readonly KeyRange[]): boolean {
   return ranges.every((r, i) => i === 0 || ranges[i - 1]?.end === r.start);
-}
-
-/** `fn` over `items`, at most `limit` at once, results in order. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < items.length; i = next++) results[i] = await fn(items[i] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
