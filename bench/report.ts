@@ -21,7 +21,9 @@ How to read the tables:
 
 - **elements/s** = elements in the graph / wall time of the whole step. hgbr and hugegraph-tools
   run as child processes, so start-up, schema, mode changes and hgbr's count checks are in.
-- **own s** is hgbr's own \`durationMs\`; the difference to wall time is process start-up.
+- **own s** is hgbr's own \`durationMs\`; the difference to wall time is process start-up. In
+  brackets a backup's plan (\`planMs\`: schema, and the key ranges probed where the data is), the
+  part the scan ceiling does before its clock starts.
 - **vs ceiling**: backup against the faster of the two read ceilings: the **read ceiling** (label
   paging) and the **scan ceiling** (the key ranges hgbr's plan cuts, \`…/traversers/…/scan\`, cut
   before the clock starts: hgbr's own plan, its probes of where the data is, is in its wall time),
@@ -118,7 +120,7 @@ function fastest(steps: (StepResult | undefined)[]): StepResult | undefined {
 function sizeTable(s: SizeReport): string {
   const byName = new Map(s.steps.map((x) => [x.step, x]));
   const lines = [
-    '| step | elements/s | wall s | own s | vs ceiling | vs tools | peak RSS | client CPU s (main thread) | server CPU s | client CPU µs/element | server CPU µs/element |',
+    '| step | elements/s | wall s | own s (plan) | vs ceiling | vs tools | peak RSS | client CPU s (main thread) | server CPU s | client CPU µs/element | server CPU µs/element |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   const notes: string[] = [];
@@ -136,7 +138,7 @@ function sizeTable(s: SizeReport): string {
     const perElement = step.cpuMs !== undefined && step.elements ? ((step.cpuMs * 1000) / step.elements).toFixed(1) : '–';
     const serverPerElement = step.serverCpuMs !== undefined && step.elements ? ((step.serverCpuMs * 1000) / step.elements).toFixed(1) : '–';
     lines.push(
-      `| ${step.step} | ${r === undefined ? '–' : fmtInt(r)} | ${sec(step.wallMs)} | ${sec(step.innerMs)} | ${ratio(r, ceiling ? rate(ceiling) : undefined)} | ${toolsCell} | ${mib(step.peakRssKb)} | ${sec(step.cpuMs)}${step.mainCpuMs !== undefined ? ` (${sec(step.mainCpuMs)})` : ''} | ${sec(step.serverCpuMs)} | ${perElement} | ${serverPerElement} |`,
+      `| ${step.step} | ${r === undefined ? '–' : fmtInt(r)} | ${sec(step.wallMs)} | ${sec(step.innerMs)}${step.planMs !== undefined ? ` (${sec(step.planMs)})` : ''} | ${ratio(r, ceiling ? rate(ceiling) : undefined)} | ${toolsCell} | ${mib(step.peakRssKb)} | ${sec(step.cpuMs)}${step.mainCpuMs !== undefined ? ` (${sec(step.mainCpuMs)})` : ''} | ${sec(step.serverCpuMs)} | ${perElement} | ${serverPerElement} |`,
     );
     if (step.note) notes.push(`- ${step.step}: ${step.note}`);
   }

@@ -24,6 +24,8 @@ export interface StepResult {
   readonly wallMs?: number;
   /** The tool's own duration (hgbr's summary durationMs), ms. */
   readonly innerMs?: number;
+  /** Of innerMs, a backup's plan (hgbr's summary planMs: schema, key ranges probed), ms. */
+  readonly planMs?: number;
   readonly peakRssKb?: number;
   /** CPU time of the client (child process, or the bench process for ceilings), ms. */
   readonly cpuMs?: number;
@@ -94,8 +96,9 @@ export async function runChildStep(o: ChildStepOptions): Promise<StepResult> {
   const elements = (summary && o.elementsOf?.(summary)) ?? o.expectedElements;
   const note = elements !== o.expectedElements ? `moved ${elements} elements, the graph holds ${o.expectedElements}` : undefined;
   const innerMs = typeof summary?.['durationMs'] === 'number' ? (summary['durationMs'] as number) : undefined;
+  const planMs = typeof summary?.['planMs'] === 'number' ? (summary['planMs'] as number) : undefined;
   const bytes = typeof summary?.['bytes'] === 'number' ? (summary['bytes'] as number) : undefined;
-  return { ...base, status: 'ok', elements, innerMs, bytes, note, summary };
+  return { ...base, status: 'ok', elements, innerMs, planMs, bytes, note, summary };
 }
 
 export interface HgbrRunOptions {

@@ -178,7 +178,7 @@ export function describeBackup(s: BackupSummary): string {
     ...(s.writesSeen === undefined
       ? []
       : [s.writesSeen ? '  WRITTEN DURING BACKUP: label counts moved while it ran (hgbr verify shows which)' : '  no writes seen: every label counted the same before, after and in the backup']),
-    `  ${s.files} files, ${formatBytes(s.bytes)}, ${formatDuration(s.durationMs)}`,
+    `  ${s.files} files, ${formatBytes(s.bytes)}, ${formatDuration(s.durationMs)}${s.planMs !== undefined ? ` (plan ${formatDuration(s.planMs)})` : ''}`,
     ...(s.deletedBackups.length ? [`  retention removed: ${s.deletedBackups.join(', ')}`] : []),
   ].join('\n');
 }

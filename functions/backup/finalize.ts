@@ -53,7 +53,12 @@ export async function finalizeBackup(runtime: WorkflowRuntime, job: BackupJob): 
     if (!earlier) throw new ManifestExistsError(storage.uri(manifestKey(of, job.backupId)));
     return summarize(storage, of, job.backupId, earlier);
   }
-  return summarize(storage, of, job.backupId, manifest);
+  return { ...(await summarize(storage, of, job.backupId, manifest)), ...planTime(plan) };
+}
+
+/** Of the backup's time, the plan's: connect, schema, the key ranges' probes, the schema files. */
+function planTime(plan: PlanRecord): { planMs?: number } {
+  return plan.plannedAt ? { planMs: Date.parse(plan.plannedAt) - Date.parse(plan.startedAt) } : {};
 }
 
 /** The manifest of this backup id, if one is committed (and it is this backup's). */

@@ -55,6 +55,8 @@ export interface PlanRecord {
   readonly server: { readonly version: string; readonly backend: string };
   readonly modes: { readonly graphMode: string; readonly readMode: string };
   readonly startedAt: string;
+  /** When the plan had its work list (key ranges probed) and schema files: the export starts next. Absent in records of earlier hgbr versions. */
+  readonly plannedAt?: string;
   readonly schemaFiles: ManifestFile[];
   /** Files beside the schema and the data, written by plan (the variables). */
   readonly otherFiles?: ManifestFile[];
@@ -120,6 +122,7 @@ export async function planBackup(runtime: WorkflowRuntime, request: BackupReques
       server: { version: client.serverVersion, backend: info.backend },
       modes: { graphMode, readMode },
       startedAt: startedAt.toISOString(),
+      plannedAt: runtime.now().toISOString(),
       schemaFiles,
       otherFiles,
       ...(countsAtStart ? { countsAtStart } : {}),

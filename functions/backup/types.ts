@@ -146,5 +146,10 @@ export interface BackupSummary {
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly durationMs: number;
+  /**
+   * Of `durationMs`, the plan's share (schema, key ranges probed, schema files), before any element
+   * is read. Absent when a retried finalize found the backup committed already.
+   */
+  readonly planMs?: number;
   readonly deletedBackups: string[];
 }

@@ -111,6 +111,9 @@ describe.each(VERSIONS)('HugeGraph %s', (version) => {
     const summary = await backupAndRestore('scan');
     const counts = expectedCounts(FIXTURE);
     expect({ vertices: summary.vertices, edges: summary.edges }).toEqual(counts);
+    // The plan's share of the time (the key ranges probed on the server) is reported apart.
+    expect(summary.planMs).toBeGreaterThan(0);
+    expect(summary.planMs).toBeLessThanOrEqual(summary.durationMs);
     expect(await graphContents(client)).toEqual(original);
   });
 
