@@ -22,7 +22,7 @@ export async function finalizeBackup(runtime: WorkflowRuntime, job: BackupJob): 
   const of = job.server;
   // A retried finalize whose first attempt committed (its answer was lost, its Lambda timed out).
   const committed = await readOwnManifest(storage, of, job.backupId);
-  if (committed) return summarize(storage, of, job.backupId, committed);
+  if (committed) return { ...(await summarize(storage, of, job.backupId, committed)), ...planTime(job) };
   const plan = JSON.parse((await storage.get(planRecordKey(of, job.backupId))).toString('utf8')) as PlanRecord;
   const dataFiles = await readFileRecords(storage, of, job.backupId);
   const files = [...plan.schemaFiles, ...(plan.otherFiles ?? []), ...dataFiles];
@@ -51,14 +51,14 @@ export async function finalizeBackup(runtime: WorkflowRuntime, job: BackupJob): 
     // Only this run writes manifests of its backup id: one there is an earlier attempt's commit.
     const earlier = await readOwnManifest(storage, of, job.backupId);
     if (!earlier) throw new ManifestExistsError(storage.uri(manifestKey(of, job.backupId)));
-    return summarize(storage, of, job.backupId, earlier);
+    return { ...(await summarize(storage, of, job.backupId, earlier)), ...planTime(job) };
   }
-  return { ...(await summarize(storage, of, job.backupId, manifest)), ...planTime(plan) };
+  return { ...(await summarize(storage, of, job.backupId, manifest)), ...planTime(job) };
 }
 
 /** Of the backup's time, the plan's: connect, schema, the key ranges' probes, the schema files. */
-function planTime(plan: PlanRecord): { planMs?: number } {
-  return plan.plannedAt ? { planMs: Date.parse(plan.plannedAt) - Date.parse(plan.startedAt) } : {};
+function planTime(job: BackupJob): { planMs?: number } {
+  return job.planMs === undefined ? {} : { planMs: job.planMs };
 }
 
 /** The manifest of this backup id, if one is committed (and it is this backup's). */

@@ -55,8 +55,6 @@ export interface PlanRecord {
   readonly server: { readonly version: string; readonly backend: string };
   readonly modes: { readonly graphMode: string; readonly readMode: string };
   readonly startedAt: string;
-  /** When the plan had its work list (key ranges probed) and schema files: the export starts next. Absent in records of earlier hgbr versions. */
-  readonly plannedAt?: string;
   readonly schemaFiles: ManifestFile[];
   /** Files beside the schema and the data, written by plan (the variables). */
   readonly otherFiles?: ManifestFile[];
@@ -122,7 +120,6 @@ export async function planBackup(runtime: WorkflowRuntime, request: BackupReques
       server: { version: client.serverVersion, backend: info.backend },
       modes: { graphMode, readMode },
       startedAt: startedAt.toISOString(),
-      plannedAt: runtime.now().toISOString(),
       schemaFiles,
       otherFiles,
       ...(countsAtStart ? { countsAtStart } : {}),
@@ -131,6 +128,7 @@ export async function planBackup(runtime: WorkflowRuntime, request: BackupReques
     };
     await storage.put(planRecordKey(request.server, backupId), JSON.stringify(record, null, 2));
     await storage.put(workListKey(request.server, backupId), JSON.stringify(work));
+    const planMs = runtime.now().getTime() - startedAt.getTime();
     runtime.notify(MESSAGES.backupPlanned.of({ backupId, graph, vertexLabels: labels.vertex.length, edgeLabels: labels.edge.length, readPath, workItems: work.length }));
     return {
       job: {
@@ -144,6 +142,7 @@ export async function planBackup(runtime: WorkflowRuntime, request: BackupReques
         readPath,
         ...(readPath === 'scan' && request.labels?.length ? { labels: request.labels } : {}),
         executionId,
+        planMs,
       },
       items: itemsRef(request.location, request.server, backupId, work.length),
     };

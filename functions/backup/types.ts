@@ -90,6 +90,11 @@ export interface BackupJob {
   readonly labels?: string[];
   /** The run's `$$.Execution.Id`: every task's log entries carry it. */
   readonly executionId?: string;
+  /**
+   * How long the plan took (connect, schema, key ranges probed, schema files), for the summary.
+   * Carried in the job rather than storage so that a retried finalize reports it too.
+   */
+  readonly planMs?: number;
 }
 
 /** Where the Distributed Map reads the work list and writes its results (S3, or a local folder). */
