@@ -48,6 +48,9 @@ How to read the tables:
 - **…, 64 MiB heap** rows run the same step with V8's heap capped (\`--max-old-space-size\`, bench
   option \`--worker-heap\`), as a memory-bounded worker would be: with the default heap V8 keeps
   garbage it has room for, so those rows show the live memory's bound and what the cap costs in CPU.
+- **hgbr backup → S3, 1 worker** (\`--workers 1\`) holds what one Lambda of the Distributed Map
+  holds on AWS: one key range at a time. The other rows run 4 workers in one process, as the
+  local runner does; their peak grows with the workers, each holding a page written and one fetched.
 - **hgbr restore** reads every file once before its first write (checksums, line shapes; skipped
   by **--skip-preflight-read**, the row that shows what that read costs) and checks the counts the
   server acknowledged; **hgbr restore --verify-target**
@@ -102,6 +105,7 @@ const BASELINES: Record<string, { ceiling?: string[]; tools?: string }> = {
   'hgbr backup → folder': { ceiling: BEST_READ, tools: 'hugegraph-tools backup' },
   'hgbr backup --read-path label → folder': { ceiling: BEST_READ, tools: 'hugegraph-tools backup' },
   'hgbr backup → S3': { ceiling: BEST_READ, tools: 'hugegraph-tools backup' },
+  'hgbr backup → S3, 1 worker': { ceiling: BEST_READ, tools: 'hugegraph-tools backup' },
   'hugegraph-tools backup': { ceiling: BEST_READ },
   'scan ceiling': { ceiling: ['read ceiling'] },
   'hgbr restore ← folder': { ceiling: ['write ceiling'], tools: 'hugegraph-tools restore' },

@@ -184,7 +184,12 @@ async function measureBackups(b: SizeBench): Promise<{ result: StepResult; root:
     b.add(await hgbrStep(b, `hgbr backup → folder, ${b.o.workerHeapMib} MiB heap`, backupArgs(bounded), { nodeFlags: [...nodeFlags, `--max-old-space-size=${b.o.workerHeapMib}`] }));
     fs.rmSync(bounded, { recursive: true, force: true });
   }
-  if (b.s3) b.add(await hgbrStep(b, 'hgbr backup → S3', backupArgs(`s3://${b.s3.bucket}/bench-${slug(b.size)}`), { nodeFlags, env: { ...b.s3.env } }));
+  if (b.s3) {
+    const s3 = { nodeFlags, env: { ...b.s3.env } };
+    b.add(await hgbrStep(b, 'hgbr backup → S3', backupArgs(`s3://${b.s3.bucket}/bench-${slug(b.size)}`), s3));
+    // What one Lambda of the Distributed Map holds: one work item at a time.
+    b.add(await hgbrStep(b, 'hgbr backup → S3, 1 worker', [...backupArgs(`s3://${b.s3.bucket}/bench-one-${slug(b.size)}`), '--workers', '1'], s3));
+  }
   return { result, root };
 }
 
