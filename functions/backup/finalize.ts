@@ -22,7 +22,7 @@ export async function finalizeBackup(runtime: WorkflowRuntime, job: BackupJob): 
   const of = job.server;
   // A retried finalize whose first attempt committed (its answer was lost, its Lambda timed out).
   const committed = await readOwnManifest(storage, of, job.backupId);
-  if (committed) return { ...(await summarize(storage, of, job.backupId, committed)), ...planTime(job) };
+  if (committed) return summarize(storage, job, committed);
   const plan = JSON.parse((await storage.get(planRecordKey(of, job.backupId))).toString('utf8')) as PlanRecord;
   const dataFiles = await readFileRecords(storage, of, job.backupId);
   const files = [...plan.schemaFiles, ...(plan.otherFiles ?? []), ...dataFiles];
@@ -51,14 +51,9 @@ export async function finalizeBackup(runtime: WorkflowRuntime, job: BackupJob): 
     // Only this run writes manifests of its backup id: one there is an earlier attempt's commit.
     const earlier = await readOwnManifest(storage, of, job.backupId);
     if (!earlier) throw new ManifestExistsError(storage.uri(manifestKey(of, job.backupId)));
-    return { ...(await summarize(storage, of, job.backupId, earlier)), ...planTime(job) };
+    return summarize(storage, job, earlier);
   }
-  return { ...(await summarize(storage, of, job.backupId, manifest)), ...planTime(job) };
-}
-
-/** Of the backup's time, the plan's: connect, schema, the key ranges' probes, the schema files. */
-function planTime(job: BackupJob): { planMs?: number } {
-  return job.planMs === undefined ? {} : { planMs: job.planMs };
+  return summarize(storage, job, manifest);
 }
 
 /** The manifest of this backup id, if one is committed (and it is this backup's). */
@@ -74,8 +69,12 @@ async function readOwnManifest(storage: BackupStorage, of: BackupGraph, backupId
   return manifest.backupId === backupId && manifest.graph === of.graph ? manifest : undefined;
 }
 
-/** A committed backup: its work folder goes, and its summary comes from its manifest. */
-async function summarize(storage: BackupStorage, of: BackupGraph, backupId: string, manifest: Manifest): Promise<BackupSummary> {
+/**
+ * A committed backup: its work folder goes, and its summary comes from its manifest (and the
+ * plan's time from the job), the same for every finalize attempt.
+ */
+async function summarize(storage: BackupStorage, job: BackupJob, manifest: Manifest): Promise<BackupSummary> {
+  const { server: of, backupId } = job;
   await storage.deletePrefix(workPrefix(of, backupId));
   const location = prefixLocation(storage.root, backupPrefix(of, backupId));
   return {
@@ -92,6 +91,7 @@ async function summarize(storage: BackupStorage, of: BackupGraph, backupId: stri
     startedAt: manifest.startedAt,
     finishedAt: manifest.finishedAt,
     durationMs: Date.parse(manifest.finishedAt) - Date.parse(manifest.startedAt),
+    ...(job.planMs === undefined ? {} : { planMs: job.planMs }),
     deletedBackups: [],
   };
 }

@@ -91,7 +91,7 @@ export interface BackupJob {
   /** The run's `$$.Execution.Id`: every task's log entries carry it. */
   readonly executionId?: string;
   /**
-   * How long the plan took (connect, schema, key ranges probed, schema files), for the summary.
+   * How long the plan took after connecting (lock, schema, key ranges probed, schema files), for the summary.
    * Carried in the job rather than storage so that a retried finalize reports it too.
    */
   readonly planMs?: number;
@@ -153,7 +153,7 @@ export interface BackupSummary {
   readonly durationMs: number;
   /**
    * Of `durationMs`, the plan's share (schema, key ranges probed, schema files), before any element
-   * is read. Absent when a retried finalize found the backup committed already.
+   * is read. Absent only for a job planned by an earlier hgbr version.
    */
   readonly planMs?: number;
   readonly deletedBackups: string[];
