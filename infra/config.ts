@@ -122,7 +122,22 @@ const SYSTEM_KEYS = [
   'crossAccountReaders',
   'source',
 ];
-const GRAPH_KEYS = ['url', 'graph', 'graphspace', 'schedule', 'timeZone', 'keep', 'types', 'labels', 'checkWrites', 'pageSize', 'compressionLevel', 'readPath', 'credentialsSecretArn'];
+const GRAPH_KEYS = [
+  'url',
+  'graph',
+  'graphspace',
+  'schedule',
+  'timeZone',
+  'keep',
+  'types',
+  'labels',
+  'checkWrites',
+  'pageSize',
+  'compressionLevel',
+  'readPath',
+  'waitForServer',
+  'credentialsSecretArn',
+];
 const TARGET_KEYS = ['url', 'graph', 'graphspace', 'credentialsSecretArn'];
 const BUCKET_KEYS = [
   'bucketName',

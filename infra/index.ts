@@ -5,6 +5,7 @@
  */
 export {
   HugeGraphBackup,
+  DEFAULT_SCHEDULED_SERVER_WAIT,
   type BackedUpGraph,
   type BackupSource,
   type ConcurrencyOptions,
@@ -14,6 +15,7 @@ export {
   type NetworkOptions,
   type RestoreApiOptions,
 } from './constructs/hugegraph-backup';
+export type { ServerWait } from '../functions/backup/types';
 export { BackupBucket, type BackupBucketProps, type ObjectLockOptions } from './constructs/backup-bucket';
 export { HgbrStack, type HgbrStackProps } from './stacks/hgbr-stack';
 export { HgbrRestoreStack, type HgbrRestoreStackProps } from './stacks/hgbr-restore-stack';

@@ -1,4 +1,4 @@
-import { BACKUP_TYPES, type BackupRequest, DEFAULT_BACKUP_TYPES, type BackupSummary, READ_PATHS } from '../../functions/backup/types';
+import { BACKUP_TYPES, type BackupRequest, DEFAULT_BACKUP_TYPES, type BackupSummary, READ_PATHS, serverWaitProblems } from '../../functions/backup/types';
 import { credentialsFrom, optionalChoice, optionalInt, optionalList, optionalTypes, parseCommandArgs, required, serverUrl } from '../args';
 import { localRuntime } from '../local-runtime';
 import { backupProgress } from '../progress';
@@ -42,6 +42,10 @@ export const HELP = `usage: hgbr backup --server URL (--graph G | --all-graphs) 
   --page-size N       elements per page read from the server (default 5000)
   --compression-level N   DEFLATE level of the data files, 0 (none) to 9 (smallest); default 1,
                       the fastest: level 6 makes files ~15% smaller for ~3x the CPU
+  --wait-for-server NxS   when the server cannot be reached at the start, try again N times,
+                      S seconds apart, before failing (e.g. 3x600, for a nightly run that may
+                      meet a server restart); nothing is written before the server answers.
+                      N×S at most 6 hours; not with --all-graphs. Default: fail at once
   --graphspace GS     graphspace (servers 1.7.0 and later; default DEFAULT)
   --user U --password P   or HUGEGRAPH_USERNAME / HUGEGRAPH_PASSWORD
   --remote ARN        start the deployed backup state machine (client-sfn, the ARN's region,
@@ -67,6 +71,7 @@ export const OPTIONS = {
   'compression-level': { type: 'string' },
   'read-path': { type: 'string' },
   workers: { type: 'string' },
+  'wait-for-server': { type: 'string' },
   remote: { type: 'string' },
 } as const;
 
@@ -76,6 +81,9 @@ export const backupCommand: Command = async (argv, output) => {
   const allGraphs = values['all-graphs'] === true;
   if (allGraphs && values.graph !== undefined) throw usageError('backup', 'give --graph or --all-graphs, not both');
   if (allGraphs && values.remote !== undefined) throw usageError('backup', '--all-graphs runs here; start one --remote backup per graph');
+  // The graphs are listed from the server before any backup starts: with the server away, that fails before any wait.
+  if (allGraphs && values['wait-for-server'] !== undefined)
+    throw usageError('backup', '--wait-for-server waits at the start of one backup; with --all-graphs the graphs are listed first: give --graph per backup');
   const request: BackupRequest = {
     server: { url: serverUrl('backup', values, 'server'), graph: allGraphs ? '' : required('backup', values, 'graph'), graphspace: values.graphspace as string | undefined },
     location: required('backup', values, 'to'),
@@ -87,7 +95,10 @@ export const backupCommand: Command = async (argv, output) => {
     compressionLevel: optionalInt('backup', values, 'compression-level', 0),
     readPath: optionalChoice('backup', values, 'read-path', READ_PATHS),
     workers: optionalInt('backup', values, 'workers', 1),
+    ...serverWaitOf(values['wait-for-server']),
   };
+  const waitProblems = request.waitForServer ? serverWaitProblems(request.waitForServer, '--wait-for-server', { attempts: 'its attempts (N)', delaySeconds: 'its seconds (S)' }) : [];
+  if (waitProblems.length) throw usageError('backup', waitProblems.join('; '));
   if (typeof values.remote === 'string') {
     const summary = await runRemoteWorkflow<BackupSummary>('backup', values, output, { input: request, locations: { to: request.location } });
     output.result({ ok: true, ...summary }, describeBackup(summary));
@@ -104,6 +115,14 @@ export const backupCommand: Command = async (argv, output) => {
     await runtime.close();
   }
 };
+
+/** `--wait-for-server NxS`: N more tries, S seconds apart. */
+function serverWaitOf(value: unknown): Pick<BackupRequest, 'waitForServer'> {
+  if (value === undefined) return {};
+  const match = /^(\d+)x(\d+)$/.exec(String(value));
+  if (!match) throw usageError('backup', `--wait-for-server takes ATTEMPTSxSECONDS, e.g. 3x600, got '${value}'`);
+  return { waitForServer: { attempts: Number(match[1]), delaySeconds: Number(match[2]) } };
+}
 
 /**
  * One backup per graph of the server, one after the other, each its own run (manifest, lock,

@@ -20,6 +20,7 @@ import {
   READ_PATHS,
   type ReadPath,
   type RangeWork,
+  serverWaitProblems,
 } from './types';
 
 export const DEFAULT_PAGE_SIZE = 5000;
@@ -213,6 +214,7 @@ function validateRequest(request: BackupRequest): void {
   const level = request?.compressionLevel;
   if (level !== undefined && !(Number.isInteger(level) && level >= 0 && level <= 9)) problems.push('compressionLevel must be a whole number from 0 to 9');
   if (request?.checkWrites !== undefined && typeof request.checkWrites !== 'boolean') problems.push('checkWrites must be true or false');
+  if (request?.waitForServer !== undefined) problems.push(...serverWaitProblems(request.waitForServer, 'waitForServer'));
   if (problems.length) throw new InvalidBackupRequestError(problems);
 }
 

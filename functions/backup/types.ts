@@ -53,6 +53,44 @@ export interface BackupRequest {
    * taken while the graph was being written. Costs the server two passes over the graph. @default false
    */
   readonly checkWrites?: boolean;
+  /**
+   * When the server cannot be reached at the start (refused, timed out), wait `delaySeconds` and
+   * try again, up to `attempts` times, before the backup fails: a scheduled backup that meets a
+   * server restart runs late instead of not at all. Nothing is written before the server answers.
+   * @default none: fail at once
+   */
+  readonly waitForServer?: ServerWait;
+}
+
+/** How long a backup waits for a server it cannot reach at the start: {@link BackupRequest.waitForServer}. */
+export interface ServerWait {
+  /** Tries after the first, 0 to {@link MAX_SERVER_WAIT_ATTEMPTS}. */
+  readonly attempts: number;
+  /** Seconds before each, 1 to {@link MAX_SERVER_WAIT_DELAY_SECONDS}. */
+  readonly delaySeconds: number;
+}
+
+export const MAX_SERVER_WAIT_ATTEMPTS = 100;
+export const MAX_SERVER_WAIT_DELAY_SECONDS = 3600;
+/** All the waits together at most: the state machine times out after 24 h, and the backup itself needs its time too. */
+export const MAX_SERVER_WAIT_TOTAL_SECONDS = 6 * 3600;
+
+/** Checks a {@link ServerWait}; the problems, each naming `where` and the field by `names` (a CLI flag's own words). */
+export function serverWaitProblems(wait: unknown, where: string, names = { attempts: 'attempts', delaySeconds: 'delaySeconds' }): string[] {
+  const w = wait as Partial<ServerWait> | null;
+  const whole = (n: unknown, min: number, max: number) => Number.isInteger(n) && (n as number) >= min && (n as number) <= max;
+  if (typeof w !== 'object' || w === null || Array.isArray(w)) return [`${where} must be an object {attempts, delaySeconds}`];
+  const problems = Object.keys(w)
+    .filter((key) => key !== 'attempts' && key !== 'delaySeconds')
+    .map((key) => `${where} has an unknown key ${JSON.stringify(key)}`);
+  if (!whole(w.attempts, 0, MAX_SERVER_WAIT_ATTEMPTS)) problems.push(`${where}: ${names.attempts} must be a whole number from 0 to ${MAX_SERVER_WAIT_ATTEMPTS}`);
+  if (!whole(w.delaySeconds, 1, MAX_SERVER_WAIT_DELAY_SECONDS)) problems.push(`${where}: ${names.delaySeconds} must be a whole number from 1 to ${MAX_SERVER_WAIT_DELAY_SECONDS}`);
+  else if (problems.length === 0 && (w.attempts as number) * (w.delaySeconds as number) > MAX_SERVER_WAIT_TOTAL_SECONDS) {
+    problems.push(
+      `${where}: ${names.attempts} × ${names.delaySeconds} must be at most ${MAX_SERVER_WAIT_TOTAL_SECONDS} s (6 hours) in all, got ${(w.attempts as number) * (w.delaySeconds as number)} s`,
+    );
+  }
+  return problems;
 }
 
 /** One label to export: its name and its position, which names its files. */

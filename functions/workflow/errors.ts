@@ -34,8 +34,9 @@ export class InvalidSecretError extends HgbrError {
 
 /**
  * A run's first contact with a HugeGraph server failed (refused, no such host, no answer): said at
- * once, not retried, since a server that is not there when a run starts is a wrong URL or a stopped
- * server. Errors later in the run are HugeGraphConnectionError and retried.
+ * once, not retried by any task Retry, since a server that is not there when a run starts is a
+ * wrong URL or a stopped server. A backup that asks to (`waitForServer`, what schedules do) waits
+ * and plans again instead. Errors later in the run are HugeGraphConnectionError and retried.
  */
 export class ServerUnreachableError extends HgbrError {
   static override readonly code = 'ServerUnreachableError';

@@ -75,6 +75,11 @@ export const MESSAGES = {
     'A backup wrote its manifest: it is complete.',
     (d) => `backup ${d.backupId} is complete at ${d.location}: ${d.files} files, ${d.bytes} bytes`,
   ),
+  backupServerWait: messageType<{ url: string; error: string; delaySeconds: number; attempt: number; attempts: number }>(
+    'HGBR_BACKUP_W1006',
+    "A backup's start could not reach the HugeGraph server; as the request's waitForServer asks, it tries again after a delay (a scheduled backup meeting a server restart).",
+    (d) => `${d.error}: trying again in ${d.delaySeconds} s (wait ${d.attempt} of ${d.attempts})`,
+  ),
   restoreWarning: messageType<{ restoreId: string; warning: string }>(
     'HGBR_RESTORE_W2001',
     'The restore plan found something a person should know that does not stop the restore (a mode reset, a backup without checksums, files an earlier attempt restored).',

@@ -8,7 +8,8 @@ import type { WorkflowRuntime } from './runtime';
  * accepted (`GET` of the graph needs them), checked once before anything is written. What fails here
  * fails at once with an error a person can act on (a refused connection is a ServerUnreachableError,
  * which no Retry matches; a 401 says whether credentials were given): a dead port costs a second,
- * not the retries meant for errors in the middle of a run.
+ * not the retries meant for errors in the middle of a run. (A backup whose request says
+ * `waitForServer` waits for a server it cannot reach: the state machine plans again after a delay.)
  */
 export async function connectChecked(runtime: Pick<WorkflowRuntime, 'connect'>, server: GraphRef): Promise<{ session: GraphSession; info: GraphInfo }> {
   try {

@@ -13,7 +13,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { API_ENV } from '../../functions/api/config';
-import { BACKUP_TYPES, type BackupRequest, READ_PATHS, type ReadPath } from '../../functions/backup/types';
+import { BACKUP_TYPES, type BackupRequest, READ_PATHS, type ReadPath, type ServerWait, serverWaitProblems } from '../../functions/backup/types';
 import { graphFolder, namedGraphspace } from '../../functions/workflow/graph-ref';
 import { FRESHNESS_METRICS, MODE_METRICS } from '../../functions/ops/metric-names';
 import { BackupWorkflow } from '../workflows/backup-workflow';
@@ -76,7 +76,16 @@ export interface BackedUpGraph extends GraphEndpoint {
   readonly compressionLevel?: number;
   /** How the backup reads the graph: key ranges (`scan`) or label by label (`label`). @default scan, or label with `labels` */
   readonly readPath?: ReadPath;
+  /**
+   * A scheduled backup that cannot reach the server at its start (a restart, a failover) tries
+   * again `attempts` times, `delaySeconds` apart, before it fails; `{attempts: 0, …}` fails at once.
+   * @default {@link DEFAULT_SCHEDULED_SERVER_WAIT}: 3 more tries, 5 minutes apart
+   */
+  readonly waitForServer?: ServerWait;
 }
+
+/** How long a scheduled backup waits for a server it cannot reach: a restart, not an outage. */
+export const DEFAULT_SCHEDULED_SERVER_WAIT: ServerWait = { attempts: 3, delaySeconds: 300 };
 
 /** Backups in another account's bucket (a migration target reads them; it writes none). */
 export interface BackupSource {
@@ -576,6 +585,7 @@ export class HugeGraphBackup extends Construct {
         ...(graph.pageSize !== undefined ? { pageSize: graph.pageSize } : {}),
         ...(graph.compressionLevel !== undefined ? { compressionLevel: graph.compressionLevel } : {}),
         ...(graph.readPath !== undefined ? { readPath: graph.readPath } : {}),
+        waitForServer: graph.waitForServer ?? DEFAULT_SCHEDULED_SERVER_WAIT,
         ...(this.props.concurrency?.exports !== undefined ? { workers: this.props.concurrency.exports } : {}),
       };
       this.schedules.push(
@@ -837,6 +847,8 @@ function endpointProblems(props: HugeGraphBackupProps): string[] {
     if (g.keep !== undefined && !(Number.isInteger(g.keep) && g.keep > 0)) problems.push(`graphs[${i}].keep must be a positive whole number`);
     if (g.timeZone !== undefined && g.schedule === undefined) problems.push(`graphs[${i}].timeZone given without a schedule`);
     if (g.readPath !== undefined && !READ_PATHS.includes(g.readPath)) problems.push(`graphs[${i}].readPath must be one of ${READ_PATHS.join(', ')}`);
+    if (g.waitForServer !== undefined) problems.push(...serverWaitProblems(g.waitForServer, `graphs[${i}].waitForServer`));
+    if (g.waitForServer !== undefined && g.schedule === undefined) problems.push(`graphs[${i}].waitForServer given without a schedule`);
     if (g.types !== undefined && !(Array.isArray(g.types) && g.types.length > 0 && g.types.every((t) => BACKUP_TYPES.includes(t)))) {
       problems.push(`graphs[${i}].types must list one or more of ${BACKUP_TYPES.join(', ')}`);
     }

@@ -4,7 +4,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { TRANSIENT_SERVICE_ERRORS, TRANSIENT_TASK_ERRORS } from '../../functions/workflow/errors';
+import { ServerUnreachableError, TRANSIENT_SERVICE_ERRORS, TRANSIENT_TASK_ERRORS } from '../../functions/workflow/errors';
 import { BACKUP_EXPORT_MAP, BACKUP_TASKS, type BackupTaskName } from '../../functions/workflow/task-names';
 
 export interface BackupWorkflowProps {
@@ -21,8 +21,10 @@ export interface BackupWorkflowProps {
  * CDK synthesizes from it.
  *
  *   Plan ─► Body[ Export (Distributed Map over the work list: chunk loop per item)
- *                 ─► Finalize (manifest) ─► ApplyRetention (old backups, lock) ]
- *              └─ on any error ─► Abort (delete partial files, release lock) ─► Failed
+ *    ▲  │           ─► Finalize (manifest) ─► ApplyRetention (old backups, lock) ]
+ *    │  │         └─ on any error ─► Abort (delete partial files, release lock) ─► Failed
+ *    │  └─ server unreachable ─► attempts of request.waitForServer left? ─ no ─► PlanFailed
+ *    └───── WaitForServer (delaySeconds) ◄─ yes ┘
  *
  * Plan writes the work list (key ranges, or labels) to the backup's work folder and the Distributed
  * Map reads it from there, so neither the number of labels nor of ranges counts against the state
@@ -46,6 +48,7 @@ export class BackupWorkflow extends Construct {
 
     const plan = invoke(BACKUP_TASKS.plan, { resultPath: '$.plan' });
     const planFailed = new sfn.Fail(this, 'PlanFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
+    plan.addCatch(this.waitForServer(plan, planFailed), { errors: [ServerUnreachableError.code], resultPath: '$.error' });
     plan.addCatch(planFailed, { errors: ['States.ALL'], resultPath: '$.error' });
 
     const exportItems = this.exportItems(invoke(BACKUP_TASKS.exportChunk, { resultPath: '$.cursor' }), props);
@@ -65,7 +68,8 @@ export class BackupWorkflow extends Construct {
     const failed = new sfn.Fail(this, 'BackupFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
     body.addCatch(abort.next(failed), { errors: ['States.ALL'], resultPath: '$.error' });
 
-    const definition = new sfn.Pass(this, 'Start', { parameters: { 'request.$': '$', 'executionId.$': '$$.Execution.Id' } }).next(plan).next(body);
+    const start = new sfn.Pass(this, 'Start', { parameters: { 'request.$': '$', 'executionId.$': '$$.Execution.Id', serverWaits: { count: 0 } } });
+    const definition = start.next(plan).next(body);
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
@@ -74,6 +78,29 @@ export class BackupWorkflow extends Construct {
       tracingEnabled: props.tracing ?? true,
       logs: props.logGroup ? { destination: props.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false } : undefined,
     });
+  }
+
+  /**
+   * Where Plan goes when the server cannot be reached: with `request.waitForServer`, it waits
+   * `delaySeconds` and plans again, up to `attempts` times (a scheduled backup that meets a server
+   * restart); without it, or once they are spent, the backup fails. Plan connects before it takes
+   * the lock or writes anything, so a wait leaves nothing behind.
+   */
+  private waitForServer(plan: sfn.State, planFailed: sfn.Fail): sfn.Chain {
+    const wait = new sfn.Wait(this, 'WaitForServer', { time: sfn.WaitTime.secondsPath('$.request.waitForServer.delaySeconds') });
+    // The state as Start made it, one wait more: the caught error is not carried into the next Plan.
+    const count = new sfn.Pass(this, 'CountServerWait', {
+      parameters: {
+        'request.$': '$.request',
+        'executionId.$': '$.executionId',
+        serverWaits: { count: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.serverWaits.count'), 1) },
+      },
+    });
+    // Two Choices, not one And: a comparison with a path that is absent fails the execution.
+    const waitsLeft = new sfn.Choice(this, 'ServerWaitsLeft')
+      .when(sfn.Condition.numberLessThanJsonPath('$.serverWaits.count', '$.request.waitForServer.attempts'), count.next(wait).next(plan))
+      .otherwise(planFailed);
+    return sfn.Chain.start(new sfn.Choice(this, 'WaitForServerAsked').when(sfn.Condition.isPresent('$.request.waitForServer'), waitsLeft).otherwise(planFailed));
   }
 
   /**

@@ -113,3 +113,6 @@ export function resourcesOf(statement: Statement): unknown[] {
 
 /** `{"Fn::Join": ["", [{"Fn::GetAtt": ["X","Arn"]}, "/backups/*"]]}` → `<X.Arn>/backups/*`. */
 export { flatten } from '../../infra/constructs/nag';
+
+/** A Fn::Join of text and Refs as text, each Ref as <LogicalId>. */
+export const joined = (v: any): string => (typeof v === 'string' ? v : v['Fn::Join'] ? v['Fn::Join'][1].map(joined).join(v['Fn::Join'][0]) : `<${v.Ref}>`);

@@ -10,8 +10,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { HugeGraphBackup, type HugeGraphBackupProps } from '../../infra';
+import { DEFAULT_SCHEDULED_SERVER_WAIT, HugeGraphBackup, type HugeGraphBackupProps } from '../../infra';
 import { APP_CONTEXT } from '../../infra/workflows/synth';
+import { joined } from './app-fixture';
 
 const GRAPH = { url: 'https://hugegraph.internal:8443', graph: 'hugegraph', schedule: 'rate(1 day)' };
 
@@ -98,6 +99,30 @@ describe('what a scheduled backup holds', () => {
     expect(problemsOf(() => ({ graphs: [{ ...GRAPH, types: ['schema', 'widgets' as 'schema'] }] }))).toEqual([
       'graphs[0].types must list one or more of schema, vertices, edges, variables, auth, config',
     ]);
+  });
+});
+
+describe('a scheduled backup that cannot reach its server', () => {
+  /** The wait in the schedule's input (a Fn::Join around the bucket's name). */
+  const waitOf = (template: Template) => JSON.parse(joined((Object.values(template.findResources('AWS::Scheduler::Schedule'))[0] as any).Properties.Target.Input)).waitForServer;
+
+  it('waits for it by default (3 more tries, 5 minutes apart), as long as the graph says, or not at all', () => {
+    expect(waitOf(synth(() => ({ graphs: [GRAPH] })).template)).toEqual({ attempts: 3, delaySeconds: 300 });
+    expect(DEFAULT_SCHEDULED_SERVER_WAIT).toEqual({ attempts: 3, delaySeconds: 300 });
+    expect(waitOf(synth(() => ({ graphs: [{ ...GRAPH, waitForServer: { attempts: 6, delaySeconds: 120 } }] })).template)).toEqual({ attempts: 6, delaySeconds: 120 });
+    expect(waitOf(synth(() => ({ graphs: [{ ...GRAPH, waitForServer: { attempts: 0, delaySeconds: 1 } }] })).template)).toEqual({ attempts: 0, delaySeconds: 1 });
+  });
+
+  it('refuses a wait out of bounds, or on a graph with no schedule', () => {
+    expect(problemsOf(() => ({ graphs: [{ ...GRAPH, waitForServer: { attempts: 101, delaySeconds: 0 } }] }))).toEqual([
+      'graphs[0].waitForServer: attempts must be a whole number from 0 to 100',
+      'graphs[0].waitForServer: delaySeconds must be a whole number from 1 to 3600',
+    ]);
+    expect(problemsOf(() => ({ graphs: [{ ...GRAPH, waitForServer: { attempts: 7, delaySeconds: 3600 } }] }))).toEqual([
+      'graphs[0].waitForServer: attempts × delaySeconds must be at most 21600 s (6 hours) in all, got 25200 s',
+    ]);
+    const { schedule: _none, ...unscheduled } = GRAPH;
+    expect(problemsOf(() => ({ graphs: [{ ...unscheduled, waitForServer: { attempts: 1, delaySeconds: 60 } }] }))).toEqual(['graphs[0].waitForServer given without a schedule']);
   });
 });
 

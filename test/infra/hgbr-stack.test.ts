@@ -2,7 +2,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LAMBDA_NODE_MAJOR } from '../../infra/lambda/bundles';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { HgbrStack } from '../../infra/stacks/hgbr-stack';
-import { actionsOf, flatten, fullApp, idOf, resourcesOf, statementsOfRole, type Statement, type SynthesizedApp } from './app-fixture';
+import { actionsOf, flatten, fullApp, idOf, joined, resourcesOf, statementsOfRole, type Statement, type SynthesizedApp } from './app-fixture';
 
 let synthesized: SynthesizedApp;
 let stack: HgbrStack;
@@ -17,8 +17,6 @@ beforeAll(() => {
 const bucketId = () => idOf(stack.system.bucket);
 const dataKeyId = () => idOf(stack.system.dataKey);
 const flat = (statement: Statement) => resourcesOf(statement).map(flatten);
-/** A Fn::Join of text and Refs as text, each Ref as <LogicalId>. */
-const joined = (v: any): string => (typeof v === 'string' ? v : v['Fn::Join'] ? v['Fn::Join'][1].map(joined).join(v['Fn::Join'][0]) : `<${v.Ref}>`);
 
 describe('the backup bucket', () => {
   it('is versioned, SSE-KMS with the customer-managed key and a bucket key, closed to the public, and logs accesses', () => {
@@ -195,7 +193,12 @@ describe('the schedules', () => {
       Target: { Arn: { Ref: idOf(stack.backup.stateMachine) }, RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 }, DeadLetterConfig: { Arn: expect.anything() } },
     });
     const input = JSON.parse(joined(schedule.Properties.Target.Input));
-    expect(input).toEqual({ server: { url: 'http://hugegraph-a.internal:8080', graph: 'hugegraph' }, location: `s3://<${bucketId()}>/backups`, keep: 14 });
+    expect(input).toEqual({
+      server: { url: 'http://hugegraph-a.internal:8080', graph: 'hugegraph' },
+      location: `s3://<${bucketId()}>/backups`,
+      keep: 14,
+      waitForServer: { attempts: 3, delaySeconds: 300 },
+    });
   });
 
   it('keep their dead letters encrypted', () => {

@@ -1,4 +1,6 @@
 import * as fs from 'node:fs';
+import { adaptDistributedMaps } from '../../cli/distributed-map';
+import { runLocally, taskStateNames } from '../../cli/local-runner';
 import { workflowDefinitions } from '../../cli/workflows';
 import { generatedStateMachines, STATE_MACHINES_FILE } from '../../infra/workflows/generated';
 import { synthesizeWorkflows, type AslDefinition, type SynthesizedWorkflows } from '../../infra/workflows/synth';
@@ -92,6 +94,62 @@ describe('the backup state machine', () => {
     expect(s.Body.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: BACKUP_TASKS.abort }]);
     expect(s[BACKUP_TASKS.abort].Next).toBe('BackupFailed');
     expect(s.BackupFailed).toMatchObject({ Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' });
+  });
+});
+
+describe('the backup state machine, when the server cannot be reached at the start', () => {
+  const request = { server: { url: 'http://127.0.0.1:9', graph: 'hugegraph' }, location: '/tmp/unused' };
+
+  /** Runs the backup definition, its Plan answered by `plan`; every later task fails the test if reached. */
+  async function runPlanOnly(input: unknown, plan: (input: any) => Promise<unknown>) {
+    const { definition } = adaptDistributedMaps(synthesized.backup);
+    const unreachable = async () => Promise.reject(new Error('no task after Plan may run here'));
+    const handlers = Object.fromEntries(taskStateNames(definition).map((name) => [name, unreachable]));
+    return runLocally(definition, input, { handlers: { ...handlers, [BACKUP_TASKS.plan]: plan } });
+  }
+  let plans = 0;
+  const unreachableServer = () => {
+    plans++;
+    return Promise.reject(Object.assign(new Error('cannot reach the HugeGraph server at http://127.0.0.1:9: ECONNREFUSED'), { name: 'ServerUnreachableError' }));
+  };
+  beforeEach(() => {
+    plans = 0;
+  });
+
+  it('fails at once when the request does not ask to wait', async () => {
+    const outcome = await runPlanOnly(request, unreachableServer);
+    expect(outcome).toMatchObject({ status: 'FAILED', error: 'ServerUnreachableError', cause: expect.stringContaining('ECONNREFUSED') });
+    expect(plans).toBe(1);
+  });
+
+  it('with waitForServer, plans again after each delay, then fails with the server error once the attempts are spent', async () => {
+    const calls: { at: number; input: any }[] = [];
+    const outcome = await runPlanOnly({ ...request, waitForServer: { attempts: 2, delaySeconds: 1 } }, (input) => {
+      calls.push({ at: Date.now(), input });
+      return unreachableServer();
+    });
+    expect(outcome).toMatchObject({ status: 'FAILED', error: 'ServerUnreachableError', cause: expect.stringContaining('ECONNREFUSED') });
+    expect(calls).toHaveLength(3);
+    for (let i = 1; i < calls.length; i++) expect(calls[i]!.at - calls[i - 1]!.at).toBeGreaterThanOrEqual(950);
+    // Each attempt gets the request as given and the same execution id.
+    const asked = { ...request, waitForServer: { attempts: 2, delaySeconds: 1 } };
+    expect(calls.map((c) => c.input.request)).toEqual([asked, asked, asked]);
+    expect(new Set(calls.map((c) => c.input.executionId)).size).toBe(1);
+    // The caught error is not carried along into the next Plan (nor, after one that succeeds, into the body).
+    expect(calls.map((c) => c.input.error)).toEqual([undefined, undefined, undefined]);
+    expect(calls.map((c) => c.input.serverWaits)).toEqual([{ count: 0 }, { count: 1 }, { count: 2 }]);
+  });
+
+  it('waits for nothing else: any other Plan error fails at once, and 0 attempts is none', async () => {
+    const notFound = await runPlanOnly({ ...request, waitForServer: { attempts: 3, delaySeconds: 1 } }, () => {
+      plans++;
+      return Promise.reject(Object.assign(new Error('no graph hugegraph'), { name: 'GraphNotFoundError' }));
+    });
+    expect(notFound).toMatchObject({ status: 'FAILED', error: 'GraphNotFoundError' });
+    expect(plans).toBe(1);
+    const none = await runPlanOnly({ ...request, waitForServer: { attempts: 0, delaySeconds: 1 } }, unreachableServer);
+    expect(none).toMatchObject({ status: 'FAILED', error: 'ServerUnreachableError' });
+    expect(plans).toBe(2);
   });
 });
 

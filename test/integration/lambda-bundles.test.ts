@@ -118,7 +118,7 @@ describe('the synthesized stack', () => {
 
 describe('the backup state machine with its bundles', () => {
   it('runs a scheduled backup end to end, with the credentials from the secret, and the backup is complete', async () => {
-    expect(stack.scheduleInputs).toEqual([{ server: { url: hugegraph.url, graph: 'hugegraph' }, location: `s3://${s3.bucket}/backups`, keep: 3 }]);
+    expect(stack.scheduleInputs).toEqual([{ server: { url: hugegraph.url, graph: 'hugegraph' }, location: `s3://${s3.bucket}/backups`, keep: 3, waitForServer: { attempts: 3, delaySeconds: 300 } }]);
     const outcome = await withLogs(() => stepFunctions.run('backup', stack.scheduleInputs[0]));
     expect(outcome).toMatchObject({ status: 'SUCCEEDED' });
     backup = (outcome as { output: BackupSummary }).output;
