@@ -6,6 +6,7 @@
 export {
   HugeGraphBackup,
   DEFAULT_SCHEDULED_SERVER_WAIT,
+  RESTORE_PLAN_MEMORY_MB,
   type BackedUpGraph,
   type BackupSource,
   type ConcurrencyOptions,

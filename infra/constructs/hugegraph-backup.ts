@@ -84,6 +84,14 @@ export interface BackedUpGraph extends GraphEndpoint {
   readonly waitForServer?: ServerWait;
 }
 
+/**
+ * The restore plan's memory: Lambda gives one full vCPU at 1,769 MB, and the plan reads every data
+ * file of the backup once before the first write (inflate, SHA-256, every line's shape: ≈ 1.1 s of
+ * CPU per million elements measured). At 512 MB (≈ 0.3 vCPU) its 15 minutes would hold ≈ 3.5×
+ * fewer elements; CPU-bound work costs about the same GB-seconds at either size.
+ */
+export const RESTORE_PLAN_MEMORY_MB = 1769;
+
 /** How long a scheduled backup waits for a server it cannot reach: a restart, not an outage. */
 export const DEFAULT_SCHEDULED_SERVER_WAIT: ServerWait = { attempts: 3, delaySeconds: 300 };
 
@@ -127,7 +135,7 @@ export interface RestoreApiOptions {
  * such as the handler, role, log group and network, cannot be overridden).
  */
 export interface FunctionOverrides {
-  /** @default 512 MB; workers (export, restore files) 1024 MB */
+  /** @default 512 MB; workers (export, restore files) 1024 MB; the restore plan 1,769 MB (one vCPU: it reads every data file once) */
   readonly memorySize?: number;
   /** At most 15 minutes; the workflow tasks page until little of it is left. @default 15 minutes; API 29 s; clean-ups 5 minutes */
   readonly timeout?: Duration;
@@ -346,11 +354,12 @@ export class HugeGraphBackup extends Construct {
   private buildRestore(sourceArea: S3Area, stateArea: S3Area, targets: readonly GraphEndpoint[]): { workflow: RestoreWorkflow; role: iam.Role } {
     const role = this.lambdaRole('RestoreRole', 'hgbr restore Lambdas: read the backups, write the restore state, reach HugeGraph', this.props.roleNames?.restore);
     // Every restore this stack runs locks its target in the stack's state root, whatever its input.
-    const fn = (fnId: string, handler: string, worker = false) => this.workflowFunction(fnId, 'restore', handler, role, targets, worker).addEnvironment(LOCK_ROOT_ENV, this.stateRoot);
+    const fn = (fnId: string, handler: string, worker = false, memorySize?: number) =>
+      this.workflowFunction(fnId, 'restore', handler, role, targets, worker, memorySize).addEnvironment(LOCK_ROOT_ENV, this.stateRoot);
     const concurrency = this.props.concurrency ?? {};
     const workflow = new RestoreWorkflow(this, 'Restore', {
       functions: {
-        [RESTORE_TASKS.plan]: fn('RestorePlanFunction', 'plan'),
+        [RESTORE_TASKS.plan]: fn('RestorePlanFunction', 'plan', false, RESTORE_PLAN_MEMORY_MB),
         [RESTORE_TASKS.prepare]: fn('RestorePrepareFunction', 'prepare'),
         ...twice([RESTORE_TASKS.restoreVertexFiles, RESTORE_TASKS.restoreEdgeFiles], fn('RestoreFilesFunction', 'restoreFiles', true)),
         [RESTORE_TASKS.verify]: fn('RestoreVerifyFunction', 'verify'),
@@ -605,10 +614,18 @@ export class HugeGraphBackup extends Construct {
   }
 
   /** A Lambda of a state machine: 15 minutes, credentials from the secret, in the VPC when there is one; workers get 1024 MB. */
-  private workflowFunction(id: string, entry: LambdaEntry, handler: string, role: iam.Role, serves: readonly GraphEndpoint[], worker: boolean): lambda.Function {
+  private workflowFunction(
+    id: string,
+    entry: LambdaEntry,
+    handler: string,
+    role: iam.Role,
+    serves: readonly GraphEndpoint[],
+    worker: boolean,
+    memorySize = worker ? 1024 : undefined,
+  ): lambda.Function {
     const { secrets, environment } = this.secretsFor(serves);
     for (const s of secrets) s.secret.grantRead(role);
-    const fn = this.function(id, entry, handler, role, { memorySize: worker ? 1024 : undefined, environment, network: true, worker });
+    const fn = this.function(id, entry, handler, role, { memorySize, environment, network: true, worker });
     acknowledgeServerless(
       fn,
       'LambdaDLQ',

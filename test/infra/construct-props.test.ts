@@ -10,7 +10,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { DEFAULT_SCHEDULED_SERVER_WAIT, HugeGraphBackup, type HugeGraphBackupProps } from '../../infra';
+import { DEFAULT_SCHEDULED_SERVER_WAIT, HugeGraphBackup, type HugeGraphBackupProps, RESTORE_PLAN_MEMORY_MB } from '../../infra';
 import { APP_CONTEXT } from '../../infra/workflows/synth';
 import { joined } from './app-fixture';
 
@@ -65,11 +65,19 @@ describe('Lambda overrides', () => {
     expect(byHandler['index.handler']).toMatchObject({ MemorySize: 768, Timeout: 29 });
   });
 
-  it('leave the defaults alone when not given: 512 MB, workers 1024 MB, 15 minutes, X-Ray on', () => {
-    const byHandler = Object.fromEntries(functionsOf(synth(() => ({ graphs: [GRAPH] })).template).map((f) => [f.Properties.Handler, f.Properties]));
+  it('leave the defaults alone when not given: 512 MB, workers 1024 MB, the restore plan one vCPU, 15 minutes, X-Ray on', () => {
+    const { template } = synth(() => ({ graphs: [GRAPH] }));
+    const byHandler = Object.fromEntries(functionsOf(template).map((f) => [f.Properties.Handler, f.Properties]));
     expect(byHandler['index.exportChunk']).toMatchObject({ MemorySize: 1024, Timeout: 900 });
     expect(byHandler['index.finalize']).toMatchObject({ MemorySize: 512, Timeout: 900 });
     expect(byHandler['index.finalize']?.TracingConfig).toEqual({ Mode: 'Active' });
+    // The restore plan reads every data file before the first write: CPU-bound, so a full vCPU.
+    const plans = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([, f]) => (f as Fn).Properties.Handler === 'index.plan');
+    expect(Object.fromEntries(plans.map(([id, f]) => [id.replace(/^Backups(\w+?PlanFunction).*$/, '$1'), (f as Fn).Properties.MemorySize]))).toEqual({
+      BackupPlanFunction: 512,
+      RestorePlanFunction: RESTORE_PLAN_MEMORY_MB,
+    });
+    expect(RESTORE_PLAN_MEMORY_MB).toBe(1769);
   });
 });
 
