@@ -85,10 +85,9 @@ export function serverWaitProblems(wait: unknown, where: string, names = { attem
     .map((key) => `${where} has an unknown key ${JSON.stringify(key)}`);
   if (!whole(w.attempts, 0, MAX_SERVER_WAIT_ATTEMPTS)) problems.push(`${where}: ${names.attempts} must be a whole number from 0 to ${MAX_SERVER_WAIT_ATTEMPTS}`);
   if (!whole(w.delaySeconds, 1, MAX_SERVER_WAIT_DELAY_SECONDS)) problems.push(`${where}: ${names.delaySeconds} must be a whole number from 1 to ${MAX_SERVER_WAIT_DELAY_SECONDS}`);
-  else if (problems.length === 0 && (w.attempts as number) * (w.delaySeconds as number) > MAX_SERVER_WAIT_TOTAL_SECONDS) {
-    problems.push(
-      `${where}: ${names.attempts} × ${names.delaySeconds} must be at most ${MAX_SERVER_WAIT_TOTAL_SECONDS} s (6 hours) in all, got ${(w.attempts as number) * (w.delaySeconds as number)} s`,
-    );
+  const total = (w.attempts as number) * (w.delaySeconds as number);
+  if (problems.length === 0 && total > MAX_SERVER_WAIT_TOTAL_SECONDS) {
+    problems.push(`${where}: ${names.attempts} × ${names.delaySeconds} must be at most ${MAX_SERVER_WAIT_TOTAL_SECONDS} s (6 hours) in all, got ${total} s`);
   }
   return problems;
 }

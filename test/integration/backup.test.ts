@@ -4,7 +4,6 @@
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { listBackups, readManifest, verifyBackup } from '../../functions/backup/catalog';
@@ -20,7 +19,7 @@ import { startHugeGraph, type HugeGraphServer } from '../support/hugegraph-serve
 import { startS3Server, type S3Server } from '../support/s3-server';
 import { runHgbr, waitFor } from '../support/cli';
 import { EXIT_BACKUP_DAMAGED, EXIT_LOCKED, EXIT_UNREACHABLE, EXIT_USAGE } from '../../cli/command';
-import { freePort } from '../support/ports';
+import { startFaultProxy } from '../support/fault-proxy';
 import { flipByte } from '../support/damage';
 
 const EXTRA_VERTICES = 3000;
@@ -215,52 +214,36 @@ describe('retention', () => {
 });
 
 describe('a server that is not up yet', () => {
-  /** A TCP forwarder on 127.0.0.1:`port` to the HugeGraph server: the server "coming up" on that port. */
-  function forwardTo(port: number, target: string): net.Server {
-    const { hostname, port: targetPort } = new URL(target);
-    const server = net.createServer((inbound) => {
-      const outbound = net.connect(Number(targetPort), hostname);
-      inbound.pipe(outbound).pipe(inbound);
-      const close = () => {
-        inbound.destroy();
-        outbound.destroy();
-      };
-      inbound.on('error', close);
-      outbound.on('error', close);
-    });
-    server.listen(port, '127.0.0.1');
-    return server;
-  }
-
-  it('--wait-for-server: a backup started while the port refuses waits, then completes once the server answers; without it, it fails at once with nothing written', async () => {
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
+  it('--wait-for-server: a backup started while the server is away waits, then completes once it answers; without it, it fails at once with nothing written', async () => {
+    const proxy = await startFaultProxy(hugegraph.url);
+    proxy.goDown();
     const root = path.join(folder, 'server-late');
-    const args = ['backup', '--server', url, '--graph', 'hugegraph', '--to', root, '--json'];
+    const args = ['backup', '--server', proxy.endpoint, '--graph', 'hugegraph', '--to', root, '--json'];
+    try {
+      const refused = await runHgbr(args);
+      expect(refused.code).toBe(EXIT_UNREACHABLE);
+      expect(JSON.parse(refused.stdout).error.code).toBe('ServerUnreachableError');
+      expect(refused.stderr).not.toContain('trying again');
+      expect(fs.existsSync(root)).toBe(false);
 
-    const refused = await runHgbr(args);
-    expect(refused.code).toBe(EXIT_UNREACHABLE);
-    expect(JSON.parse(refused.stdout).error.code).toBe('ServerUnreachableError');
-    expect(refused.stderr).not.toContain('trying again');
-    expect(fs.existsSync(root)).toBe(false);
-
-    const run = runHgbr([...args, '--wait-for-server', '3x1']);
-    let stderr = '';
-    let forwarder: net.Server | undefined;
-    run.child.stderr?.on('data', (chunk) => {
-      stderr += chunk;
-      // The server comes up during the first wait.
-      if (!forwarder && stderr.includes('trying again in 1 s (wait 1 of 3)')) forwarder = forwardTo(port, hugegraph.url);
-    });
-    const result = await run.finally(() => forwarder?.close());
-    expect(result.code).toBe(0);
-    expect(result.stderr.match(/HGBR_BACKUP_W1006/g)).toHaveLength(1);
-    expect(result.stderr).toContain(`cannot reach the HugeGraph server at ${url}`);
-    const summary = JSON.parse(result.stdout) as BackupSummary;
-    const counts = await serverCounts();
-    expect({ vertices: summary.vertices, edges: summary.edges }).toEqual(counts);
-    expect((await listBackups(openStorage(root), { graph: 'hugegraph' })).map((b) => b.state)).toEqual(['complete']);
-    expect((await verifyBackup(openStorage(root), { graph: 'hugegraph' }, summary.backupId)).problems).toEqual([]);
+      const run = runHgbr([...args, '--wait-for-server', '3x1']);
+      let stderr = '';
+      run.child.stderr?.on('data', (chunk) => {
+        stderr += chunk;
+        // The server comes back during the first wait.
+        if (stderr.includes('trying again in 1 s (wait 1 of 3)')) proxy.comeBack();
+      });
+      const result = await run;
+      expect(result.code).toBe(0);
+      expect(result.stderr.match(/HGBR_BACKUP_W1006/g)).toHaveLength(1);
+      expect(result.stderr).toContain(`cannot reach the HugeGraph server at ${proxy.endpoint}`);
+      const summary = JSON.parse(result.stdout) as BackupSummary;
+      expect({ vertices: summary.vertices, edges: summary.edges }).toEqual(await serverCounts());
+      expect((await listBackups(openStorage(root), { graph: 'hugegraph' })).map((b) => b.state)).toEqual(['complete']);
+      expect((await verifyBackup(openStorage(root), { graph: 'hugegraph' }, summary.backupId)).problems).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
   });
 });
 
